@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { operatorSocketPath } from './operator-socket.ts';
+import { type Args, type CommandOutcome, callOperatorSocket, commands, findCommand, runCommand } from './operator.ts';
+
+const HELP = `Slotkeeper operator CLI
+
+Usage: pnpm cli <command> [options] [--json]
+
+Commands:
+${Object.values(commands)
+  .map((c) => `  ${c.usage}`)
+  .join('\n')}
+
+With DATABASE_URL set the CLI works on that database. On the embedded database it works on DATA_DIR,
+or through the running server when one holds that folder.`;
+
+async function execute(name: string, args: Args): Promise<CommandOutcome> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    const lock = lockDataDir(config.dataDir, { role: 'cli' });
+    if (!lock.acquired) {
+      const { holder } = lock;
+      if (holder.role === 'server' && holder.socket) {
+        try {
+          return await callOperatorSocket(holder.socket, name, args);
+        } catch (error) {
+          throw new ConfigError(
+            `The server (pid ${holder.pid}) holds ${config.dataDir} but does not answer on ${holder.socket} ` +
+              `(${(error as Error).message}). Wait until it has started, or stop it and run the command again.`,
+          );
+        }
+      }
+      throw new ConfigError(
+        `${config.dataDir} is in use by another Slotkeeper ${holder.role} (pid ${holder.pid}); run the command when it has finished.`,
+      );
+    }
+    try {
+      return await runLocally(config, name, args);
+    } finally {
+      lock.release();
+    }
+  }
+  return runLocally(config, name, args);
+}
+
+async function runLocally(config: ReturnType<typeof loadConfig>, name: string, args: Args) {
+  const app = await createApp(config);
+  try {
+    return await runCommand(app, name, args);
+  } finally {
+    await app.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const found = findCommand(positionals);
+  if (values.help || !found) {
+    if (!values.help) console.error(positionals.length ? `Unknown command: ${positionals.join(' ')}\n` : '');
+    console.log(HELP);
+    return values.help ? 0 : 2;
+  }
+  const args: Args = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (key !== 'json' && key !== 'help') args[key] = typeof value === 'string' ? value : undefined;
+  }
+  const outcome = await execute(found.name, args);
+  if (values.json) {
+    console.log(JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error }, null, 2));
+  } else if (outcome.ok) {
+    console.log(found.command.text(outcome.result as never));
+  } else {
+    console.error(`Error (${outcome.error?.code}): ${outcome.error?.message}`);
+  }
+  if (outcome.ok) return 0;
+  return outcome.error?.code === 'USAGE' ? 2 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? `Error: ${error.message}` : error);
+    process.exit(1);
+  },
+);

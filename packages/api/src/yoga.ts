@@ -1,0 +1,85 @@
+import type { Context } from '@slotkeeper/schema/context';
+import type { Db } from '@slotkeeper/schema/services/db';
+import { DomainError } from '@slotkeeper/schema/services/errors';
+import type { Services } from '@slotkeeper/schema/services/services';
+import { schema } from '@slotkeeper/schema/schema/index';
+import { GraphQLError } from 'graphql';
+import { type Plugin, createYoga, maskError } from 'graphql-yoga';
+import type { SlotPubSub } from './pubsub.ts';
+
+export interface YogaDeps {
+  db: Db;
+  services: Services;
+  slots: SlotPubSub;
+  /** Resolves when every part the server needs answers (database, Redis). */
+  ready(): Promise<void>;
+  graphiql: boolean;
+}
+
+function bearer(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  return match?.[1];
+}
+
+/** Plain HTTP routes beside GraphQL: health, readiness and the public signing keys. */
+function routes(deps: YogaDeps): Plugin {
+  return {
+    async onRequest({ url, endResponse }) {
+      switch (url.pathname) {
+        case '/healthz':
+          return endResponse(Response.json({ status: 'ok' }));
+        case '/readyz':
+          try {
+            await deps.ready();
+            return endResponse(Response.json({ status: 'ready' }));
+          } catch (error) {
+            return endResponse(Response.json({ status: 'unavailable', reason: (error as Error).message }, { status: 503 }));
+          }
+        case '/.well-known/jwks.json':
+          return endResponse(
+            Response.json(await deps.services.signer.jwks(), {
+              headers: { 'cache-control': 'public, max-age=300' },
+            }),
+          );
+      }
+    },
+  };
+}
+
+/** Builds the GraphQL app from its collaborators; never listens (see server.ts). */
+export function createSlotkeeperYoga(deps: YogaDeps) {
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphiql: deps.graphiql,
+    landingPage: false,
+    plugins: [routes(deps)],
+    maskedErrors: {
+      // Expected failures outside a result union (auth on queries and subscriptions) keep their code.
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof DomainError) {
+          return new GraphQLError(original.message, {
+            nodes: error instanceof GraphQLError ? error.nodes : undefined,
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { code: original.code },
+          });
+        }
+        return maskError(error, message, isDev);
+      },
+    },
+    context: async ({ request, connectionParams }) => {
+      const token =
+        bearer(request?.headers.get('authorization')) ??
+        bearer((connectionParams as Record<string, unknown> | undefined)?.authorization);
+      return {
+        db: deps.db,
+        services: deps.services,
+        slots: deps.slots,
+        caller: token ? await deps.services.accounts.callerFromSessionToken(token) : { kind: 'anonymous' },
+      };
+    },
+  });
+}
+
+export type SlotkeeperYoga = ReturnType<typeof createSlotkeeperYoga>;

@@ -1,0 +1,6 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { schema } from './schema/index.ts';
+
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,271 @@
+import type { Activation, License, Product } from '../generated/prisma/client.ts';
+import type { AccountService } from './account.ts';
+import { type Clock, type Db, type Tx, lockLicenses, transaction } from './db.ts';
+import {
+  type DomainError,
+  InvalidTokenError,
+  LicenseExpiredError,
+  LicenseRevokedError,
+  LicenseSuspendedError,
+  NoFreeSlotError,
+  NotFoundError,
+  ReleaseLimitReachedError,
+  SlotReleasedError,
+} from './errors.ts';
+import { fingerprintHash, requireText } from './input.ts';
+import type { Signer } from './signing-key.ts';
+import { type SlotChange, type SlotEvents, activationSnapshot } from './slot-event.ts';
+
+export interface ActivateInput {
+  email: string;
+  password: string;
+  product: string;
+  fingerprint: string;
+  machineName: string;
+  osUser: string;
+}
+
+export interface SlotResult {
+  token: string;
+  activation: Activation;
+  license: LicenseUsage;
+}
+
+export interface LicenseUsage extends License {
+  seatsUsed: number;
+}
+
+export interface ActivationService {
+  activate(input: ActivateInput): Promise<SlotResult>;
+  deactivateWithToken(token: string): Promise<LicenseUsage>;
+  deactivateWithLogin(input: Omit<ActivateInput, 'machineName' | 'osUser'>): Promise<LicenseUsage>;
+  renew(token: string): Promise<SlotResult>;
+  /** Remote release from the license manager, counted against the product's yearly limit. */
+  releaseByCustomer(customerId: string, activationId: string): Promise<LicenseUsage>;
+}
+
+const DAY_MS = 86_400_000;
+const YEAR_MS = 365 * DAY_MS;
+
+export function createActivationService(deps: {
+  db: Db;
+  clock: Clock;
+  signer: Signer;
+  events: SlotEvents;
+  accounts: AccountService;
+}): ActivationService {
+  const { db, clock, signer, events, accounts } = deps;
+
+  async function findProduct(code: string): Promise<Product> {
+    const product = await db.product.findUnique({ where: { code: requireText(code, 'product', 100) } });
+    if (!product) throw new NotFoundError(`There is no product "${code}".`);
+    return product;
+  }
+
+  /** Token lifetime: the product's lease when it has one, never past the license's expiry. */
+  function tokenExpiry(license: License, product: Product, now: Date): Date {
+    if (product.leaseDays == null) return license.expiresAt;
+    return new Date(Math.min(license.expiresAt.getTime(), now.getTime() + product.leaseDays * DAY_MS));
+  }
+
+  function unusable(license: License, now: Date): DomainError | null {
+    if (license.status === 'REVOKED') return new LicenseRevokedError();
+    if (license.status === 'SUSPENDED') return new LicenseSuspendedError();
+    if (license.expiresAt <= now) return new LicenseExpiredError(license.expiresAt);
+    return null;
+  }
+
+  async function seatsUsed(tx: Tx, licenseId: string) {
+    return tx.activation.count({ where: { licenseId, releasedAt: null } });
+  }
+
+  async function signFor(activation: Activation, license: License, product: Product, exp: Date) {
+    const { token } = await signer.sign({
+      sub: activation.id,
+      aud: product.code,
+      lic: license.id,
+      fp: activation.fingerprintHash,
+      seats: license.seats,
+      nbf: Math.floor(license.startsAt.getTime() / 1000),
+      exp: Math.floor(exp.getTime() / 1000),
+    });
+    return token;
+  }
+
+  function publish(change: SlotChange, license: LicenseUsage & { customer: { resellerId: string | null } }, activation: Activation) {
+    events.publish({
+      licenseId: license.id,
+      customerId: license.customerId,
+      resellerId: license.customer.resellerId,
+      seats: license.seats,
+      seatsUsed: license.seatsUsed,
+      change,
+      at: clock.now().toISOString(),
+      activation: activationSnapshot(activation),
+    });
+  }
+
+  /** Releases a live activation under its license's lock; null when it was already released. */
+  async function release(activationId: string, reason: 'DEACTIVATED' | 'REMOTE_RELEASE', check?: (tx: Tx, license: License & { product: Product }) => Promise<void>) {
+    const now = clock.now();
+    const outcome = await transaction(db, async (tx) => {
+      const current = await tx.activation.findUnique({ where: { id: activationId }, select: { licenseId: true } });
+      if (!current) throw new NotFoundError('There is no such activation.');
+      await lockLicenses(tx, { ids: [current.licenseId] });
+      const license = await tx.license.findUniqueOrThrow({
+        where: { id: current.licenseId },
+        include: { product: true, customer: { select: { resellerId: true } } },
+      });
+      const live = await tx.activation.findFirst({ where: { id: activationId, releasedAt: null } });
+      if (!live) return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released: null };
+      await check?.(tx, license);
+      const released = await tx.activation.update({
+        where: { id: activationId },
+        data: { releasedAt: now, releaseReason: reason, lastSeenAt: reason === 'DEACTIVATED' ? now : undefined },
+      });
+      return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released };
+    });
+    if (outcome.released) publish(reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', outcome.license, outcome.released);
+    const { product: _product, customer: _customer, ...license } = outcome.license;
+    return license;
+  }
+
+  return {
+    async activate(input) {
+      const machineName = requireText(input.machineName, 'machineName');
+      const osUser = requireText(input.osUser, 'osUser');
+      const fp = fingerprintHash(input.fingerprint);
+      const customer = await accounts.authenticate(input.email, input.password);
+      const product = await findProduct(input.product);
+      const key = await signer.current();
+      const now = clock.now();
+
+      const outcome = await transaction(db, async (tx) => {
+        // Every license of this login for this product is locked for the rest of the transaction:
+        // concurrent activations queue here, so the seat count below cannot go stale.
+        await lockLicenses(tx, { customerId: customer.id, productId: product.id });
+        const licenses = await tx.license.findMany({
+          where: { customerId: customer.id, productId: product.id },
+          include: { customer: { select: { resellerId: true } } },
+          orderBy: [{ expiresAt: 'desc' }, { id: 'asc' }],
+        });
+        if (licenses.length === 0) throw new NotFoundError(`This login has no license for "${product.code}".`);
+
+        const held = await tx.activation.findFirst({
+          where: { licenseId: { in: licenses.map((l) => l.id) }, fingerprintHash: fp, releasedAt: null },
+        });
+        if (held) {
+          // The same machine again: same slot, fresh token, never a second seat.
+          const license = licenses.find((l) => l.id === held.licenseId)!;
+          const problem = unusable(license, now);
+          if (problem) throw problem;
+          const exp = tokenExpiry(license, product, now);
+          const activation = await tx.activation.update({
+            where: { id: held.id },
+            data: { machineName, osUser, lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
+          });
+          return { activation, license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, exp, change: null };
+        }
+
+        const usable = licenses.filter((l) => !unusable(l, now));
+        if (usable.length === 0) throw unusable(licenses[0]!, now)!;
+        const used = await tx.activation.groupBy({
+          by: ['licenseId'],
+          where: { licenseId: { in: usable.map((l) => l.id) }, releasedAt: null },
+          _count: { _all: true },
+        });
+        const usedOf = (id: string) => used.find((u) => u.licenseId === id)?._count._all ?? 0;
+        const license = usable.find((l) => usedOf(l.id) < l.seats);
+        if (!license) {
+          throw new NoFreeSlotError(
+            usable.reduce((sum, l) => sum + l.seats, 0),
+            usable.reduce((sum, l) => sum + usedOf(l.id), 0),
+          );
+        }
+        const exp = tokenExpiry(license, product, now);
+        const activation = await tx.activation.create({
+          data: {
+            licenseId: license.id,
+            fingerprintHash: fp,
+            machineName,
+            osUser,
+            activatedAt: now,
+            lastSeenAt: now,
+            tokenKid: key.kid,
+            tokenExpiresAt: exp,
+          },
+        });
+        return { activation, license: { ...license, seatsUsed: usedOf(license.id) + 1 }, exp, change: 'ACTIVATED' as const };
+      });
+
+      if (outcome.change) publish(outcome.change, outcome.license, outcome.activation);
+      const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
+      const { customer: _customer, ...license } = outcome.license;
+      return { token, activation: outcome.activation, license };
+    },
+
+    async deactivateWithToken(token) {
+      const claims = await signer.verifySignature(token);
+      return release(claims.sub, 'DEACTIVATED');
+    },
+
+    async deactivateWithLogin(input) {
+      const fp = fingerprintHash(input.fingerprint);
+      const customer = await accounts.authenticate(input.email, input.password);
+      const product = await findProduct(input.product);
+      const held = await db.activation.findFirst({
+        where: { fingerprintHash: fp, releasedAt: null, license: { customerId: customer.id, productId: product.id } },
+        select: { id: true },
+      });
+      if (!held) throw new NotFoundError('This machine holds no slot of this product.');
+      return release(held.id, 'DEACTIVATED');
+    },
+
+    async renew(token) {
+      const claims = await signer.verifySignature(token);
+      const key = await signer.current();
+      const now = clock.now();
+      const outcome = await transaction(db, async (tx) => {
+        await lockLicenses(tx, { ids: [claims.lic] });
+        const activation = await tx.activation.findUnique({
+          where: { id: claims.sub },
+          include: { license: { include: { product: true } } },
+        });
+        if (!activation || activation.licenseId !== claims.lic || activation.fingerprintHash !== claims.fp) {
+          throw new InvalidTokenError();
+        }
+        if (activation.releasedAt) throw new SlotReleasedError();
+        const { license } = activation;
+        const problem = unusable(license, now);
+        if (problem) throw problem;
+        const exp = tokenExpiry(license, license.product, now);
+        const updated = await tx.activation.update({
+          where: { id: activation.id },
+          data: { lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
+        });
+        return { activation: updated, license, exp, seatsUsed: await seatsUsed(tx, license.id) };
+      });
+      const { product, ...license } = outcome.license;
+      const newToken = await signFor(outcome.activation, license, product, outcome.exp);
+      return { token: newToken, activation: outcome.activation, license: { ...license, seatsUsed: outcome.seatsUsed } };
+    },
+
+    async releaseByCustomer(customerId, activationId) {
+      const owned = await db.activation.findFirst({ where: { id: activationId, license: { customerId } }, select: { id: true } });
+      if (!owned) throw new NotFoundError('There is no such activation on your licenses.');
+      return release(activationId, 'REMOTE_RELEASE', async (tx, license) => {
+        const limit = license.product.remoteReleasesPerYear;
+        const since = new Date(clock.now().getTime() - YEAR_MS);
+        const recent = await tx.activation.findMany({
+          where: { licenseId: license.id, releaseReason: 'REMOTE_RELEASE', releasedAt: { gt: since } },
+          orderBy: { releasedAt: 'asc' },
+          select: { releasedAt: true },
+        });
+        if (recent.length >= limit) {
+          const oldest = recent[recent.length - limit]?.releasedAt ?? clock.now();
+          throw new ReleaseLimitReachedError(limit, new Date(oldest.getTime() + YEAR_MS));
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { type KeyObject, createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { type JWK, SignJWT, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import { type Clock, type Db, transaction } from './db.ts';
+import { InvalidTokenError } from './errors.ts';
+
+export const TOKEN_TYPE = 'slot+jwt';
+
+export interface OfflineClaims {
+  sub: string;
+  aud: string;
+  lic: string;
+  fp: string;
+  seats: number;
+  nbf: number;
+  exp: number;
+}
+
+export interface VerifiedToken extends OfflineClaims {
+  iat: number;
+  iss: string;
+  kid: string;
+}
+
+export interface Signer {
+  /** The key that signs new tokens: created on first use, re-read from the database at most every `refreshMs`. */
+  current(): Promise<{ kid: string }>;
+  sign(claims: OfflineClaims): Promise<{ token: string; kid: string }>;
+  /** Checks signature, type and shape; not `exp`: a machine may hand in an expired token to renew or deactivate. */
+  verifySignature(token: string): Promise<VerifiedToken>;
+  rotate(): Promise<{ kid: string; retiredKid: string | null }>;
+  /** Public keys that sign now, plus retired ones while a token they signed can still be valid. */
+  jwks(): Promise<{ keys: JWK[] }>;
+}
+
+interface LoadedKey {
+  kid: string;
+  privateKey: KeyObject;
+  loadedAt: number;
+}
+
+const KEY_LOCK = 72_707_370; // pg advisory lock id: one key creator at a time, across instances
+
+export function createSigner(deps: {
+  db: Db;
+  clock: Clock;
+  /** 32-byte key-encryption key: private keys are stored AES-256-GCM encrypted under it. */
+  kek: Buffer;
+  issuer: string;
+  refreshMs?: number;
+}): Signer {
+  const { db, clock, kek, issuer } = deps;
+  const refreshMs = deps.refreshMs ?? 60_000;
+  let active: LoadedKey | undefined;
+  let loading: Promise<LoadedKey> | undefined;
+  const publicKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+
+  async function loadActive(): Promise<LoadedKey> {
+    const row = await transaction(db, async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK})`;
+      const existing = await tx.signingKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
+      return existing ?? tx.signingKey.create({ data: await newKeyRow(kek) });
+    });
+    return { kid: row.kid, privateKey: decryptPrivateKey(row.encryptedPrivateKey, kek, row.kid), loadedAt: Date.now() };
+  }
+
+  async function current(): Promise<LoadedKey> {
+    if (active && Date.now() - active.loadedAt < refreshMs) return active;
+    loading ??= loadActive().finally(() => (loading = undefined));
+    active = await loading;
+    return active;
+  }
+
+  async function publicKey(kid: string) {
+    let key = publicKeys.get(kid);
+    if (!key) {
+      key = db.signingKey.findUnique({ where: { kid } }).then((row) => {
+        if (!row) throw new InvalidTokenError();
+        return importJWK(row.publicJwk as JWK, 'EdDSA');
+      });
+      key.catch(() => publicKeys.delete(kid));
+      publicKeys.set(kid, key);
+    }
+    return key;
+  }
+
+  return {
+    current,
+    async sign(claims) {
+      const key = await current();
+      const token = await new SignJWT({ lic: claims.lic, fp: claims.fp, seats: claims.seats })
+        .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: TOKEN_TYPE })
+        .setIssuer(issuer)
+        .setSubject(claims.sub)
+        .setAudience(claims.aud)
+        .setIssuedAt(Math.floor(clock.now().getTime() / 1000))
+        .setNotBefore(claims.nbf)
+        .setExpirationTime(claims.exp)
+        .sign(key.privateKey);
+      return { token, kid: key.kid };
+    },
+
+    async verifySignature(token) {
+      let kid: string | undefined;
+      try {
+        const header = decodeProtectedHeader(token);
+        if (header.alg !== 'EdDSA' || header.typ !== TOKEN_TYPE || typeof header.kid !== 'string') throw new Error();
+        kid = header.kid;
+      } catch {
+        throw new InvalidTokenError();
+      }
+      const key = await publicKey(kid);
+      try {
+        const { payload } = await compactVerify(token, key, { algorithms: ['EdDSA'] });
+        const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+        const { sub, aud, lic, fp, seats, nbf, exp, iat, iss } = claims;
+        if (
+          typeof sub !== 'string' || typeof aud !== 'string' || typeof lic !== 'string' || typeof fp !== 'string' ||
+          typeof seats !== 'number' || typeof nbf !== 'number' || typeof exp !== 'number' || typeof iat !== 'number' ||
+          iss !== issuer
+        ) {
+          throw new Error('claims');
+        }
+        return { sub, aud, lic, fp, seats, nbf, exp, iat, iss, kid };
+      } catch {
+        throw new InvalidTokenError();
+      }
+    },
+
+    async rotate() {
+      const result = await transaction(db, async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK})`;
+        const old = await tx.signingKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
+        await tx.signingKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: clock.now() } });
+        const created = await tx.signingKey.create({ data: await newKeyRow(kek) });
+        return { created, retiredKid: old?.kid ?? null };
+      });
+      active = undefined;
+      return { kid: result.created.kid, retiredKid: result.retiredKid };
+    },
+
+    async jwks() {
+      const now = clock.now();
+      const rows = await db.signingKey.findMany({
+        where: { OR: [{ retiredAt: null }, { kid: { in: await kidsWithLiveTokens(db, now) } }] },
+        orderBy: { createdAt: 'desc' },
+      });
+      return { keys: rows.map((row) => row.publicJwk as JWK) };
+    },
+  };
+}
+
+async function kidsWithLiveTokens(db: Db, now: Date): Promise<string[]> {
+  const rows = await db.activation.findMany({
+    where: { tokenExpiresAt: { gt: now } },
+    distinct: ['tokenKid'],
+    select: { tokenKid: true },
+  });
+  return rows.map((row) => row.tokenKid);
+}
+
+async function newKeyRow(kek: Buffer) {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(jwk);
+  const publicJwk = { ...jwk, kid, alg: 'EdDSA', use: 'sig' };
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  return { kid, publicJwk, encryptedPrivateKey: encrypt(pkcs8, kek, kid) };
+}
+
+function encrypt(plain: Buffer, kek: Buffer, kid: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kek, iv);
+  cipher.setAAD(Buffer.from(kid));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return [iv, cipher.getAuthTag(), body].map((part) => part.toString('base64url')).join('.');
+}
+
+function decryptPrivateKey(stored: string, kek: Buffer, kid: string): KeyObject {
+  const [iv, tag, body] = stored.split('.').map((part) => Buffer.from(part, 'base64url'));
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', kek, iv!);
+    decipher.setAAD(Buffer.from(kid));
+    decipher.setAuthTag(tag!);
+    const der = Buffer.concat([decipher.update(body!), decipher.final()]);
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new Error(
+      `Signing key ${kid} cannot be decrypted: KEY_ENCRYPTION_KEY (or DATA_DIR/keys/kek) is not the one it was stored with.`,
+    );
+  }
+}

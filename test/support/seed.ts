@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '@slotkeeper/schema/generated/prisma/client';
+import bcrypt from 'bcrypt';
+export const BCRYPT_COST = 4;
+
+export const PASSWORD = 'correct horse battery staple';
+const passwordHash = bcrypt.hashSync(PASSWORD, BCRYPT_COST);
+
+const unique = () => randomBytes(5).toString('hex');
+
+export interface SeededLicense {
+  id: string;
+  email: string;
+  password: string;
+  customerId: string;
+  product: string;
+  seats: number;
+}
+
+/** Builds test data with unique names, so test files share one database and never reset it. */
+export class Seeder {
+  constructor(private readonly db: PrismaClient) {}
+
+  product(options: { leaseDays?: number | null; remoteReleasesPerYear?: number } = {}) {
+    return this.db.product.create({
+      data: {
+        code: `plugin-${unique()}`,
+        name: 'Test Plug-in',
+        leaseDays: options.leaseDays ?? null,
+        remoteReleasesPerYear: options.remoteReleasesPerYear ?? 3,
+      },
+    });
+  }
+
+  customer(email = `user-${unique()}@example.com`) {
+    return this.db.customer.create({ data: { email, passwordHash } });
+  }
+
+  /** A customer (new unless given) with one license of a product (new unless given). */
+  async license(
+    options: {
+      seats?: number;
+      expiresInDays?: number;
+      status?: 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
+      leaseDays?: number | null;
+      remoteReleasesPerYear?: number;
+      customer?: { id: string; email: string };
+      product?: { id: string; code: string };
+    } = {},
+  ): Promise<SeededLicense> {
+    const product = options.product ?? (await this.product(options));
+    const customer = options.customer ?? (await this.customer());
+    const license = await this.db.license.create({
+      data: {
+        customerId: customer.id,
+        productId: product.id,
+        seats: options.seats ?? 3,
+        status: options.status ?? 'ACTIVE',
+        startsAt: new Date(Date.now() - 86_400_000),
+        expiresAt: new Date(Date.now() + (options.expiresInDays ?? 365) * 86_400_000),
+      },
+    });
+    return {
+      id: license.id,
+      email: customer.email,
+      password: PASSWORD,
+      customerId: customer.id,
+      product: product.code,
+      seats: license.seats,
+    };
+  }
+}

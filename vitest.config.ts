@@ -1,0 +1,25 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packages = fileURLToPath(new URL('./packages/', import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Workspace packages load from their sources under one path each, so every module (and every
+    // class checked with instanceof) exists once, whichever package imports it.
+    alias: [
+      { find: /^@slotkeeper\/(schema|api|client)\/(.*)$/, replacement: `${packages}$1/src/$2.ts` },
+      // graphql 16 ships CJS (main) and ESM (module) builds: Node's import of the libraries loads the
+      // CJS one, Vite would pick the ESM one for our sources, and `instanceof GraphQLError` would fail.
+      { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
