@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Clock } from '@slotkeeper/schema/services/db';
@@ -10,7 +9,6 @@ import { type Listening, listen } from '@slotkeeper/api/server';
 import { BCRYPT_COST, Seeder } from './seed.ts';
 
 
-const KEK = randomBytes(32);
 
 /** The database of this test file: the run's PostgreSQL schema, or a copy of the migrated embedded snapshot. */
 export async function openTestDatabase(): Promise<Database> {
@@ -29,7 +27,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     redisUrl: null,
     publicUrl: 'http://slotkeeper.test',
     bcryptCost: BCRYPT_COST,
-    keyEncryptionKey: KEK,
+    keyEncryptionKey: Buffer.from(inject('keyEncryptionKey'), 'base64'),
     tokenIssuer: 'slotkeeper',
     sessionTtlHours: 12,
     production: false,

@@ -14,10 +14,13 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string | null;
     pgliteSnapshot: string | null;
+    /** Base64 key-encryption key shared by every test file (they share the signing keys on PostgreSQL). */
+    keyEncryptionKey: string;
   }
 }
 
 export default async function setup(project: TestProject) {
+  project.provide('keyEncryptionKey', randomBytes(32).toString('base64'));
   const base = process.env.DATABASE_URL;
   if (base) {
     const schema = `sk_test_${Date.now()}_${randomBytes(3).toString('hex')}`;

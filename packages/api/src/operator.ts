@@ -96,13 +96,17 @@ export const commands: Record<string, Command> = {
       const product =
         existing ??
         (await app.services.licenses.createProduct({ code, name: 'Demo Revit Plug-in', leaseDays: null, remoteReleasesPerYear: 3 }));
-      const issued = await app.services.licenses.issue({
-        email: 'demo@example.com',
-        product: product.code,
-        seats: 3,
-        expiresAt: new Date(Date.now() + 365 * 86_400_000),
+      const email = 'demo@example.com';
+      const seeded = await app.database.prisma.license.findFirst({
+        where: { productId: product.id, customer: { email } },
+        include: { product: true, customer: true },
       });
-      return { product: { code: product.code, name: product.name }, ...issued };
+      // Seeding twice changes nothing: the demo login keeps its license and password.
+      const issued = seeded
+        ? { license: seeded, customer: { id: seeded.customerId, email, created: false }, password: null }
+        : await app.services.licenses.issue({ email, product: code, seats: 3, expiresAt: new Date(Date.now() + 365 * 86_400_000) });
+      const { customer: _customer, ...license } = issued.license as typeof issued.license & { customer?: unknown };
+      return { product: { code: product.code, name: product.name }, ...issued, license };
     },
     text: (r: Issued & { product: { code: string } }) => `Demo product ${r.product.code}.\n${issuedText(r)}`,
   },
