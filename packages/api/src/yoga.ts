@@ -1,10 +1,8 @@
 import type { Context } from '@slotkeeper/schema/context';
 import type { Db } from '@slotkeeper/schema/services/db';
-import { DomainError } from '@slotkeeper/schema/services/errors';
 import type { Services } from '@slotkeeper/schema/services/services';
 import { schema } from '@slotkeeper/schema/schema/index';
-import { GraphQLError } from 'graphql';
-import { type Plugin, createYoga, maskError } from 'graphql-yoga';
+import { type Plugin, createYoga } from 'graphql-yoga';
 import type { SlotPubSub } from './pubsub.ts';
 
 export interface YogaDeps {
@@ -54,20 +52,6 @@ export function createSlotkeeperYoga(deps: YogaDeps) {
     graphiql: deps.graphiql,
     landingPage: false,
     plugins: [routes(deps)],
-    maskedErrors: {
-      // Expected failures outside a result union (auth on queries and subscriptions) keep their code.
-      maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof DomainError) {
-          return new GraphQLError(original.message, {
-            nodes: error instanceof GraphQLError ? error.nodes : undefined,
-            path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { code: original.code },
-          });
-        }
-        return maskError(error, message, isDev);
-      },
-    },
     context: async ({ request, connectionParams }) => {
       const token =
         bearer(request?.headers.get('authorization')) ??

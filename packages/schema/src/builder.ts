@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { clientError } from './client-error.ts';
 import type { Context } from './context.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
@@ -20,7 +21,7 @@ export const builder = new SchemaBuilder<{
   defaultInputFieldRequiredness: true,
   scopeAuth: {
     authScopes: (ctx) => ({ customer: ctx.caller.kind === 'customer' }),
-    unauthorizedError: () => new ForbiddenError(),
+    unauthorizedError: () => clientError(new ForbiddenError()),
   },
   errors: { directResult: true },
   prisma: {

@@ -1,5 +1,6 @@
 import type { Activation } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
+import { clientError } from '../client-error.ts';
 import { ForbiddenError, NotFoundError } from '../services/errors.ts';
 import type { SlotUsageEvent } from '../services/slot-event.ts';
 import { ActivationRef } from './license.ts';
@@ -34,10 +35,10 @@ builder.subscriptionField('slotUsageChanged', (t) =>
     description: 'Every slot change of one license of the logged-in customer.',
     args: { licenseId: t.arg.id() },
     subscribe: async (_root, args, ctx) => {
-      if (ctx.caller.kind !== 'customer') throw new ForbiddenError();
+      if (ctx.caller.kind !== 'customer') throw clientError(new ForbiddenError());
       const licenseId = String(args.licenseId);
       const owned = await ctx.db.license.count({ where: { id: licenseId, customerId: ctx.caller.customerId } });
-      if (!owned) throw new NotFoundError('There is no such license on your login.');
+      if (!owned) throw clientError(new NotFoundError('There is no such license on your login.'));
       return ctx.slots.subscribe(licenseId);
     },
     resolve: (event) => event,
