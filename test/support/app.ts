@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Clock } from '@slotkeeper/schema/services/db';
 import { inject } from 'vitest';
 import { type App, createApp } from '@slotkeeper/api/app';
-import type { Config } from '@slotkeeper/api/config';
+import { type Config, loadConfig } from '@slotkeeper/api/config';
 import { type Database, openEmbedded, openPostgres } from '@slotkeeper/api/database';
 import { type Listening, listen } from '@slotkeeper/api/server';
 import { BCRYPT_COST, Seeder } from './seed.ts';
@@ -20,17 +20,17 @@ export async function openTestDatabase(): Promise<Database> {
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: '/nonexistent',
-    databaseUrl: null,
-    redisUrl: null,
-    publicUrl: 'http://slotkeeper.test',
-    bcryptCost: BCRYPT_COST,
+    ...loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/nonexistent',
+      PUBLIC_URL: 'http://slotkeeper.test',
+      BCRYPT_COST: String(BCRYPT_COST),
+      MAIL_RETRY_BASE_SECONDS: '1',
+      // In-process requests have no peer address; the test of this limit turns it on.
+      RATE_LIMIT_PER_ADDRESS: '0',
+    }),
     keyEncryptionKey: Buffer.from(inject('keyEncryptionKey'), 'base64'),
-    tokenIssuer: 'slotkeeper',
-    sessionTtlHours: 12,
-    production: false,
     ...overrides,
   };
 }

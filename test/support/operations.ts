@@ -13,6 +13,7 @@ export const ACTIVATE = /* GraphQL */ `
       ... on NoFreeSlotError { seats used }
       ... on InvalidInputError { field }
       ... on LicenseExpiredError { expiredAt }
+      ... on RateLimitedError { retryAfterSeconds }
     }
   }
 `;

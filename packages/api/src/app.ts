@@ -2,13 +2,18 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
+import { createOutbox } from '@slotkeeper/schema/services/mail';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import { type Services, createServices } from '@slotkeeper/schema/services/services';
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
+import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { type Database, openEmbedded, openPostgres } from './database.ts';
 import { migrate } from './migrate.ts';
+import { type MailTransport, type MailWorker, createMailWorker, smtpTransport } from './mail-worker.ts';
 import { createSlotPubSub } from './pubsub.ts';
+import { addressLimitPlugin, createRateLimits } from './rate-limit.ts';
+import { resetPagePlugin } from './reset-page.ts';
 import { type SlotkeeperYoga, createSlotkeeperYoga } from './yoga.ts';
 
 export interface App {
@@ -16,6 +21,7 @@ export interface App {
   database: Database;
   services: Services;
   yoga: SlotkeeperYoga;
+  mailWorker: MailWorker;
   close(): Promise<void>;
 }
 
@@ -38,34 +44,59 @@ export function keyEncryptionKey(config: Config): Buffer {
 }
 
 /**
- * Wires the whole server from its configuration: database (migrated), keys, pub/sub, services, yoga.
- * `database` and `clock` may be given (tests share one migrated database and move time).
+ * Wires the whole server from its configuration: database (migrated), keys, Redis, pub/sub, rate
+ * limits, mail outbox and worker, services, yoga. Nothing listens and the mail worker is not started
+ * (main.ts does both). `database`, `clock` and `mailTransport` may be given (tests).
  */
-export async function createApp(config: Config, given: { database?: Database; clock?: Clock } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  given: { database?: Database; clock?: Clock; mailTransport?: MailTransport | null } = {},
+): Promise<App> {
   const database = given.database ?? (await openDatabase(config));
+  let redis: Redis | null = null;
   try {
     await migrate(database);
     const clock = given.clock ?? systemClock;
     const db = database.prisma;
     const signer = createSigner({ db, clock, kek: keyEncryptionKey(config), issuer: config.tokenIssuer });
     await signer.current();
-    const slots = createSlotPubSub(config.redisUrl);
+    redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : null;
+    await redis?.connect();
+    const slots = createSlotPubSub(redis);
+    const limits = createRateLimits(config, redis);
+    const transport = given.mailTransport !== undefined ? given.mailTransport : config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
+    const mailWorker = createMailWorker({
+      db,
+      clock,
+      transport,
+      brand: { vendorName: config.vendorName, publicUrl: config.publicUrl },
+      from: config.mailFrom,
+      maxAttempts: config.mailMaxAttempts,
+      retryBaseMs: config.mailRetryBaseSeconds * 1000,
+    });
     const services = createServices({
       db,
       clock,
       signer,
       events: slots,
+      limits,
+      outbox: createOutbox(() => mailWorker.wake()),
       hasher: createPasswordHasher(config.bcryptCost),
       sessionTtlHours: config.sessionTtlHours,
+      resetTtlMinutes: config.resetTtlMinutes,
     });
+    const plugins = [resetPagePlugin(services, config.vendorName)];
+    if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, config.trustProxyHops));
+    const shared = redis;
     const yoga = createSlotkeeperYoga({
       db,
       services,
       slots,
+      plugins,
       graphiql: !config.production,
       ready: async () => {
         await db.$queryRaw`SELECT 1`;
-        await slots.ready();
+        await shared?.ping();
       },
     });
     return {
@@ -73,13 +104,17 @@ export async function createApp(config: Config, given: { database?: Database; cl
       database,
       services,
       yoga,
+      mailWorker,
       async close() {
+        await mailWorker.stop();
         await yoga.dispose();
         await slots.close();
+        await shared?.quit();
         if (!given.database) await database.close();
       },
     };
   } catch (error) {
+    redis?.disconnect();
     if (!given.database) await database.close();
     throw error;
   }

@@ -55,28 +55,39 @@ async function runLocally(config: ReturnType<typeof loadConfig>, name: string, a
   }
 }
 
+// Every `--name VALUE` in a command's usage takes a value: undeclared, parseArgs (strict: false)
+// would read it as a boolean flag and the value as a stray positional.
+const valueOptions = Object.fromEntries(
+  Object.values(commands).flatMap((c) => [...c.usage.matchAll(/--([a-z-]+) [A-Z]/g)].map((m) => [m[1]!, { type: 'string' as const }])),
+);
+
+// stdout carries the command's output only (with --json, one JSON document): whatever the app logs
+// meanwhile (the mail worker's "mail held" notice, say) goes to stderr.
+const print = (text: string) => void process.stdout.write(`${text}\n`);
+console.log = console.info = console.error;
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...valueOptions, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const found = findCommand(positionals);
   if (values.help || !found) {
     if (!values.help) console.error(positionals.length ? `Unknown command: ${positionals.join(' ')}\n` : '');
-    console.log(HELP);
+    print(HELP);
     return values.help ? 0 : 2;
   }
-  const args: Args = {};
+  const args: Args = { ...found.args };
   for (const [key, value] of Object.entries(values)) {
     if (key !== 'json' && key !== 'help') args[key] = typeof value === 'string' ? value : undefined;
   }
   const outcome = await execute(found.name, args);
   if (values.json) {
-    console.log(JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error }, null, 2));
+    print(JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error }, null, 2));
   } else if (outcome.ok) {
-    console.log(found.command.text(outcome.result as never));
+    print(found.command.text(outcome.result as never));
   } else {
     console.error(`Error (${outcome.error?.code}): ${outcome.error?.message}`);
   }

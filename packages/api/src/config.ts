@@ -13,7 +13,24 @@ export interface Config {
   keyEncryptionKey: Buffer | null;
   tokenIssuer: string;
   sessionTtlHours: number;
+  resetTtlMinutes: number;
   production: boolean;
+  /** null: no SMTP server; mail stays in the outbox (status HELD), readable with `pnpm cli mail`. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  vendorName: string;
+  mailMaxAttempts: number;
+  mailRetryBaseSeconds: number;
+  /** Failed password checks per login per minute. */
+  rateLimitFailedLogins: number;
+  /** Password reset requests per e-mail per hour. */
+  rateLimitPasswordResets: number;
+  /** Requests per client address per minute; 0 = off. */
+  rateLimitPerAddress: number;
+  /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted. */
+  trustProxyHops: number;
+  /** The first vendor admin, created at start when there is none. */
+  admin: { email: string; password: string } | null;
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +62,14 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw;
 }
 
+function admin(env: Env): Config['admin'] {
+  const email = env.ADMIN_EMAIL?.trim();
+  const password = env.ADMIN_PASSWORD;
+  if (!email && !password) return null;
+  if (!email || !password) throw new ConfigError('Set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither.');
+  return { email, password };
+}
+
 /** Reads and validates the configuration once: the environment, then `.env` for what it leaves unset. */
 export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
   if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
@@ -68,6 +93,17 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     keyEncryptionKey,
     tokenIssuer: env.TOKEN_ISSUER?.trim() || 'slotkeeper',
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    resetTtlMinutes: int(env, 'RESET_TTL_MINUTES', 60, 5, 24 * 60),
     production: env.NODE_ENV === 'production',
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM?.trim() || 'Slotkeeper <no-reply@localhost>',
+    vendorName: env.VENDOR_NAME?.trim() || 'Slotkeeper',
+    mailMaxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', 10, 1, 100),
+    mailRetryBaseSeconds: int(env, 'MAIL_RETRY_BASE_SECONDS', 30, 1, 3600),
+    rateLimitFailedLogins: int(env, 'RATE_LIMIT_FAILED_LOGINS', 5, 1, 10_000),
+    rateLimitPasswordResets: int(env, 'RATE_LIMIT_PASSWORD_RESETS', 5, 1, 10_000),
+    rateLimitPerAddress: int(env, 'RATE_LIMIT_PER_ADDRESS', 600, 0, 1_000_000),
+    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    admin: admin(env),
   };
 }

@@ -28,8 +28,13 @@ async function main() {
   try {
     const started = Date.now();
     app = await createApp(config);
+    if (config.admin) {
+      const created = await app.services.staff.ensureFirstAdmin(config.admin.email, config.admin.password);
+      if (created) console.log(`Created the first vendor admin ${created.email} (ADMIN_EMAIL).`);
+    }
     if (embedded) operator = await serveOperatorSocket(app, socket);
     const http = await listen(app.yoga, config.port, config.host);
+    app.mailWorker.start();
     console.log(
       `Slotkeeper listening on ${http.url}/graphql (${app.database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}` +
         `${config.redisUrl ? ', Redis pub/sub' : ''}) in ${Date.now() - started} ms`,

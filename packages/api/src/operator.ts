@@ -1,6 +1,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
+import type { MailTemplate } from '@slotkeeper/schema/services/mail';
+import { renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
 
@@ -8,6 +10,8 @@ export type Args = Record<string, string | undefined>;
 
 export interface Command {
   usage: string;
+  /** An option that may also be given as a bare word after the command (`mail show ID`). */
+  positional?: string;
   run(app: App, args: Args): Promise<unknown>;
   /** Readable output; `--json` prints the result as JSON instead. */
   text(result: never): string;
@@ -27,6 +31,43 @@ function optionalInt(args: Args, name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number.`);
   return value;
+}
+
+/** `--lease-days N`, or `none` to remove the lease (tokens then live until the license expires). */
+function optionalLeaseDays(args: Args): number | null | undefined {
+  return args['lease-days'] === 'none' ? null : optionalInt(args, 'lease-days');
+}
+
+/** The link options as given; `--website ""` removes that link. */
+function links(args: Args) {
+  return { website: args.website, documentation: args.documentation, support: args.support, purchase: args.purchase };
+}
+
+const LINK_USAGE = '[--website URL] [--documentation URL] [--support URL] [--purchase URL]';
+
+type ProductRow = {
+  code: string;
+  name: string;
+  leaseDays: number | null;
+  remoteReleasesPerYear: number;
+  websiteUrl: string | null;
+  documentationUrl: string | null;
+  supportUrl: string | null;
+  purchaseUrl: string | null;
+};
+
+function productText(p: ProductRow): string {
+  const lines = [
+    `Product ${p.code} "${p.name}": ${p.leaseDays ? `${p.leaseDays}-day lease` : 'token until license expiry'}, ${p.remoteReleasesPerYear} remote releases a year.`,
+  ];
+  const shown: [string, string | null][] = [
+    ['Website', p.websiteUrl],
+    ['Documentation', p.documentationUrl],
+    ['Support', p.supportUrl],
+    ['Purchase', p.purchaseUrl],
+  ];
+  for (const [label, url] of shown) if (url) lines.push(`${label}: ${url}`);
+  return lines.join('\n');
 }
 
 /** `2027-12-31`, an ISO instant, or `+365d` (days from now). */
@@ -59,16 +100,28 @@ export const commands: Record<string, Command> = {
       result.applied.length ? `Applied: ${result.applied.join(', ')}` : 'The database is up to date.',
   },
   'product create': {
-    usage: 'product create --code CODE --name NAME [--lease-days N] [--remote-releases N]',
+    usage: `product create --code CODE --name NAME [--lease-days N] [--remote-releases N] ${LINK_USAGE}`,
     run: (app, args) =>
       app.services.licenses.createProduct({
         code: required(args, 'code'),
         name: required(args, 'name'),
         leaseDays: optionalInt(args, 'lease-days') ?? null,
         remoteReleasesPerYear: optionalInt(args, 'remote-releases'),
+        links: links(args),
       }),
-    text: (p: { code: string; name: string; leaseDays: number | null; remoteReleasesPerYear: number }) =>
-      `Product ${p.code} "${p.name}": ${p.leaseDays ? `${p.leaseDays}-day lease` : 'token until license expiry'}, ${p.remoteReleasesPerYear} remote releases a year.`,
+    text: productText,
+  },
+  'product update': {
+    usage: `product update --code CODE [--name NAME] [--lease-days N|none] [--remote-releases N] ${LINK_USAGE}`,
+    run: (app, args) =>
+      app.services.licenses.updateProduct({
+        code: required(args, 'code'),
+        name: args.name,
+        leaseDays: optionalLeaseDays(args),
+        remoteReleasesPerYear: optionalInt(args, 'remote-releases'),
+        links: links(args),
+      }),
+    text: productText,
   },
   'license issue': {
     usage: 'license issue --email EMAIL --product CODE --seats N --expires DATE|+DAYSd [--reseller NAME]',
@@ -87,6 +140,50 @@ export const commands: Record<string, Command> = {
     run: (app) => app.services.signer.rotate(),
     text: (r: { kid: string; retiredKid: string | null }) =>
       `New signing key ${r.kid}.${r.retiredKid ? ` Key ${r.retiredKid} is retired and stays in the JWKS while its tokens are valid.` : ''}`,
+  },
+  'staff create': {
+    usage: 'staff create --email EMAIL --role VENDOR_ADMIN|RESELLER_ADMIN [--reseller NAME] [--password PASSWORD]',
+    run: async (app, args) => {
+      const role = required(args, 'role').toUpperCase();
+      const { staff, password } = await app.services.staff.create('operator', {
+        email: required(args, 'email'),
+        role: role as 'VENDOR_ADMIN' | 'RESELLER_ADMIN',
+        reseller: args.reseller ?? null,
+        password: args.password ?? null,
+      });
+      return { id: staff.id, email: staff.email, role: staff.role, reseller: args.reseller ?? null, password };
+    },
+    text: (r: { email: string; role: string; reseller: string | null; password: string | null }) =>
+      [`Staff ${r.email}: ${r.role}${r.reseller ? ` of ${r.reseller}` : ''}.`, r.password ? `Password: ${r.password}` : 'Password: as given'].join('\n'),
+  },
+  'mail list': {
+    usage: 'mail list [--status PENDING|SENDING|SENT|FAILED|HELD] [--limit N]',
+    run: (app, args) =>
+      app.database.prisma.mailMessage.findMany({
+        where: args.status ? { status: args.status.toUpperCase() } : {},
+        orderBy: { createdAt: 'desc' },
+        take: Math.min(optionalInt(args, 'limit') ?? 50, 1000),
+        select: { id: true, to: true, template: true, status: true, attempts: true, createdAt: true, sentAt: true, lastError: true },
+      }),
+    text: (rows: { id: string; to: string; template: string; status: string; attempts: number; createdAt: Date; lastError: string | null }[]) =>
+      rows.length
+        ? rows
+            .map((m) => `${m.id}  ${new Date(m.createdAt).toISOString().slice(0, 16)}  ${m.status.padEnd(7)}  ${m.template.padEnd(16)}  ${m.to}${m.lastError ? `  (${m.attempts} attempts: ${m.lastError})` : ''}`)
+            .join('\n')
+        : 'The outbox is empty.',
+  },
+  'mail show': {
+    usage: 'mail show ID',
+    positional: 'id',
+    async run(app, args) {
+      const message = await app.database.prisma.mailMessage.findUnique({ where: { id: required(args, 'id') } });
+      if (!message) throw new UsageError(`There is no message ${args.id}.`);
+      const brand = { vendorName: app.config.vendorName, publicUrl: app.config.publicUrl };
+      const rendered = renderMail(message.template as MailTemplate, message.data as never, brand);
+      return { ...message, from: app.config.mailFrom, subject: rendered.subject, text: rendered.text };
+    },
+    text: (m: { id: string; from: string; to: string; status: string; subject: string; text: string }) =>
+      `Message ${m.id} (${m.status})\nFrom: ${m.from}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}`,
   },
   seed: {
     usage: 'seed',
@@ -112,11 +209,13 @@ export const commands: Record<string, Command> = {
   },
 };
 
-export function findCommand(words: string[]): { name: string; command: Command } | null {
+/** The command named by the first words; a command with a `positional` takes one more word as that argument. */
+export function findCommand(words: string[]): { name: string; command: Command; args: Args } | null {
   for (const length of [2, 1]) {
     const name = words.slice(0, length).join(' ');
     const command = commands[name];
-    if (command && words.length === length) return { name, command };
+    if (command && words.length === length) return { name, command, args: {} };
+    if (command?.positional && words.length === length + 1) return { name, command, args: { [command.positional]: words[length] } };
   }
   return null;
 }

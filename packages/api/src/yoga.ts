@@ -9,6 +9,8 @@ export interface YogaDeps {
   db: Db;
   services: Services;
   slots: SlotPubSub;
+  /** Plugins that run before GraphQL (rate limits, pages). */
+  plugins: Plugin[];
   /** Resolves when every part the server needs answers (database, Redis). */
   ready(): Promise<void>;
   graphiql: boolean;
@@ -51,7 +53,7 @@ export function createSlotkeeperYoga(deps: YogaDeps) {
     schema,
     graphiql: deps.graphiql,
     landingPage: false,
-    plugins: [routes(deps)],
+    plugins: [...deps.plugins, routes(deps)],
     context: async ({ request, connectionParams }) => {
       const token =
         bearer(request?.headers.get('authorization')) ??
@@ -60,7 +62,11 @@ export function createSlotkeeperYoga(deps: YogaDeps) {
         db: deps.db,
         services: deps.services,
         slots: deps.slots,
-        caller: token ? await deps.services.accounts.callerFromSessionToken(token) : { kind: 'anonymous' },
+        caller: !token
+          ? { kind: 'anonymous' }
+          : deps.services.staff.isStaffToken(token)
+            ? await deps.services.staff.callerFromSessionToken(token)
+            : await deps.services.accounts.callerFromSessionToken(token),
       };
     },
   });

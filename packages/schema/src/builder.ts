@@ -1,6 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { clientError } from './client-error.ts';
 import type { Context } from './context.ts';
@@ -11,19 +12,25 @@ import { ForbiddenError } from './services/errors.ts';
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { customer: boolean };
+  AuthScopes: { customer: boolean; staff: boolean; vendor: boolean };
+  Connection: { totalCount: number };
   Scalars: { DateTime: { Input: Date; Output: Date | string } };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
-    authScopes: (ctx) => ({ customer: ctx.caller.kind === 'customer' }),
+    authScopes: (ctx) => ({
+      customer: ctx.caller.kind === 'customer',
+      staff: ctx.caller.kind === 'staff',
+      vendor: ctx.caller.kind === 'staff' && ctx.caller.role === 'VENDOR_ADMIN',
+    }),
     unauthorizedError: () => clientError(new ForbiddenError()),
   },
   errors: { directResult: true },
+  relay: { clientMutationId: 'omit', cursorType: 'String', nodeQueryOptions: false, nodesQueryOptions: false },
   prisma: {
     // The client is per request (context): one schema serves the embedded engine and PostgreSQL.
     client: (ctx) => ctx.db,
@@ -33,6 +40,7 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+// No global `node(id)` field: every record is read through a field that applies the caller's tenant scope.
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});

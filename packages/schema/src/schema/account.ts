@@ -1,5 +1,12 @@
 import { builder } from '../builder.ts';
-import { InvalidCredentialsError } from '../services/errors.ts';
+import {
+  InvalidCredentialsError,
+  InvalidInputError,
+  PasswordsDoNotMatchError,
+  RateLimitedError,
+  ResetTokenInvalidError,
+  WeakPasswordError,
+} from '../services/errors.ts';
 
 const LogInSuccess = builder.objectRef<{ sessionToken: string; expiresAt: Date }>('LogInSuccess').implement({
   description: 'Send the session token as `Authorization: Bearer <token>`.',
@@ -8,6 +15,14 @@ const LogInSuccess = builder.objectRef<{ sessionToken: string; expiresAt: Date }
     expiresAt: t.field({ type: 'DateTime', resolve: (session) => session.expiresAt }),
   }),
 });
+
+/** A success that carries only a confirmation: the mutation's effect is the answer. */
+function done(name: string, description: string) {
+  return builder.objectRef<true>(name).implement({
+    description,
+    fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }),
+  });
+}
 
 builder.mutationField('logIn', (t) =>
   t.field({
@@ -18,7 +33,70 @@ builder.mutationField('logIn', (t) =>
         type: builder.inputType('LogInInput', { fields: (f) => ({ email: f.string(), password: f.string() }) }),
       }),
     },
-    errors: { types: [InvalidCredentialsError] },
+    errors: { types: [InvalidCredentialsError, RateLimitedError] },
     resolve: (_root, { input }, ctx) => ctx.services.accounts.logIn(input.email, input.password),
+  }),
+);
+
+builder.mutationField('requestPasswordReset', (t) =>
+  t.field({
+    type: done(
+      'RequestPasswordResetSuccess',
+      'Always the answer, whether or not the e-mail is a login: if it is, a reset code was e-mailed.',
+    ),
+    description: 'E-mails a single-use reset link and code (valid for a limited time) to a customer login.',
+    args: {
+      input: t.arg({ type: builder.inputType('RequestPasswordResetInput', { fields: (f) => ({ email: f.string() }) }) }),
+    },
+    errors: { types: [InvalidInputError, RateLimitedError] },
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.services.accounts.requestPasswordReset(input.email);
+      return true as const;
+    },
+  }),
+);
+
+builder.mutationField('resetPassword', (t) =>
+  t.field({
+    type: done('ResetPasswordSuccess', 'The password is set; log in with it. Earlier sessions have ended.'),
+    description: 'Sets a new password with the code from the reset e-mail.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ResetPasswordInput', {
+          fields: (f) => ({ token: f.string(), newPassword: f.string(), newPasswordRepeat: f.string() }),
+        }),
+      }),
+    },
+    errors: { types: [ResetTokenInvalidError, PasswordsDoNotMatchError, WeakPasswordError] },
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.services.accounts.resetPassword(input.token, input.newPassword, input.newPasswordRepeat);
+      return true as const;
+    },
+  }),
+);
+
+builder.mutationField('changePassword', (t) =>
+  t.field({
+    type: done('ChangePasswordSuccess', 'The password is changed and a notification e-mail is on its way.'),
+    description: 'Changes the password of a login, given the current one.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ChangePasswordInput', {
+          fields: (f) => ({
+            email: f.string(),
+            currentPassword: f.string(),
+            newPassword: f.string(),
+            newPasswordRepeat: f.string(),
+          }),
+        }),
+      }),
+    },
+    errors: {
+      types: [InvalidCredentialsError, RateLimitedError, InvalidInputError, PasswordsDoNotMatchError, WeakPasswordError],
+    },
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.services.accounts.changePassword(input);
+      return true as const;
+    },
   }),
 );

@@ -6,6 +6,7 @@ import {
   InvalidTokenError,
   NoFreeSlotError,
   NotFoundError,
+  RateLimitedError,
   ReleaseLimitReachedError,
   SlotReleasedError,
 } from '../services/errors.ts';
@@ -59,7 +60,7 @@ builder.mutationField('activateMachine', (t) =>
     description: 'Takes one free slot of the login\'s license for the product (or refreshes this machine\'s slot).',
     args: { input: t.arg({ type: ActivateMachineInput }) },
     errors: {
-      types: [InvalidCredentialsError, InvalidInputError, NotFoundError, NoFreeSlotError, ...LICENSE_USE_ERRORS],
+      types: [InvalidCredentialsError, RateLimitedError, InvalidInputError, NotFoundError, NoFreeSlotError, ...LICENSE_USE_ERRORS],
     },
     resolve: (_root, { input }, ctx) => ctx.services.activations.activate(input),
   }),
@@ -70,7 +71,7 @@ builder.mutationField('deactivateMachine', (t) =>
     type: LicenseChangeSuccess('DeactivateMachineSuccess'),
     description: 'Frees the slot of this machine.',
     args: { input: t.arg({ type: DeactivateMachineInput }) },
-    errors: { types: [InvalidCredentialsError, InvalidInputError, InvalidTokenError, NotFoundError] },
+    errors: { types: [InvalidCredentialsError, RateLimitedError, InvalidInputError, InvalidTokenError, NotFoundError] },
     resolve: (_root, { input }, ctx) => {
       const { token, email, password, product, fingerprint } = input;
       if (token != null) return ctx.services.activations.deactivateWithToken(token);

@@ -11,8 +11,12 @@ import {
   LicenseSuspendedError,
   NoFreeSlotError,
   NotFoundError,
+  PasswordsDoNotMatchError,
+  RateLimitedError,
   ReleaseLimitReachedError,
+  ResetTokenInvalidError,
   SlotReleasedError,
+  WeakPasswordError,
 } from '../services/errors.ts';
 
 export const ErrorCode = builder.enumType('ErrorCode', {
@@ -39,6 +43,16 @@ errorType(LicenseSuspendedError, 'LicenseSuspendedError', 'The license is suspen
 errorType(NotFoundError, 'NotFoundError', 'The product, license or activation does not exist (for this caller).');
 errorType(ForbiddenError, 'ForbiddenError', 'The caller may not do this (missing or expired session).');
 errorType(SlotReleasedError, 'SlotReleasedError', "The machine's slot was released; activate again.");
+errorType(WeakPasswordError, 'WeakPasswordError', 'The new password breaks the password policy; the message says which rule.');
+errorType(PasswordsDoNotMatchError, 'PasswordsDoNotMatchError', 'The new password and its repetition differ.');
+errorType(ResetTokenInvalidError, 'ResetTokenInvalidError', 'The reset code is unknown, used or expired.');
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'Too many attempts; nothing was checked or changed.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+});
 
 builder.objectType(InvalidInputError, {
   name: 'InvalidInputError',

@@ -8,6 +8,23 @@ export const LicenseStatus = builder.enumType('LicenseStatus', {
   values: ['ACTIVE', 'SUSPENDED', 'REVOKED'] as const,
 });
 
+interface ProductLinks {
+  website: string | null;
+  documentation: string | null;
+  support: string | null;
+  purchase: string | null;
+}
+
+const ProductLinksRef = builder.objectRef<ProductLinks>('ProductLinks').implement({
+  description: "The vendor's links for the plug-in's license window (http or https URLs); null when not set.",
+  fields: (t) => ({
+    website: t.exposeString('website', { nullable: true }),
+    documentation: t.exposeString('documentation', { nullable: true }),
+    support: t.exposeString('support', { nullable: true }),
+    purchase: t.exposeString('purchase', { nullable: true }),
+  }),
+});
+
 builder.prismaObject('Product', {
   description: 'A plug-in sold with seat licenses.',
   fields: (t) => ({
@@ -18,6 +35,15 @@ builder.prismaObject('Product', {
       description: 'Offline token lifetime in days; null: the token lives until the license expires.',
     }),
     remoteReleasesPerYear: t.exposeInt('remoteReleasesPerYear'),
+    links: t.field({
+      type: ProductLinksRef,
+      resolve: (product) => ({
+        website: product.websiteUrl,
+        documentation: product.documentationUrl,
+        support: product.supportUrl,
+        purchase: product.purchaseUrl,
+      }),
+    }),
   }),
 });
 

@@ -1,5 +1,7 @@
 import type { Activation } from '../generated/prisma/client.ts';
+import { filter } from '@graphql-yoga/subscription';
 import { builder } from '../builder.ts';
+import { scope } from '../services/caller.ts';
 import { clientError } from '../client-error.ts';
 import { ForbiddenError, NotFoundError } from '../services/errors.ts';
 import type { SlotUsageEvent } from '../services/slot-event.ts';
@@ -32,13 +34,21 @@ const SlotUsageChange = builder.objectRef<SlotUsageEvent>('SlotUsageChange').imp
 builder.subscriptionField('slotUsageChanged', (t) =>
   t.field({
     type: SlotUsageChange,
-    description: 'Every slot change of one license of the logged-in customer.',
-    args: { licenseId: t.arg.id() },
+    description:
+      'Every slot change of one license (customer session: one of theirs; staff: one in their scope), ' +
+      "or, for staff without licenseId, of every license in their scope.",
+    args: { licenseId: t.arg.id({ required: false }) },
     subscribe: async (_root, args, ctx) => {
-      if (ctx.caller.kind !== 'customer') throw clientError(new ForbiddenError());
+      const { caller } = ctx;
+      if (caller.kind === 'anonymous') throw clientError(new ForbiddenError());
+      if (args.licenseId == null) {
+        if (caller.kind !== 'staff') throw clientError(new ForbiddenError('Customers subscribe to one license: give licenseId.'));
+        const resellerId = scope.resellerId(caller);
+        return filter((event: SlotUsageEvent) => resellerId === undefined || event.resellerId === resellerId)(ctx.slots.subscribeAll());
+      }
       const licenseId = String(args.licenseId);
-      const owned = await ctx.db.license.count({ where: { id: licenseId, customerId: ctx.caller.customerId } });
-      if (!owned) throw clientError(new NotFoundError('There is no such license on your login.'));
+      const where = caller.kind === 'customer' ? { id: licenseId, customerId: caller.customerId } : { id: licenseId, ...scope.licenses(caller) };
+      if (!(await ctx.db.license.count({ where }))) throw clientError(new NotFoundError('There is no such license.'));
       return ctx.slots.subscribe(licenseId);
     },
     resolve: (event) => event,

@@ -1,45 +1,100 @@
 import { randomBytes } from 'node:crypto';
 import type { Customer } from '../generated/prisma/client.ts';
-import type { Clock, Db } from './db.ts';
-import { InvalidCredentialsError } from './errors.ts';
+import type { Caller } from './caller.ts';
+import { type Clock, type Db, type Tx, transaction } from './db.ts';
+import { InvalidCredentialsError, PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
-import type { PasswordHasher } from './password.ts';
+import type { Outbox } from './mail.ts';
+import { type PasswordHasher, checkPasswordPolicy } from './password.ts';
+import type { RateLimits } from './rate-limit.ts';
 
-export type Caller =
-  | { kind: 'anonymous' }
-  | { kind: 'customer'; customerId: string; sessionId: string };
+export interface ChangePasswordInput {
+  email: string;
+  currentPassword: string;
+  newPassword: string;
+  newPasswordRepeat: string;
+}
 
 export interface AccountService {
-  /** Checks a login; unknown e-mail and wrong password take the same time and give the same error. */
+  /**
+   * Checks a login; unknown e-mail and wrong password take the same time and give the same error.
+   * Failed checks count against the login's limit; past it, RATE_LIMITED before any password check.
+   */
   authenticate(email: string, password: string): Promise<Customer>;
   logIn(email: string, password: string): Promise<{ sessionToken: string; expiresAt: Date }>;
   /** The caller behind a bearer token, or anonymous when it is missing, unknown or expired. */
   callerFromSessionToken(token: string | undefined): Promise<Caller>;
   logOut(sessionId: string): Promise<void>;
+  /** Always resolves the same way, whether or not the e-mail is a customer's (no probing). */
+  requestPasswordReset(email: string): Promise<void>;
+  resetPassword(token: string, newPassword: string, newPasswordRepeat: string): Promise<void>;
+  changePassword(input: ChangePasswordInput): Promise<void>;
+  /** Creates a reset code and queues its e-mail inside the caller's transaction (support's "send reset"). */
+  startPasswordReset(tx: Tx, customer: { id: string; email: string }): Promise<void>;
 }
 
 const SESSION_PREFIX = 'sks_';
+const RESET_PREFIX = 'skr_';
 
 export function createAccountService(deps: {
   db: Db;
   clock: Clock;
   hasher: PasswordHasher;
+  limits: RateLimits;
+  outbox: Outbox;
   sessionTtlHours: number;
+  resetTtlMinutes: number;
 }): AccountService {
-  const { db, clock, hasher } = deps;
+  const { db, clock, hasher, limits, outbox } = deps;
 
   async function authenticate(email: string, password: string) {
-    let login: string;
+    const login = email.trim().toLowerCase().slice(0, 320);
+    await limits.failedLogins.check(login);
+    let valid: string | null = null;
     try {
-      login = normalizeEmail(email);
+      valid = normalizeEmail(email);
     } catch {
-      await hasher.verifyNothing(password);
+      // A malformed e-mail is just a wrong login: same answer, same time.
+    }
+    const customer = valid ? await db.customer.findUnique({ where: { email: valid } }) : null;
+    const ok = customer ? await hasher.verify(password, customer.passwordHash) : await hasher.verifyNothing(password);
+    if (!customer || !ok) {
+      await limits.failedLogins.consume(login);
       throw new InvalidCredentialsError();
     }
-    const customer = await db.customer.findUnique({ where: { email: login } });
-    const ok = customer ? await hasher.verify(password, customer.passwordHash) : await hasher.verifyNothing(password);
-    if (!customer || !ok) throw new InvalidCredentialsError();
     return customer;
+  }
+
+  /** Sets a new password; every session that started before now stops working, offline tokens don't. */
+  async function setPassword(customer: Customer, password: string, consumeReset?: string) {
+    const passwordHash = await hasher.hash(password);
+    const now = clock.now();
+    await transaction(db, async (tx) => {
+      if (consumeReset) {
+        const used = await tx.passwordReset.updateMany({
+          where: { tokenHash: consumeReset, usedAt: null, expiresAt: { gt: now } },
+          data: { usedAt: now },
+        });
+        if (used.count !== 1) throw new ResetTokenInvalidError();
+      }
+      await tx.customer.update({ where: { id: customer.id }, data: { passwordHash, passwordChangedAt: now } });
+      await tx.passwordReset.updateMany({ where: { customerId: customer.id, usedAt: null }, data: { usedAt: now } });
+      await tx.session.deleteMany({ where: { customerId: customer.id } });
+      await outbox.enqueue(tx, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
+    });
+    outbox.notify();
+  }
+
+  async function startPasswordReset(tx: Tx, customer: { id: string; email: string }) {
+    const token = RESET_PREFIX + randomBytes(24).toString('base64url');
+    const expiresAt = new Date(clock.now().getTime() + deps.resetTtlMinutes * 60_000);
+    await tx.passwordReset.create({ data: { customerId: customer.id, tokenHash: sha256(token), expiresAt } });
+    await outbox.enqueue(tx, customer.email, 'password-reset', { email: customer.email, token, expiresAt: expiresAt.toISOString() });
+  }
+
+  function checkNewPassword(newPassword: string, repeat: string, email: string) {
+    if (newPassword !== repeat) throw new PasswordsDoNotMatchError();
+    checkPasswordPolicy(newPassword, email);
   }
 
   return {
@@ -69,5 +124,40 @@ export function createAccountService(deps: {
     async logOut(sessionId) {
       await db.session.deleteMany({ where: { id: sessionId } });
     },
+
+    async requestPasswordReset(email) {
+      const login = normalizeEmail(email);
+      await limits.passwordResets.consume(login);
+      const created = await transaction(db, async (tx) => {
+        const customer = await tx.customer.findUnique({ where: { email: login }, select: { id: true, email: true } });
+        if (!customer) return false;
+        await startPasswordReset(tx, customer);
+        return true;
+      });
+      if (created) outbox.notify();
+    },
+
+    startPasswordReset,
+
+    async resetPassword(token, newPassword, newPasswordRepeat) {
+      if (newPassword !== newPasswordRepeat) throw new PasswordsDoNotMatchError();
+      const clean = token.trim();
+      if (!clean.startsWith(RESET_PREFIX) || clean.length > 100) throw new ResetTokenInvalidError();
+      const reset = await db.passwordReset.findUnique({ where: { tokenHash: sha256(clean) }, include: { customer: true } });
+      if (!reset || reset.usedAt || reset.expiresAt <= clock.now()) throw new ResetTokenInvalidError();
+      checkPasswordPolicy(newPassword, reset.customer.email);
+      await setPassword(reset.customer, newPassword, reset.tokenHash);
+    },
+
+    async changePassword(input) {
+      const email = normalizeEmail(input.email);
+      checkNewPassword(input.newPassword, input.newPasswordRepeat, email);
+      const customer = await authenticate(email, input.currentPassword);
+      if (input.newPassword === input.currentPassword) {
+        throw new WeakPasswordError('The new password must differ from the current one.');
+      }
+      await setPassword(customer, input.newPassword);
+    },
   };
 }
+

@@ -1,8 +1,11 @@
 import type { Activation, License, Product } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
+import { audit } from './audit.ts';
+import { type Caller, requireStaff, scope } from './caller.ts';
 import { type Clock, type Db, type Tx, lockLicenses, transaction } from './db.ts';
 import {
   type DomainError,
+  InvalidInputError,
   InvalidTokenError,
   LicenseExpiredError,
   LicenseRevokedError,
@@ -42,6 +45,10 @@ export interface ActivationService {
   renew(token: string): Promise<SlotResult>;
   /** Remote release from the license manager, counted against the product's yearly limit. */
   releaseByCustomer(customerId: string, activationId: string): Promise<LicenseUsage>;
+  /** A staff member frees a slot (lost machine, support case); not counted against the customer's limit. */
+  releaseByStaff(caller: Caller, activationId: string, note?: string | null): Promise<LicenseUsage>;
+  /** Changes a license's seats; going below the seats in use needs releasing machines in the same change. */
+  changeSeats(caller: Caller, licenseId: string, seats: number, releaseActivationIds?: string[]): Promise<LicenseUsage>;
 }
 
 const DAY_MS = 86_400_000;
@@ -105,8 +112,12 @@ export function createActivationService(deps: {
     });
   }
 
-  /** Releases a live activation under its license's lock; null when it was already released. */
-  async function release(activationId: string, reason: 'DEACTIVATED' | 'REMOTE_RELEASE', check?: (tx: Tx, license: License & { product: Product }) => Promise<void>) {
+  /** Releases a live activation under its license's lock; `within` runs in that transaction first (limits, audit). */
+  async function release(
+    activationId: string,
+    reason: 'DEACTIVATED' | 'REMOTE_RELEASE' | 'ADMIN_RELEASE',
+    within?: (tx: Tx, license: License & { product: Product; customer: { resellerId: string | null } }) => Promise<void>,
+  ) {
     const now = clock.now();
     const outcome = await transaction(db, async (tx) => {
       const current = await tx.activation.findUnique({ where: { id: activationId }, select: { licenseId: true } });
@@ -118,7 +129,7 @@ export function createActivationService(deps: {
       });
       const live = await tx.activation.findFirst({ where: { id: activationId, releasedAt: null } });
       if (!live) return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released: null };
-      await check?.(tx, license);
+      await within?.(tx, license);
       const released = await tx.activation.update({
         where: { id: activationId },
         data: { releasedAt: now, releaseReason: reason, lastSeenAt: reason === 'DEACTIVATED' ? now : undefined },
@@ -248,6 +259,58 @@ export function createActivationService(deps: {
       const { product, ...license } = outcome.license;
       const newToken = await signFor(outcome.activation, license, product, outcome.exp);
       return { token: newToken, activation: outcome.activation, license: { ...license, seatsUsed: outcome.seatsUsed } };
+    },
+
+    async releaseByStaff(caller, activationId, note) {
+      const staff = requireStaff(caller);
+      const visible = await db.activation.findFirst({ where: { id: activationId, ...scope.activations(staff) }, select: { id: true } });
+      if (!visible) throw new NotFoundError('There is no such activation.');
+      return release(activationId, 'ADMIN_RELEASE', async (tx, license) => {
+        const before = await tx.activation.findUniqueOrThrow({ where: { id: activationId } });
+        await audit(tx, staff, 'activation.released', `activation:${activationId}`, license.customer.resellerId, {
+          license: license.id,
+          machineName: before.machineName,
+          osUser: before.osUser,
+          note: note?.slice(0, 500) ?? null,
+        });
+      });
+    },
+
+    async changeSeats(caller, licenseId, seats, releaseActivationIds = []) {
+      const staff = requireStaff(caller);
+      if (!Number.isInteger(seats) || seats < 1 || seats > 100_000) {
+        throw new InvalidInputError('seats', 'Seats must be a whole number from 1 to 100000.');
+      }
+      const now = clock.now();
+      const outcome = await transaction(db, async (tx) => {
+        const visible = await tx.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, select: { id: true } });
+        if (!visible) throw new NotFoundError('There is no such license.');
+        await lockLicenses(tx, { ids: [licenseId] });
+        const license = await tx.license.findUniqueOrThrow({ where: { id: licenseId }, include: { customer: { select: { resellerId: true } } } });
+        const released: Activation[] = [];
+        for (const id of new Set(releaseActivationIds)) {
+          const freed = await tx.activation.updateMany({
+            where: { id, licenseId, releasedAt: null },
+            data: { releasedAt: now, releaseReason: 'ADMIN_RELEASE' },
+          });
+          if (freed.count !== 1) throw new InvalidInputError('releaseActivationIds', `${id} is not a live activation of this license.`);
+          released.push(await tx.activation.findUniqueOrThrow({ where: { id } }));
+        }
+        const used = await seatsUsed(tx, licenseId);
+        if (seats < used) {
+          throw new InvalidInputError('seats', `${used} seats are in use: release ${used - seats} machine(s) in the same change to go down to ${seats}.`);
+        }
+        const updated = await tx.license.update({ where: { id: licenseId }, data: { seats } });
+        await audit(tx, staff, 'license.seats_changed', `license:${licenseId}`, license.customer.resellerId, {
+          before: { seats: license.seats },
+          after: { seats },
+          released: [...new Set(releaseActivationIds)],
+        });
+        return { license: { ...updated, customer: license.customer, seatsUsed: used }, released };
+      });
+      for (const activation of outcome.released) publish('RELEASED', outcome.license, activation);
+      const { customer: _customer, ...license } = outcome.license;
+      return license;
     },
 
     async releaseByCustomer(customerId, activationId) {

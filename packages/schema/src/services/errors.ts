@@ -109,3 +109,28 @@ export class ReleaseLimitReachedError extends DomainError {
     );
   }
 }
+
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts. Try again in ${retryAfterSeconds} seconds.`);
+  }
+}
+
+export class WeakPasswordError extends DomainError {
+  readonly code = 'WEAK_PASSWORD';
+}
+
+export class PasswordsDoNotMatchError extends DomainError {
+  readonly code = 'PASSWORDS_DO_NOT_MATCH';
+  constructor() {
+    super('The new password and its repetition differ.');
+  }
+}
+
+export class ResetTokenInvalidError extends DomainError {
+  readonly code = 'RESET_TOKEN_INVALID';
+  constructor() {
+    super('This reset code is unknown, used or expired. Request a new one.');
+  }
+}

@@ -1,7 +1,10 @@
 import type { License, Prisma, Product } from '../generated/prisma/client.ts';
 import { type Clock, type Db, transaction } from './db.ts';
-import { InvalidInputError, NotFoundError } from './errors.ts';
+import { audit } from './audit.ts';
+import { type Staff, scope } from './caller.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 import { normalizeEmail, requireText } from './input.ts';
+import type { Outbox } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
 
 export interface IssueLicenseInput {
@@ -10,6 +13,7 @@ export interface IssueLicenseInput {
   seats: number;
   expiresAt: Date;
   startsAt?: Date;
+  /** The customer's reseller by name (created when new); ignored for a reseller admin, who issues for their own. */
   reseller?: string;
 }
 
@@ -20,24 +24,97 @@ export interface IssuedLicense {
   password: string | null;
 }
 
+/** Vendor links shown by the plug-in's license window; each an http(s) URL. */
+export interface ProductLinks {
+  website?: string | null;
+  documentation?: string | null;
+  support?: string | null;
+  purchase?: string | null;
+}
+
 export interface CreateProductInput {
   code: string;
   name: string;
   leaseDays?: number | null;
   remoteReleasesPerYear?: number;
+  links?: ProductLinks;
+}
+
+/** Only the fields given change; `leaseDays: null` removes the lease, a link given as null or "" is removed. */
+export interface UpdateProductInput {
+  code: string;
+  name?: string;
+  leaseDays?: number | null;
+  remoteReleasesPerYear?: number;
+  links?: ProductLinks;
 }
 
 export interface LicenseService {
   createProduct(input: CreateProductInput): Promise<Product>;
-  issue(input: IssueLicenseInput): Promise<IssuedLicense>;
+  updateProduct(input: UpdateProductInput): Promise<Product>;
+  /** The purchase flow; `actor` is a staff member (tenant rules apply) or the operator's CLI. */
+  issue(input: IssueLicenseInput, actor?: Staff | 'operator'): Promise<IssuedLicense>;
   /** The license manager: every license of a login, newest expiry first. */
   listForCustomer<T extends Prisma.LicenseFindManyArgs>(customerId: string, query?: T): Promise<License[]>;
 }
 
 const CODE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-export function createLicenseService(deps: { db: Db; clock: Clock; hasher: PasswordHasher }): LicenseService {
-  const { db, clock, hasher } = deps;
+function checkLeaseDays(leaseDays: number | null | undefined) {
+  if (leaseDays != null && (!Number.isInteger(leaseDays) || leaseDays < 1 || leaseDays > 3650)) {
+    throw new InvalidInputError('leaseDays', 'Lease days must be a whole number from 1 to 3650.');
+  }
+}
+
+function checkReleases(releases: number) {
+  if (!Number.isInteger(releases) || releases < 0 || releases > 1000) {
+    throw new InvalidInputError('remoteReleasesPerYear', 'Remote releases per year must be a whole number from 0 to 1000.');
+  }
+}
+
+type LinkColumn = 'websiteUrl' | 'documentationUrl' | 'supportUrl' | 'purchaseUrl';
+
+const LINK_COLUMNS: Record<keyof ProductLinks, LinkColumn> = {
+  website: 'websiteUrl',
+  documentation: 'documentationUrl',
+  support: 'supportUrl',
+  purchase: 'purchaseUrl',
+};
+
+function parseHttpUrl(value: string): URL | null {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The link columns to write: only the links given; null or "" clears one. Plug-ins open these in the
+ * user's browser, so anything but an absolute http(s) URL (javascript:, file:, a bare word) is refused.
+ */
+function linkColumns(links: ProductLinks = {}): Partial<Record<LinkColumn, string | null>> {
+  const columns: Partial<Record<LinkColumn, string | null>> = {};
+  for (const name of Object.keys(LINK_COLUMNS) as (keyof ProductLinks)[]) {
+    const raw = links[name];
+    if (raw === undefined) continue;
+    const value = raw?.trim() ?? '';
+    if (value === '') {
+      columns[LINK_COLUMNS[name]] = null;
+      continue;
+    }
+    const url = parseHttpUrl(value);
+    if (!url || value.length > 2000 || /\s/.test(value)) {
+      throw new InvalidInputError(name, `The ${name} link must be an http:// or https:// URL (at most 2000 characters).`);
+    }
+    columns[LINK_COLUMNS[name]] = url.href;
+  }
+  return columns;
+}
+
+export function createLicenseService(deps: { db: Db; clock: Clock; hasher: PasswordHasher; outbox: Outbox }): LicenseService {
+  const { db, clock, hasher, outbox } = deps;
 
   return {
     async createProduct(input) {
@@ -45,21 +122,38 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
       if (!CODE.test(code)) {
         throw new InvalidInputError('code', 'A product code is 1-64 lower-case letters, digits, ".", "_" or "-".');
       }
-      if (input.leaseDays != null && (!Number.isInteger(input.leaseDays) || input.leaseDays < 1 || input.leaseDays > 3650)) {
-        throw new InvalidInputError('leaseDays', 'Lease days must be a whole number from 1 to 3650.');
-      }
+      checkLeaseDays(input.leaseDays);
       const releases = input.remoteReleasesPerYear ?? 3;
-      if (!Number.isInteger(releases) || releases < 0 || releases > 1000) {
-        throw new InvalidInputError('remoteReleasesPerYear', 'Remote releases per year must be a whole number from 0 to 1000.');
-      }
+      checkReleases(releases);
+      const links = linkColumns(input.links);
       const existing = await db.product.findUnique({ where: { code } });
       if (existing) throw new InvalidInputError('code', `A product "${code}" already exists.`);
       return db.product.create({
-        data: { code, name: requireText(input.name, 'name'), leaseDays: input.leaseDays ?? null, remoteReleasesPerYear: releases },
+        data: {
+          code,
+          name: requireText(input.name, 'name'),
+          leaseDays: input.leaseDays ?? null,
+          remoteReleasesPerYear: releases,
+          ...links,
+        },
       });
     },
 
-    async issue(input) {
+    async updateProduct(input) {
+      checkLeaseDays(input.leaseDays);
+      if (input.remoteReleasesPerYear !== undefined) checkReleases(input.remoteReleasesPerYear);
+      const data: Prisma.ProductUpdateInput = {
+        ...(input.name !== undefined ? { name: requireText(input.name, 'name') } : {}),
+        ...(input.leaseDays !== undefined ? { leaseDays: input.leaseDays } : {}),
+        ...(input.remoteReleasesPerYear !== undefined ? { remoteReleasesPerYear: input.remoteReleasesPerYear } : {}),
+        ...linkColumns(input.links),
+      };
+      const existing = await db.product.findUnique({ where: { code: input.code } });
+      if (!existing) throw new NotFoundError(`There is no product "${input.code}".`);
+      return db.product.update({ where: { id: existing.id }, data });
+    },
+
+    async issue(input, actor = 'operator') {
       const email = normalizeEmail(input.email);
       if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 100_000) {
         throw new InvalidInputError('seats', 'Seats must be a whole number from 1 to 100000.');
@@ -73,23 +167,41 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
       const password = generatePassword();
       const passwordHash = await hasher.hash(password);
 
-      return transaction(db, async (tx) => {
-        const reseller = input.reseller
-          ? await tx.reseller.upsert({
-              where: { name: requireText(input.reseller, 'reseller') },
-              create: { name: input.reseller.trim() },
-              update: {},
-            })
-          : null;
+      const tenant = actor === 'operator' ? undefined : scope.resellerId(actor);
+      const issued = await transaction(db, async (tx) => {
+        const reseller =
+          tenant === undefined && input.reseller
+            ? await tx.reseller.upsert({
+                where: { name: requireText(input.reseller, 'reseller') },
+                create: { name: input.reseller.trim() },
+                update: {},
+              })
+            : null;
         const customer = await tx.customer.upsert({
           where: { email },
-          create: { email, passwordHash, resellerId: reseller?.id },
+          create: { email, passwordHash, resellerId: tenant ?? reseller?.id },
           update: {},
         });
+        if (tenant !== undefined && customer.resellerId !== tenant) {
+          throw new ForbiddenError('This e-mail belongs to a customer of another reseller.');
+        }
         const created = customer.passwordHash === passwordHash;
         const license = await tx.license.create({
           data: { customerId: customer.id, productId: product.id, seats: input.seats, startsAt, expiresAt: input.expiresAt },
           include: { product: true },
+        });
+        // The purchase e-mail: credentials for a new login, a notice for an existing one.
+        const about = {
+          email,
+          productName: product.name,
+          productCode: product.code,
+          seats: license.seats,
+          expiresAt: license.expiresAt.toISOString(),
+        };
+        if (created) await outbox.enqueue(tx, email, 'credentials', { ...about, password });
+        else await outbox.enqueue(tx, email, 'license-issued', about);
+        await audit(tx, actor, 'license.issued', `license:${license.id}`, customer.resellerId, {
+          after: { email, product: product.code, seats: license.seats, expiresAt: license.expiresAt, newCustomer: created },
         });
         return {
           license,
@@ -97,6 +209,8 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           password: created ? password : null,
         };
       });
+      outbox.notify();
+      return issued;
     },
 
     listForCustomer(customerId, query) {

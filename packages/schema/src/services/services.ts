@@ -1,13 +1,19 @@
 import { type AccountService, createAccountService } from './account.ts';
 import { type ActivationService, createActivationService } from './activation.ts';
+import { type AdminService, createAdminService } from './admin.ts';
 import type { Clock, Db } from './db.ts';
 import { type LicenseService, createLicenseService } from './license.ts';
+import type { Outbox } from './mail.ts';
 import type { PasswordHasher } from './password.ts';
+import type { RateLimits } from './rate-limit.ts';
 import type { Signer } from './signing-key.ts';
 import type { SlotEvents } from './slot-event.ts';
+import { type StaffService, createStaffService } from './staff.ts';
 
 export interface Services {
   accounts: AccountService;
+  admin: AdminService;
+  staff: StaffService;
   activations: ActivationService;
   licenses: LicenseService;
   signer: Signer;
@@ -19,13 +25,18 @@ export interface ServiceDeps {
   hasher: PasswordHasher;
   signer: Signer;
   events: SlotEvents;
+  limits: RateLimits;
+  outbox: Outbox;
   sessionTtlHours: number;
+  resetTtlMinutes: number;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const accounts = createAccountService(deps);
   return {
     accounts,
+    admin: createAdminService({ ...deps, accounts }),
+    staff: createStaffService(deps),
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),
     signer: deps.signer,

@@ -1,0 +1,50 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { type DefaultConnectionArguments, resolveOffsetConnection } from '@pothos/plugin-relay';
+import type { GraphQLResolveInfo } from 'graphql';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({ description: 'All records that match the filter, over all pages.', resolve: (connection) => connection.totalCount }),
+);
+
+export const SortDirection = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
+
+/** An orderBy input `{ field, direction }` over the given sortable fields. */
+export function orderInput<const F extends readonly string[]>(name: string, fields: F) {
+  const field = builder.enumType(`${name}SortField`, { values: fields });
+  return builder.inputType(`${name}Order`, {
+    fields: (t) => ({
+      field: t.field({ type: field }),
+      direction: t.field({ type: SortDirection, defaultValue: 'ASC' }),
+    }),
+  });
+}
+
+export function orderBy(order: { field: string; direction?: 'ASC' | 'DESC' | null } | null | undefined, fallback: string) {
+  const direction = order?.direction === 'DESC' ? 'desc' : 'asc';
+  const field = order?.field ?? fallback;
+  // Nested sorts are written `relation.field` in the enum values' source (e.g. customerEmail → customer.email).
+  const [relation, nested] = field.split('_');
+  const primary = nested ? { [relation!]: { [nested]: direction } } : { [field]: direction };
+  return [primary, { id: 'asc' as const }];
+}
+
+/**
+ * A page of a Relay connection read by offset (react-admin pages by number; cursors are
+ * `OffsetConnection:n`), with the Prisma selection the query asked for under edges.node.
+ */
+export async function offsetPage<T extends object>(
+  args: DefaultConnectionArguments,
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  count: () => Promise<number>,
+  find: (query: object, page: { take: number; skip: number }) => Promise<T[]>,
+) {
+  const query = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+  const totalCount = await count();
+  const page = await resolveOffsetConnection({ args, totalCount, maxSize: 500 }, ({ limit, offset }) =>
+    find(query, { take: limit, skip: offset }),
+  );
+  return { ...page, totalCount };
+}

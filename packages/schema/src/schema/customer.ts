@@ -1,0 +1,83 @@
+import { builder } from '../builder.ts';
+import { requireStaff, scope } from '../services/caller.ts';
+import { ForbiddenError, NotFoundError, RateLimitedError } from '../services/errors.ts';
+import { offsetPage, orderBy, orderInput } from './connection.ts';
+
+export const CustomerRef = builder.prismaObject('Customer', {
+  description: 'A login (the purchase e-mail) and its licenses; staff see their tenant\'s customers.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email'),
+    reseller: t.relation('reseller', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    passwordChangedAt: t.expose('passwordChangedAt', { type: 'DateTime' }),
+    licenses: t.relation('licenses', { query: { orderBy: [{ expiresAt: 'desc' }, { id: 'asc' }] } }),
+    licenseCount: t.relationCount('licenses'),
+  }),
+});
+
+const CustomerFilter = builder.inputType('CustomerFilter', {
+  fields: (t) => ({
+    q: t.string({ required: false, description: 'Part of the e-mail.' }),
+    resellerId: t.id({ required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  customers: t.connection({
+    type: CustomerRef,
+    authScopes: { staff: true },
+    args: {
+      filter: t.arg({ type: CustomerFilter, required: false }),
+      orderBy: t.arg({ type: orderInput('Customer', ['email', 'createdAt'] as const), required: false }),
+    },
+    resolve: (_root, args, ctx, info) => {
+      const where = {
+        AND: [
+          scope.customers(requireStaff(ctx.caller)),
+          args.filter?.q ? { email: { contains: args.filter.q.toLowerCase() } } : {},
+          args.filter?.resellerId ? { resellerId: String(args.filter.resellerId) } : {},
+        ],
+      };
+      return offsetPage(args, ctx, info, () => ctx.db.customer.count({ where }), (query, page) =>
+        ctx.db.customer.findMany({ ...query, where, orderBy: orderBy(args.orderBy, 'email'), ...page }),
+      );
+    },
+  }),
+  customer: t.prismaField({
+    type: 'Customer',
+    nullable: true,
+    authScopes: { staff: true },
+    description: "One customer; null when it doesn't exist or belongs to another reseller.",
+    args: { id: t.arg.id() },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.customer.findFirst({ ...query, where: { id: String(args.id), ...scope.customers(requireStaff(ctx.caller)) } }),
+  }),
+}));
+
+const Ok = (name: string) =>
+  builder.objectRef<true>(name).implement({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
+const CustomerInput = (name: string) => builder.inputType(name, { fields: (f) => ({ customerId: f.id() }) });
+
+builder.mutationFields((t) => ({
+  resendCredentials: t.field({
+    type: Ok('ResendCredentialsSuccess'),
+    description: 'Generates a new password for the customer and e-mails the credentials; their sessions end.',
+    args: { input: t.arg({ type: CustomerInput('ResendCredentialsInput') }) },
+    errors: { types: [ForbiddenError, NotFoundError] },
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.services.admin.resendCredentials(ctx.caller, String(input.customerId));
+      return true as const;
+    },
+  }),
+  sendPasswordReset: t.field({
+    type: Ok('SendPasswordResetSuccess'),
+    description: 'E-mails the customer a password reset code, as if they had asked for it.',
+    args: { input: t.arg({ type: CustomerInput('SendPasswordResetInput') }) },
+    errors: { types: [ForbiddenError, NotFoundError, RateLimitedError] },
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.services.admin.sendPasswordReset(ctx.caller, String(input.customerId));
+      return true as const;
+    },
+  }),
+}));

@@ -1,0 +1,265 @@
+// Staff operations on licenses, activations and products (the plug-in side is in license.ts).
+import type { Prisma } from '../generated/prisma/client.ts';
+import { builder } from '../builder.ts';
+import type { LicenseUsage } from '../services/activation.ts';
+import type { SeatUsageSummary } from '../services/admin.ts';
+import { type Staff, requireStaff, requireVendor, scope } from '../services/caller.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../services/errors.ts';
+import { offsetPage, orderBy, orderInput } from './connection.ts';
+import { ActivationRef, LicenseRef, LicenseStatus } from './license.ts';
+
+builder.prismaObjectField('Product', 'id', (t) => t.exposeID('id'));
+builder.prismaObjectField('License', 'customer', (t) => t.relation('customer'));
+builder.prismaObjectField('License', 'createdAt', (t) => t.expose('createdAt', { type: 'DateTime' }));
+builder.prismaObjectField('Activation', 'license', (t) => t.relation('license'));
+
+builder.prismaObjectField('Product', 'createdAt', (t) => t.expose('createdAt', { type: 'DateTime' }));
+
+const LicenseFilter = builder.inputType('LicenseFilter', {
+  fields: (t) => ({
+    product: t.string({ required: false, description: 'Product code.' }),
+    status: t.field({ type: LicenseStatus, required: false }),
+    expiringWithinDays: t.int({ required: false, description: 'Unexpired licenses that expire within this many days.' }),
+    customerEmail: t.string({ required: false, description: 'Part of the customer e-mail.' }),
+    customerId: t.id({ required: false }),
+    resellerId: t.id({ required: false }),
+  }),
+});
+
+function licenseWhere(staff: Staff, filter: typeof LicenseFilter.$inferInput | null | undefined, now: Date): Prisma.LicenseWhereInput {
+  const and: Prisma.LicenseWhereInput[] = [scope.licenses(staff)];
+  if (filter?.product) and.push({ product: { code: filter.product } });
+  if (filter?.status) and.push({ status: filter.status });
+  if (filter?.expiringWithinDays != null) {
+    and.push({ expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
+  }
+  if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
+  if (filter?.customerId) and.push({ customerId: String(filter.customerId) });
+  if (filter?.resellerId) and.push({ customer: { resellerId: String(filter.resellerId) } });
+  return { AND: and };
+}
+
+const ActivationFilter = builder.inputType('ActivationFilter', {
+  fields: (t) => ({
+    licenseId: t.id({ required: false }),
+    live: t.boolean({ required: false, description: 'true: slots held now; false: released ones.' }),
+    q: t.string({ required: false, description: 'Part of the machine name or OS user.' }),
+  }),
+});
+
+const SeatUsageRow = builder.objectRef<SeatUsageSummary['byProduct'][number]>('SeatUsageRow').implement({
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    label: t.exposeString('label'),
+    licenses: t.exposeInt('licenses'),
+    seatsSold: t.exposeInt('seatsSold'),
+    seatsUsed: t.exposeInt('seatsUsed'),
+    seatsFree: t.exposeInt('seatsFree'),
+  }),
+});
+
+const SeatUsage = builder.objectRef<SeatUsageSummary>('SeatUsage').implement({
+  description: 'Seats of active, unexpired licenses in the caller\'s scope.',
+  fields: (t) => ({
+    byProduct: t.field({ type: [SeatUsageRow], resolve: (s) => s.byProduct }),
+    byReseller: t.field({ type: [SeatUsageRow], resolve: (s) => s.byReseller }),
+    history: t.field({
+      type: [
+        builder.objectRef<SeatUsageSummary['history'][number]>('SeatUsagePoint').implement({
+          fields: (f) => ({ day: f.exposeString('day'), seatsUsed: f.exposeInt('seatsUsed') }),
+        }),
+      ],
+      resolve: (s) => s.history,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  licenses: t.connection({
+    type: LicenseRef,
+    authScopes: { staff: true },
+    args: {
+      filter: t.arg({ type: LicenseFilter, required: false }),
+      orderBy: t.arg({ type: orderInput('License', ['createdAt', 'expiresAt', 'seats', 'status', 'customer_email'] as const), required: false }),
+    },
+    resolve: (_root, args, ctx, info) => {
+      const where = licenseWhere(requireStaff(ctx.caller), args.filter, new Date());
+      return offsetPage(args, ctx, info, () => ctx.db.license.count({ where }), (query, page) =>
+        ctx.db.license.findMany({ ...query, where, orderBy: orderBy(args.orderBy, 'createdAt') as never, ...page }),
+      );
+    },
+  }),
+  license: t.prismaField({
+    type: 'License',
+    nullable: true,
+    authScopes: { staff: true },
+    description: "One license; null when it doesn't exist or belongs to another reseller.",
+    args: { id: t.arg.id() },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.license.findFirst({ ...query, where: { id: String(args.id), ...scope.licenses(requireStaff(ctx.caller)) } }),
+  }),
+  activations: t.connection({
+    type: ActivationRef,
+    authScopes: { staff: true },
+    args: {
+      filter: t.arg({ type: ActivationFilter, required: false }),
+      orderBy: t.arg({ type: orderInput('Activation', ['activatedAt', 'lastSeenAt', 'releasedAt', 'machineName'] as const), required: false }),
+    },
+    resolve: (_root, args, ctx, info) => {
+      const f = args.filter;
+      const where: Prisma.ActivationWhereInput = {
+        AND: [
+          scope.activations(requireStaff(ctx.caller)),
+          f?.licenseId ? { licenseId: String(f.licenseId) } : {},
+          f?.live == null ? {} : f.live ? { releasedAt: null } : { releasedAt: { not: null } },
+          f?.q ? { OR: [{ machineName: { contains: f.q, mode: 'insensitive' } }, { osUser: { contains: f.q, mode: 'insensitive' } }] } : {},
+        ],
+      };
+      return offsetPage(args, ctx, info, () => ctx.db.activation.count({ where }), (query, page) =>
+        ctx.db.activation.findMany({
+          ...query,
+          where,
+          orderBy: args.orderBy ? (orderBy(args.orderBy, 'activatedAt') as never) : [{ activatedAt: 'desc' }, { id: 'asc' }],
+          ...page,
+        }),
+      );
+    },
+  }),
+  products: t.prismaField({
+    type: ['Product'],
+    authScopes: { staff: true },
+    description: 'Every product (staff of every reseller sell them all).',
+    resolve: (query, _root, _args, ctx) => ctx.db.product.findMany({ ...query, orderBy: { code: 'asc' } }),
+  }),
+  seatUsage: t.field({
+    type: SeatUsage,
+    authScopes: { staff: true },
+    args: { days: t.arg.int({ required: false, defaultValue: 30, description: 'History length (1-366).' }) },
+    resolve: (_root, args, ctx) => ctx.services.admin.seatUsage(ctx.caller, args.days ?? 30),
+  }),
+}));
+
+const LicenseResult = (name: string) =>
+  builder.objectRef<{ id: string }>(name).implement({
+    fields: (t) => ({
+      license: t.prismaField({
+        type: 'License',
+        resolve: (query, parent, _args, ctx) => ctx.db.license.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
+      }),
+    }),
+  });
+
+const IssueLicenseSuccess = builder
+  .objectRef<{ license: { id: string }; customer: { created: boolean } }>('IssueLicenseSuccess')
+  .implement({
+    description: 'The license; the customer was e-mailed their credentials (new login) or a notice (existing login).',
+    fields: (t) => ({
+      license: t.prismaField({
+        type: 'License',
+        resolve: (query, parent, _args, ctx) => ctx.db.license.findUniqueOrThrow({ ...query, where: { id: parent.license.id } }),
+      }),
+      newCustomer: t.boolean({ resolve: (parent) => parent.customer.created }),
+    }),
+  });
+
+const LicenseAction = builder.enumType('LicenseAction', { values: ['SUSPEND', 'RESUME', 'REVOKE'] as const });
+
+builder.mutationFields((t) => ({
+  issueLicense: t.field({
+    type: IssueLicenseSuccess,
+    description: 'The purchase flow: creates the customer if new (generated password, credentials e-mail) and the license.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('IssueLicenseInput', {
+          fields: (f) => ({
+            email: f.string(),
+            product: f.string({ description: 'Product code.' }),
+            seats: f.int(),
+            expiresAt: f.field({ type: 'DateTime' }),
+            reseller: f.string({ required: false, description: 'Vendor admins: the reseller (by name) of a new customer.' }),
+          }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, InvalidInputError, NotFoundError] },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.licenses.issue({ ...input, reseller: input.reseller ?? undefined }, requireStaff(ctx.caller)),
+  }),
+  changeLicenseSeats: t.field({
+    type: LicenseResult('ChangeLicenseSeatsSuccess'),
+    description: 'Sets the seats; to go below the seats in use, list machines to release in the same change.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ChangeLicenseSeatsInput', {
+          fields: (f) => ({ licenseId: f.id(), seats: f.int(), releaseActivationIds: f.idList({ required: false }) }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
+    resolve: (_root, { input }, ctx): Promise<LicenseUsage> =>
+      ctx.services.activations.changeSeats(ctx.caller, String(input.licenseId), input.seats, (input.releaseActivationIds ?? []).map(String)),
+  }),
+  changeLicenseExpiry: t.field({
+    type: LicenseResult('ChangeLicenseExpirySuccess'),
+    args: {
+      input: t.arg({
+        type: builder.inputType('ChangeLicenseExpiryInput', { fields: (f) => ({ licenseId: f.id(), expiresAt: f.field({ type: 'DateTime' }) }) }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
+    resolve: (_root, { input }, ctx) => ctx.services.admin.changeExpiry(ctx.caller, String(input.licenseId), input.expiresAt),
+  }),
+  setLicenseStatus: t.field({
+    type: LicenseResult('SetLicenseStatusSuccess'),
+    description: 'Suspend (activations refused until resumed), resume, or revoke (final).',
+    args: {
+      input: t.arg({
+        type: builder.inputType('SetLicenseStatusInput', { fields: (f) => ({ licenseId: f.id(), action: f.field({ type: LicenseAction }) }) }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
+    resolve: (_root, { input }, ctx) => ctx.services.admin.setLicenseStatus(ctx.caller, String(input.licenseId), input.action),
+  }),
+  adminReleaseActivation: t.field({
+    type: LicenseResult('AdminReleaseActivationSuccess'),
+    description: "Frees a machine's slot (reason ADMIN_RELEASE, not counted against the customer's yearly limit).",
+    args: {
+      input: t.arg({
+        type: builder.inputType('AdminReleaseActivationInput', {
+          fields: (f) => ({ activationId: f.id(), note: f.string({ required: false, description: 'Why (kept in the audit log).' }) }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError] },
+    resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByStaff(ctx.caller, String(input.activationId), input.note),
+  }),
+  createProduct: t.field({
+    type: builder.objectRef<{ id: string }>('CreateProductSuccess').implement({
+      fields: (f) => ({
+        product: f.prismaField({
+          type: 'Product',
+          resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
+        }),
+      }),
+    }),
+    description: 'Vendor admins only.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('CreateProductInput', {
+          fields: (f) => ({
+            code: f.string(),
+            name: f.string(),
+            leaseDays: f.int({ required: false }),
+            remoteReleasesPerYear: f.int({ required: false }),
+          }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, InvalidInputError] },
+    resolve: (_root, { input }, ctx) => {
+      requireVendor(ctx.caller);
+      return ctx.services.licenses.createProduct({ ...input, remoteReleasesPerYear: input.remoteReleasesPerYear ?? undefined });
+    },
+  }),
+}));
+

@@ -1,0 +1,54 @@
+import type { Prisma } from '../generated/prisma/client.ts';
+import { ForbiddenError } from './errors.ts';
+
+export type StaffRole = 'VENDOR_ADMIN' | 'RESELLER_ADMIN';
+
+export type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'customer'; customerId: string; sessionId: string }
+  | { kind: 'staff'; staffId: string; email: string; role: StaffRole; resellerId: string | null; sessionId: string };
+
+export type Staff = Extract<Caller, { kind: 'staff' }>;
+
+/** The one place that says which records a staff member sees (tenant isolation). */
+export const scope = {
+  /** Vendor admins see every reseller's records; a reseller admin only their reseller's. */
+  resellerId(staff: Staff): string | undefined {
+    return staff.role === 'VENDOR_ADMIN' ? undefined : (staff.resellerId ?? '-none-');
+  },
+  customers(staff: Staff): Prisma.CustomerWhereInput {
+    const resellerId = scope.resellerId(staff);
+    return resellerId === undefined ? {} : { resellerId };
+  },
+  licenses(staff: Staff): Prisma.LicenseWhereInput {
+    const resellerId = scope.resellerId(staff);
+    return resellerId === undefined ? {} : { customer: { resellerId } };
+  },
+  activations(staff: Staff): Prisma.ActivationWhereInput {
+    const resellerId = scope.resellerId(staff);
+    return resellerId === undefined ? {} : { license: { customer: { resellerId } } };
+  },
+  staffUsers(staff: Staff): Prisma.StaffUserWhereInput {
+    const resellerId = scope.resellerId(staff);
+    return resellerId === undefined ? {} : { resellerId };
+  },
+  auditEvents(staff: Staff): Prisma.AuditEventWhereInput {
+    const resellerId = scope.resellerId(staff);
+    return resellerId === undefined ? {} : { resellerId };
+  },
+  resellers(staff: Staff): Prisma.ResellerWhereInput {
+    const resellerId = scope.resellerId(staff);
+    return resellerId === undefined ? {} : { id: resellerId };
+  },
+};
+
+export function requireStaff(caller: Caller): Staff {
+  if (caller.kind !== 'staff') throw new ForbiddenError('Log in as staff first.');
+  return caller;
+}
+
+export function requireVendor(caller: Caller): Staff {
+  const staff = requireStaff(caller);
+  if (staff.role !== 'VENDOR_ADMIN') throw new ForbiddenError('Only vendor admins may do this.');
+  return staff;
+}

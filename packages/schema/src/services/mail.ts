@@ -1,0 +1,29 @@
+import type { Tx } from './db.ts';
+
+export type MailTemplate = 'credentials' | 'license-issued' | 'password-reset' | 'password-changed';
+
+export interface MailData {
+  credentials: { email: string; password: string; productName: string; productCode: string; seats: number; expiresAt: string };
+  'license-issued': { email: string; productName: string; productCode: string; seats: number; expiresAt: string };
+  'password-reset': { email: string; token: string; expiresAt: string };
+  'password-changed': { email: string; at: string };
+}
+
+/**
+ * Every e-mail is written to the outbox in the transaction of the change that causes it, so a message
+ * exists exactly when its change committed; a worker sends it afterwards (packages/api/src/mail-worker.ts).
+ */
+export interface Outbox {
+  enqueue<T extends MailTemplate>(tx: Tx, to: string, template: T, data: MailData[T]): Promise<void>;
+  /** Wakes the worker after the transaction committed. */
+  notify(): void;
+}
+
+export function createOutbox(onEnqueued: () => void = () => {}): Outbox {
+  return {
+    async enqueue(tx, to, template, data) {
+      await tx.mailMessage.create({ data: { to, template, data } });
+    },
+    notify: onEnqueued,
+  };
+}

@@ -1,0 +1,85 @@
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, startTestApp } from './support/app.ts';
+import { ACTIVATE, LOG_IN, machine } from './support/operations.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t?.close());
+
+const activate = (app: TestApp, input: ReturnType<typeof machine>) =>
+  app.gql(ACTIVATE, { input }).then((r) => r.data.activateMachine);
+
+describe('failed password checks per login', () => {
+  it('the 6th wrong password within a minute gets RATE_LIMITED with a retry time, and so does the right one then', async () => {
+    const license = await t.seed.license();
+    const wrong = { ...machine(license, 'pc'), password: 'wrong password' };
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await activate(t, wrong));
+    expect(answers.slice(0, 5).map((a) => a.code)).toEqual(Array(5).fill('INVALID_CREDENTIALS'));
+    expect(answers[5]).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+    expect(answers[5].retryAfterSeconds).toBeGreaterThan(0);
+    expect(answers[5].retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect((await activate(t, machine(license, 'pc'))).code).toBe('RATE_LIMITED');
+    const logIn = await t.gql(LOG_IN, { email: license.email, password: license.password });
+    expect(logIn.data.logIn.code).toBe('RATE_LIMITED');
+    expect(await t.app.database.prisma.activation.count({ where: { licenseId: license.id } })).toBe(0);
+  });
+
+  it('does not count successful checks: 20 activations with one login at once all succeed', async () => {
+    const license = await t.seed.license({ seats: 20 });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => activate(t, machine(license, `m-${i}`))));
+    expect(results.map((r) => r.__typename)).toEqual(Array(20).fill('ActivateMachineSuccess'));
+  });
+
+  it.skipIf(!process.env.REDIS_URL)('holds across two api instances sharing Redis', async () => {
+    const redisUrl = process.env.REDIS_URL!;
+    const a = await startTestApp({ database: t.app.database, config: { redisUrl } });
+    const b = await startTestApp({ database: t.app.database, config: { redisUrl } });
+    try {
+      const license = await t.seed.license();
+      const wrong = { ...machine(license, 'pc'), password: 'wrong password' };
+      const codes = [];
+      for (let i = 0; i < 6; i++) codes.push((await activate(i % 2 ? a : b, wrong)).code);
+      expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED']);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
+
+describe('requests per client address', () => {
+  it('refuses the address past the limit with HTTP 429 and Retry-After; other addresses and health checks pass', async () => {
+    const limited = await startTestApp({
+      database: t.app.database,
+      config: { rateLimitPerAddress: 5, trustProxyHops: 1, redisUrl: process.env.REDIS_URL ?? null },
+    });
+    try {
+      const { url } = await limited.listen();
+      // Fresh addresses each run: with Redis the counters outlive the process.
+      const address = () => `198.51.100.${randomInt(1, 255)}, 10.${randomInt(255)}.${randomInt(255)}.${randomInt(255)}`;
+      const from = address();
+      const post = (forwardedFor: string) =>
+        fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        });
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await post(from)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      const refused = await post(from);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await refused.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+      // Only the entry the trusted proxy appended counts: a forged left part does not reset the limit.
+      expect((await post(`203.0.113.9, ${from.split(', ')[1]}`)).status).toBe(429);
+      expect((await post(address())).status).toBe(200);
+      expect((await fetch(`${url}/healthz`, { headers: { 'x-forwarded-for': from } })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
