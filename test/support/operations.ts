@@ -70,7 +70,7 @@ export const RELEASE = /* GraphQL */ `
 `;
 
 export const SLOT_EVENTS = /* GraphQL */ `
-  subscription Slots($licenseId: ID!) {
+  subscription Slots($licenseId: ID) {
     slotUsageChanged(licenseId: $licenseId) {
       licenseId seats seatsUsed change at
       activation { id machineName releasedAt releaseReason }

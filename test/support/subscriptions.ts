@@ -160,7 +160,7 @@ export function wsUrl(httpUrl: string) {
  * Subscribes to `slotUsageChanged(licenseId)` on a listening server through a real socket.
  * `session` travels as `Authorization: Bearer …` (SSE) or as connectionParams.authorization (WebSocket).
  */
-export function subscribeSlots(transport: Transport, httpUrl: string, licenseId: string, session?: string): Subscriber {
+export function subscribeSlots(transport: Transport, httpUrl: string, licenseId: string | null, session?: string): Subscriber {
   const results = new ResultQueue();
   const payload = { query: SLOT_EVENTS, variables: { licenseId } };
   const authorization = session ? `Bearer ${session}` : undefined;

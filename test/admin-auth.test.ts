@@ -1,0 +1,284 @@
+// The authorization matrix: every operation of the schema × every kind of caller. An operation
+// added to the schema without a row here fails the first test.
+import { getIntrospectionQuery } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, startTestApp } from './support/app.ts';
+import { type Tenants, setUpTenants } from './support/tenants.ts';
+
+type Role = 'vendor' | 'resellerA' | 'resellerB' | 'customer' | 'anonymous';
+/** ok: allowed and sees reseller A's record; hidden: allowed, but A's record is not in the answer; */
+type Outcome = 'ok' | 'hidden' | 'forbidden' | 'not_found';
+const ROLES: Role[] = ['vendor', 'resellerA', 'resellerB', 'customer', 'anonymous'];
+
+interface Fixture {
+  license: Awaited<ReturnType<Tenants['licenseOfA']>>;
+  tenants: Tenants;
+}
+
+interface Row {
+  /** Operations not governed by a session (credentials or tokens in the input) say why. */
+  public?: string;
+  document?: string;
+  variables?: (f: Fixture) => Record<string, unknown>;
+  /** Runs before the call (as the vendor admin), e.g. to make an audited change. */
+  prepare?: (f: Fixture) => Promise<unknown>;
+  /** True when the answer contains reseller A's record (for reads), or the mutation took effect. */
+  sees?: (data: any, f: Fixture) => boolean;
+  expect?: Record<Role, Outcome>;
+}
+
+const STAFF_ONLY_A = { vendor: 'ok', resellerA: 'ok', resellerB: 'not_found', customer: 'forbidden', anonymous: 'forbidden' } as const;
+const STAFF_LIST_A = { vendor: 'ok', resellerA: 'ok', resellerB: 'hidden', customer: 'forbidden', anonymous: 'forbidden' } as const;
+const VENDOR_ONLY = { vendor: 'ok', resellerA: 'forbidden', resellerB: 'forbidden', customer: 'forbidden', anonymous: 'forbidden' } as const;
+const ANY_STAFF = { vendor: 'ok', resellerA: 'ok', resellerB: 'ok', customer: 'forbidden', anonymous: 'forbidden' } as const;
+
+const ids = (connection: { edges: { node: { id: string } }[] }) => connection.edges.map((e) => e.node.id);
+const unique = () => Math.random().toString(36).slice(2, 8);
+
+const MATRIX: Record<string, Row> = {
+  // Plug-in operations: the caller proves itself with credentials or a machine token in the input.
+  activateMachine: { public: 'login + password in the input' },
+  deactivateMachine: { public: 'machine token or login + password in the input' },
+  renewToken: { public: 'machine token in the input' },
+  logIn: { public: 'credentials in the input' },
+  staffLogIn: { public: 'credentials in the input' },
+  requestPasswordReset: { public: 'answers alike for every e-mail' },
+  resetPassword: { public: 'reset code in the input' },
+  changePassword: { public: 'current password in the input' },
+
+  myLicenses: {
+    document: '{ myLicenses { id } }',
+    sees: (d, f) => d.myLicenses.some((l: { id: string }) => l.id === f.tenants.customerLicenseId),
+    expect: { vendor: 'forbidden', resellerA: 'forbidden', resellerB: 'forbidden', customer: 'ok', anonymous: 'forbidden' },
+  },
+  releaseActivation: {
+    document: 'mutation($id: ID!) { releaseActivation(input: { activationId: $id }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.activationId }),
+    // The customer's session is of another license of reseller A: someone else's machine is NOT_FOUND.
+    expect: { vendor: 'forbidden', resellerA: 'forbidden', resellerB: 'forbidden', customer: 'not_found', anonymous: 'forbidden' },
+  },
+  viewer: {
+    document: '{ viewer { id role } }',
+    sees: (d) => d.viewer !== null,
+    expect: { vendor: 'ok', resellerA: 'ok', resellerB: 'ok', customer: 'hidden', anonymous: 'hidden' },
+  },
+  licenses: {
+    document: 'query($email: String) { licenses(first: 100, filter: { customerEmail: $email }) { totalCount edges { node { id } } } }',
+    variables: (f) => ({ email: f.license.email }),
+    sees: (d, f) => ids(d.licenses).includes(f.license.id) && d.licenses.totalCount === 1,
+    expect: STAFF_LIST_A,
+  },
+  license: {
+    document: 'query($id: ID!) { license(id: $id) { id seatsUsed customer { email } } }',
+    variables: (f) => ({ id: f.license.id }),
+    sees: (d) => d.license !== null,
+    expect: { ...STAFF_ONLY_A, resellerB: 'hidden' },
+  },
+  activations: {
+    document: 'query($id: ID!) { activations(first: 100, filter: { licenseId: $id }) { totalCount edges { node { id } } } }',
+    variables: (f) => ({ id: f.license.id }),
+    sees: (d, f) => ids(d.activations).includes(f.license.activationId),
+    expect: STAFF_LIST_A,
+  },
+  customers: {
+    document: 'query($q: String) { customers(first: 100, filter: { q: $q }) { totalCount edges { node { id } } } }',
+    variables: (f) => ({ q: f.license.email }),
+    sees: (d, f) => ids(d.customers).includes(f.license.customerId),
+    expect: STAFF_LIST_A,
+  },
+  customer: {
+    document: 'query($id: ID!) { customer(id: $id) { id licenses { id } } }',
+    variables: (f) => ({ id: f.license.customerId }),
+    sees: (d) => d.customer !== null,
+    expect: { ...STAFF_ONLY_A, resellerB: 'hidden' },
+  },
+  resellers: {
+    document: '{ resellers(first: 500) { edges { node { id } } } }',
+    sees: (d, f) => ids(d.resellers).includes(f.tenants.resellerA.id),
+    expect: STAFF_LIST_A,
+  },
+  staffUsers: {
+    document: '{ staffUsers(first: 500) { edges { node { id } } } }',
+    sees: (d, f) => ids(d.staffUsers).includes(f.tenants.staffIds.resellerA),
+    expect: STAFF_LIST_A,
+  },
+  auditEvents: {
+    document: 'query($s: String) { auditEvents(first: 100, filter: { subject: $s }) { edges { node { id action } } } }',
+    variables: (f) => ({ s: `license:${f.license.id}` }),
+    prepare: (f) =>
+      t.gql('mutation($id: ID!) { changeLicenseExpiry(input: { licenseId: $id, expiresAt: "2032-01-01T00:00:00Z" }) { __typename } }', { id: f.license.id }, f.tenants.tokens.vendor),
+    sees: (d) => d.auditEvents.edges.some((e: { node: { action: string } }) => e.node.action === 'license.expiry_changed'),
+    expect: STAFF_LIST_A,
+  },
+  mailMessages: { document: '{ mailMessages(first: 1) { totalCount } }', expect: VENDOR_ONLY },
+  products: { document: '{ products { id code } }', expect: ANY_STAFF },
+  seatUsage: { document: '{ seatUsage(days: 7) { byProduct { key } history { day seatsUsed } } }', expect: ANY_STAFF },
+  issueLicense: {
+    document: `mutation($email: String!, $product: String!) {
+      issueLicense(input: { email: $email, product: $product, seats: 1, expiresAt: "2030-01-01T00:00:00Z" }) { __typename ... on Error { code } } }`,
+    variables: (f) => ({ email: f.license.email, product: f.license.product }),
+    expect: { vendor: 'ok', resellerA: 'ok', resellerB: 'forbidden', customer: 'forbidden', anonymous: 'forbidden' },
+  },
+  changeLicenseSeats: {
+    document: 'mutation($id: ID!) { changeLicenseSeats(input: { licenseId: $id, seats: 4 }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.id }),
+    expect: STAFF_ONLY_A,
+  },
+  changeLicenseExpiry: {
+    document: 'mutation($id: ID!) { changeLicenseExpiry(input: { licenseId: $id, expiresAt: "2031-01-01T00:00:00Z" }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.id }),
+    expect: STAFF_ONLY_A,
+  },
+  setLicenseStatus: {
+    document: 'mutation($id: ID!) { setLicenseStatus(input: { licenseId: $id, action: SUSPEND }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.id }),
+    expect: STAFF_ONLY_A,
+  },
+  adminReleaseActivation: {
+    document: 'mutation($id: ID!) { adminReleaseActivation(input: { activationId: $id }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.activationId }),
+    expect: STAFF_ONLY_A,
+  },
+  resendCredentials: {
+    document: 'mutation($id: ID!) { resendCredentials(input: { customerId: $id }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.customerId }),
+    expect: STAFF_ONLY_A,
+  },
+  sendPasswordReset: {
+    document: 'mutation($id: ID!) { sendPasswordReset(input: { customerId: $id }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.customerId }),
+    expect: STAFF_ONLY_A,
+  },
+  createStaff: {
+    document: `mutation($email: String!, $reseller: String!) {
+      createStaff(input: { email: $email, role: RESELLER_ADMIN, reseller: $reseller }) { __typename ... on Error { code } } }`,
+    variables: (f) => ({ email: `new-${unique()}@example.com`, reseller: f.tenants.resellerA.name }),
+    expect: VENDOR_ONLY,
+  },
+  disableStaff: {
+    document: 'mutation($id: ID!) { disableStaff(input: { staffId: $id }) { __typename ... on Error { code } } }',
+    variables: () => ({ id: '__victim__' }),
+    expect: { vendor: 'ok', resellerA: 'forbidden', resellerB: 'not_found', customer: 'forbidden', anonymous: 'forbidden' },
+  },
+  createReseller: {
+    document: 'mutation($name: String!) { createReseller(input: { name: $name }) { __typename ... on Error { code } } }',
+    variables: () => ({ name: `Reseller ${unique()}` }),
+    expect: VENDOR_ONLY,
+  },
+  createProduct: {
+    document: 'mutation($code: String!) { createProduct(input: { code: $code, name: "P" }) { __typename ... on Error { code } } }',
+    variables: () => ({ code: `p-${unique()}` }),
+    expect: VENDOR_ONLY,
+  },
+  staffLogOut: {
+    document: 'mutation { staffLogOut { __typename ... on Error { code } } }',
+    expect: ANY_STAFF,
+  },
+  changeStaffPassword: {
+    document: `mutation { changeStaffPassword(input: { currentPassword: "wrong-password-here", newPassword: "New-Staff-Secret-1", newPasswordRepeat: "New-Staff-Secret-1" }) { __typename ... on Error { code } } }`,
+    // A wrong current password proves the caller got past authorization to the password check.
+    expect: { vendor: 'ok', resellerA: 'ok', resellerB: 'ok', customer: 'forbidden', anonymous: 'forbidden' },
+  },
+  slotUsageChanged: { public: 'covered per role in the subscription test below' },
+};
+
+let t: TestApp;
+let tenants: Tenants;
+beforeAll(async () => {
+  t = await startTestApp();
+  tenants = await setUpTenants(t);
+});
+afterAll(() => t?.close());
+
+function classify(response: { data?: any; errors?: { extensions?: { code?: string } }[] }, field: string): Outcome | 'error' | 'ok-raw' {
+  const code = response.errors?.[0]?.extensions?.code;
+  if (code === 'FORBIDDEN') return 'forbidden';
+  if (code === 'NOT_FOUND') return 'not_found';
+  if (response.errors?.length) return 'error';
+  const value = response.data?.[field];
+  if (value && typeof value === 'object' && 'code' in value) {
+    if (value.code === 'FORBIDDEN') return 'forbidden';
+    if (value.code === 'NOT_FOUND') return 'not_found';
+    // Any other typed error (e.g. INVALID_CREDENTIALS) means authorization let the call through.
+    return 'ok-raw';
+  }
+  return 'ok-raw';
+}
+
+it('every query, mutation and subscription has a rule', async () => {
+  const { data } = await t.gql(getIntrospectionQuery());
+  const roots = ['Query', 'Mutation', 'Subscription'].map((name) => data.__schema.types.find((ty: { name: string }) => ty.name === name));
+  const operations = roots.flatMap((root) => root.fields.map((f: { name: string }) => f.name)).sort();
+  expect(operations.filter((name: string) => !(name in MATRIX))).toEqual([]);
+  expect(Object.keys(MATRIX).filter((name) => !operations.includes(name))).toEqual([]);
+});
+
+describe.each(Object.entries(MATRIX).filter(([, row]) => !row.public))('%s', (field, row) => {
+  it.each(ROLES)('as %s', async (role) => {
+    const license = await tenants.licenseOfA();
+    const fixture: Fixture = { license, tenants };
+    await row.prepare?.(fixture);
+    let variables = row.variables?.(fixture) ?? {};
+    let token: string | undefined = role === 'anonymous' ? undefined : tenants.tokens[role];
+    if (field === 'disableStaff') {
+      const victim = await t.app.services.staff.create('operator', { email: `victim-${unique()}@example.com`, role: 'RESELLER_ADMIN', reseller: tenants.resellerA.name });
+      variables = { id: victim.staff.id };
+    }
+    if (field === 'staffLogOut' || field === 'changeStaffPassword') {
+      // These end or change the caller's own session: use a throw-away session of the same person.
+      token = role === 'anonymous' || role === 'customer' ? token : await freshStaffSession(role);
+    }
+    const response = await t.gql(row.document!, variables, token);
+    const outcome = classify(response, field);
+    expect(outcome, JSON.stringify(response)).not.toBe('error');
+    const expected = row.expect![role];
+    if (outcome === 'ok-raw') {
+      const seen = row.sees ? row.sees(response.data, fixture) : true;
+      expect(seen ? 'ok' : 'hidden', JSON.stringify(response)).toBe(expected);
+    } else {
+      expect(outcome, JSON.stringify(response)).toBe(expected);
+    }
+  });
+});
+
+async function freshStaffSession(role: 'vendor' | 'resellerA' | 'resellerB'): Promise<string> {
+  const staff = await t.app.database.prisma.staffUser.findUniqueOrThrow({ where: { id: tenants.staffIds[role] } });
+  return (await t.app.services.staff.logIn(staff.email, 'Staff-Secret-2026!')).token;
+}
+
+describe('slotUsageChanged', () => {
+  const SUB = 'subscription($id: ID) { slotUsageChanged(licenseId: $id) { licenseId } }';
+  async function subscribe(token: string | undefined, licenseId: string | null) {
+    const response = await t.app.yoga.fetch('http://slotkeeper.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query: SUB, variables: { id: licenseId } }),
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const deadline = Date.now() + 1_500;
+    // A refusal arrives as the first event; an accepted subscription stays open without data.
+    while (Date.now() < deadline && !text.includes('\n\n')) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+      if (chunk && !chunk.done) text += decoder.decode(chunk.value);
+    }
+    await reader.cancel();
+    const code = /"code":"([A-Z_]+)"/.exec(text)?.[1];
+    return code === 'FORBIDDEN' ? 'forbidden' : code === 'NOT_FOUND' ? 'not_found' : 'ok';
+  }
+
+  it('admits each caller to what they may see', async () => {
+    const license = await tenants.licenseOfA();
+    const { tokens } = tenants;
+    expect(await subscribe(tokens.vendor, null)).toBe('ok');
+    expect(await subscribe(tokens.resellerB, null)).toBe('ok');
+    expect(await subscribe(tokens.vendor, license.id)).toBe('ok');
+    expect(await subscribe(tokens.resellerA, license.id)).toBe('ok');
+    expect(await subscribe(tokens.resellerB, license.id)).toBe('not_found');
+    expect(await subscribe(tokens.customer, license.id)).toBe('not_found');
+    expect(await subscribe(tokens.customer, null)).toBe('forbidden');
+    expect(await subscribe(undefined, null)).toBe('forbidden');
+    expect(await subscribe(undefined, license.id)).toBe('forbidden');
+  });
+});

@@ -1,0 +1,213 @@
+// What staff do: each action's effect, its refusals, and its audit event.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, startTestApp } from './support/app.ts';
+import { ACTIVATE, LOG_IN, RENEW, machine } from './support/operations.ts';
+import { PASSWORD } from './support/seed.ts';
+import { post, subscribeSlots, untilLive } from './support/subscriptions.ts';
+import { STAFF_PASSWORD, type Tenants, setUpTenants } from './support/tenants.ts';
+
+let t: TestApp;
+let tenants: Tenants;
+beforeAll(async () => {
+  t = await startTestApp();
+  tenants = await setUpTenants(t);
+});
+afterAll(() => t?.close());
+
+const db = () => t.app.database.prisma;
+const as = (role: keyof Tenants['tokens'], query: string, variables: Record<string, unknown> = {}) =>
+  t.gql(query, variables, tenants.tokens[role]).then((r) => {
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    return r.data;
+  });
+const lastAudit = (subject: string) => db().auditEvent.findFirstOrThrow({ where: { subject }, orderBy: { at: 'desc' } });
+
+const SEATS = `mutation($id: ID!, $seats: Int!, $release: [ID!]) {
+  changeLicenseSeats(input: { licenseId: $id, seats: $seats, releaseActivationIds: $release }) {
+    __typename ... on ChangeLicenseSeatsSuccess { license { seats seatsUsed } } ... on Error { code message } } }`;
+const STATUS = `mutation($id: ID!, $action: LicenseAction!) {
+  setLicenseStatus(input: { licenseId: $id, action: $action }) { __typename ... on SetLicenseStatusSuccess { license { status } } ... on Error { code message } } }`;
+
+describe('licenses', () => {
+  it('issueLicense by a reseller admin creates the customer in their reseller, queues the credentials e-mail and audits', async () => {
+    const email = `shop-${randomBytes(4).toString('hex')}@example.com`;
+    const product = (await t.seed.product()).code;
+    const data = await as(
+      'resellerA',
+      `mutation($email: String!, $product: String!) { issueLicense(input: { email: $email, product: $product, seats: 2, expiresAt: "2030-06-30T00:00:00Z" }) {
+        __typename ... on IssueLicenseSuccess { newCustomer license { id seats customer { email reseller { id } } } } ... on Error { code message } } }`,
+      { email, product },
+    );
+    expect(data.issueLicense).toMatchObject({ newCustomer: true, license: { seats: 2, customer: { email, reseller: { id: tenants.resellerA.id } } } });
+    const mail = await db().mailMessage.findFirstOrThrow({ where: { to: email } });
+    expect(mail.template).toBe('credentials');
+    const event = await lastAudit(`license:${data.issueLicense.license.id}`);
+    expect(event).toMatchObject({ action: 'license.issued', resellerId: tenants.resellerA.id });
+    expect(event.actor).toContain('reseller_admin');
+  });
+
+  it('changeLicenseSeats refuses to go below the seats in use unless machines are released in the same change', async () => {
+    const license = await tenants.licenseOfA();
+    const second = await t.gql(ACTIVATE, { input: machine(license, 'second-pc') });
+    const secondId = second.data.activateMachine.activation.id;
+
+    const refused = await as('resellerA', SEATS, { id: license.id, seats: 1 });
+    expect(refused.changeLicenseSeats).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(refused.changeLicenseSeats.message).toContain('2 seats are in use');
+    expect((await db().license.findUniqueOrThrow({ where: { id: license.id } })).seats).toBe(3);
+
+    const done = await as('resellerA', SEATS, { id: license.id, seats: 1, release: [secondId] });
+    expect(done.changeLicenseSeats).toMatchObject({ license: { seats: 1, seatsUsed: 1 } });
+    expect(await db().activation.findUniqueOrThrow({ where: { id: secondId } })).toMatchObject({ releaseReason: 'ADMIN_RELEASE' });
+    const renewed = await t.gql(RENEW, { token: second.data.activateMachine.token });
+    expect(renewed.data.renewToken.code).toBe('SLOT_RELEASED');
+    const event = await lastAudit(`license:${license.id}`);
+    expect(event.action).toBe('license.seats_changed');
+    expect(event.data).toMatchObject({ before: { seats: 3 }, after: { seats: 1 }, released: [secondId] });
+
+    const another = await as('resellerA', SEATS, { id: license.id, seats: 1, release: [license.activationId, 'not-an-activation'] });
+    expect(another.changeLicenseSeats.code).toBe('INVALID_INPUT');
+    expect((await db().activation.findUniqueOrThrow({ where: { id: license.activationId } })).releasedAt).toBeNull();
+  });
+
+  it('suspend refuses activations until resume; revoke is final', async () => {
+    const license = await tenants.licenseOfA();
+    expect((await as('resellerA', STATUS, { id: license.id, action: 'SUSPEND' })).setLicenseStatus.license.status).toBe('SUSPENDED');
+    expect((await t.gql(ACTIVATE, { input: machine(license, 'x') })).data.activateMachine.code).toBe('LICENSE_SUSPENDED');
+    expect((await as('resellerA', STATUS, { id: license.id, action: 'RESUME' })).setLicenseStatus.license.status).toBe('ACTIVE');
+    expect((await t.gql(ACTIVATE, { input: machine(license, 'x') })).data.activateMachine.__typename).toBe('ActivateMachineSuccess');
+    await as('vendor', STATUS, { id: license.id, action: 'REVOKE' });
+    expect((await as('vendor', STATUS, { id: license.id, action: 'RESUME' })).setLicenseStatus.code).toBe('INVALID_INPUT');
+    const actions = (await db().auditEvent.findMany({ where: { subject: `license:${license.id}` }, orderBy: { at: 'asc' } })).map((e) => e.action);
+    expect(actions).toEqual(['license.suspend', 'license.resume', 'license.revoke']);
+  });
+
+  it('changeLicenseExpiry extends the license and audits before → after', async () => {
+    const license = await tenants.licenseOfA();
+    const data = await as('resellerA', `mutation($id: ID!) { changeLicenseExpiry(input: { licenseId: $id, expiresAt: "2031-12-31T00:00:00Z" }) {
+      __typename ... on ChangeLicenseExpirySuccess { license { expiresAt } } } }`, { id: license.id });
+    expect(data.changeLicenseExpiry.license.expiresAt).toBe('2031-12-31T00:00:00.000Z');
+    const event = await lastAudit(`license:${license.id}`);
+    expect(event.data).toMatchObject({ after: { expiresAt: '2031-12-31T00:00:00.000Z' } });
+  });
+
+  it('adminReleaseActivation frees the slot with reason ADMIN_RELEASE and the note in the audit log', async () => {
+    const license = await tenants.licenseOfA();
+    const data = await as('resellerA', `mutation($id: ID!) { adminReleaseActivation(input: { activationId: $id, note: "stolen laptop" }) {
+      __typename ... on AdminReleaseActivationSuccess { license { seatsUsed } } } }`, { id: license.activationId });
+    expect(data.adminReleaseActivation.license.seatsUsed).toBe(0);
+    const event = await lastAudit(`activation:${license.activationId}`);
+    expect(event).toMatchObject({ action: 'activation.released', resellerId: tenants.resellerA.id });
+    expect(event.data).toMatchObject({ note: 'stolen laptop' });
+  });
+});
+
+describe('customers', () => {
+  it('resendCredentials sets a new generated password, e-mails it, ends sessions, and audits', async () => {
+    const license = await tenants.licenseOfA();
+    const session = (await t.gql(LOG_IN, { email: license.email, password: PASSWORD })).data.logIn.sessionToken;
+    await as('resellerA', 'mutation($id: ID!) { resendCredentials(input: { customerId: $id }) { __typename } }', { id: license.customerId });
+    const mail = await db().mailMessage.findFirstOrThrow({ where: { to: license.email, template: 'credentials' } });
+    const password = (mail.data as { password: string }).password;
+    expect((await t.gql(LOG_IN, { email: license.email, password: PASSWORD })).data.logIn.code).toBe('INVALID_CREDENTIALS');
+    expect((await t.gql(LOG_IN, { email: license.email, password })).data.logIn.__typename).toBe('LogInSuccess');
+    expect((await t.gql('{ myLicenses { id } }', {}, session)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await lastAudit(`customer:${license.customerId}`)).action).toBe('customer.credentials_resent');
+  });
+
+  it('sendPasswordReset queues a reset e-mail and audits', async () => {
+    const license = await tenants.licenseOfA();
+    await as('resellerA', 'mutation($id: ID!) { sendPasswordReset(input: { customerId: $id }) { __typename } }', { id: license.customerId });
+    expect(await db().mailMessage.count({ where: { to: license.email, template: 'password-reset' } })).toBe(1);
+    expect((await lastAudit(`customer:${license.customerId}`)).action).toBe('customer.password_reset_sent');
+  });
+});
+
+describe('staff', () => {
+  const STAFF_LOG_IN = 'mutation($e: String!, $p: String!) { staffLogIn(input: { email: $e, password: $p }) { __typename ... on StaffLogInSuccess { token staff { role } } ... on Error { code } } }';
+
+  it('createStaff generates a password the new admin logs in with; disableStaff ends their sessions', async () => {
+    const email = `helper-${randomBytes(4).toString('hex')}@example.com`;
+    const created = await as('vendor', `mutation($email: String!, $r: String!) { createStaff(input: { email: $email, role: RESELLER_ADMIN, reseller: $r }) {
+      __typename ... on CreateStaffSuccess { password staff { id email role reseller { name } } } ... on Error { code message } } }`, { email, r: tenants.resellerB.name });
+    const { password, staff } = created.createStaff;
+    expect(staff).toMatchObject({ email, role: 'RESELLER_ADMIN', reseller: { name: tenants.resellerB.name } });
+    const login = (await t.gql(STAFF_LOG_IN, { e: email, p: password })).data.staffLogIn;
+    expect(login.staff.role).toBe('RESELLER_ADMIN');
+    expect((await t.gql('{ viewer { email } }', {}, login.token)).data.viewer.email).toBe(email);
+
+    await as('vendor', 'mutation($id: ID!) { disableStaff(input: { staffId: $id }) { __typename } }', { id: staff.id });
+    expect((await t.gql('{ viewer { email } }', {}, login.token)).data.viewer).toBeNull();
+    expect((await t.gql(STAFF_LOG_IN, { e: email, p: password })).data.staffLogIn.code).toBe('INVALID_CREDENTIALS');
+    expect((await lastAudit(`staff:${staff.id}`)).action).toBe('staff.disabled');
+  });
+
+  it('staff logins share the brute-force limit: the 6th wrong password is RATE_LIMITED', async () => {
+    const { staff } = await t.app.services.staff.create('operator', { email: `bf-${randomBytes(4).toString('hex')}@example.com`, role: 'VENDOR_ADMIN', password: STAFF_PASSWORD });
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push((await t.gql(STAFF_LOG_IN, { e: staff.email, p: 'wrong-password' })).data.staffLogIn.code);
+    expect(codes).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED']);
+  });
+
+  it('changeStaffPassword keeps this session, ends the others, and needs the current password', async () => {
+    const { staff } = await t.app.services.staff.create('operator', { email: `pw-${randomBytes(4).toString('hex')}@example.com`, role: 'VENDOR_ADMIN', password: STAFF_PASSWORD });
+    const one = (await t.gql(STAFF_LOG_IN, { e: staff.email, p: STAFF_PASSWORD })).data.staffLogIn.token;
+    const two = (await t.gql(STAFF_LOG_IN, { e: staff.email, p: STAFF_PASSWORD })).data.staffLogIn.token;
+    const change = (current: string) =>
+      t.gql(`mutation($c: String!) { changeStaffPassword(input: { currentPassword: $c, newPassword: "Brand-New-Secret-9", newPasswordRepeat: "Brand-New-Secret-9" }) { __typename ... on Error { code } } }`, { c: current }, one);
+    expect((await change('not it')).data.changeStaffPassword.code).toBe('INVALID_CREDENTIALS');
+    expect((await change(STAFF_PASSWORD)).data.changeStaffPassword.__typename).toBe('ChangeStaffPasswordSuccess');
+    expect((await t.gql('{ viewer { id } }', {}, one)).data.viewer).not.toBeNull();
+    expect((await t.gql('{ viewer { id } }', {}, two)).data.viewer).toBeNull();
+    expect((await t.gql(STAFF_LOG_IN, { e: staff.email, p: 'Brand-New-Secret-9' })).data.staffLogIn.__typename).toBe('StaffLogInSuccess');
+  });
+
+  it('the first vendor admin comes from ADMIN_EMAIL/ADMIN_PASSWORD only while there is none', async () => {
+    expect(await t.app.services.staff.ensureFirstAdmin(`first-${randomBytes(3).toString('hex')}@example.com`, STAFF_PASSWORD)).toBeNull();
+  });
+});
+
+describe('seat usage', () => {
+  it("sums seats sold and used per product in the caller's scope, with a daily history", async () => {
+    const license = await tenants.licenseOfA();
+    const QUERY = '{ seatUsage(days: 7) { byProduct { key seatsSold seatsUsed seatsFree } byReseller { key seatsSold } history { day seatsUsed } } }';
+    const forA = (await as('resellerA', QUERY)).seatUsage;
+    expect(forA.byProduct.find((r: { key: string }) => r.key === license.product)).toEqual({ key: license.product, seatsSold: 3, seatsUsed: 1, seatsFree: 2 });
+    expect(forA.byReseller.map((r: { key: string }) => r.key)).toEqual([tenants.resellerA.id]);
+    expect(forA.history).toHaveLength(7);
+    expect(forA.history.at(-1).seatsUsed).toBeGreaterThanOrEqual(1);
+    const forB = (await as('resellerB', QUERY)).seatUsage;
+    expect(forB.byProduct.find((r: { key: string }) => r.key === license.product)).toBeUndefined();
+  });
+});
+
+describe('live slot events for staff', () => {
+  it("a staff subscription without licenseId gets every license of their scope, never another reseller's", async () => {
+    const { url } = await t.listen();
+    const ofA = await tenants.licenseOfA();
+    const ofB = await t.seed.license({ seats: 5 });
+    await db().customer.update({ where: { id: ofB.customerId }, data: { resellerId: tenants.resellerB.id } });
+
+    const vendor = subscribeSlots('sse', url, null, tenants.tokens.vendor);
+    await untilLive(vendor.results, ofA, url);
+    const resellerB = subscribeSlots('sse', url, null, tenants.tokens.resellerB);
+    try {
+      await untilLive(resellerB.results, ofB, url);
+      const a = await post(url, ACTIVATE, { input: machine(ofA, 'seen-by-vendor') });
+      const b = await post(url, ACTIVATE, { input: machine(ofB, 'seen-by-b') });
+      // Events arrive in publish order: a leaked event of A would come before B's.
+      expect((await resellerB.results.nextEvent()).activation.id).toBe(b.data.activateMachine.activation.id);
+      const seenByVendor: string[] = [];
+      while (seenByVendor.length < 2) {
+        const event = await vendor.results.nextEvent();
+        // The vendor also saw reseller B's warm-up: every license is in its scope.
+        if (!event.activation.machineName.startsWith('PC-warm-up-')) seenByVendor.push(event.activation.id);
+      }
+      expect(seenByVendor).toEqual([a.data.activateMachine.activation.id, b.data.activateMachine.activation.id]);
+    } finally {
+      await resellerB.close();
+      await vendor.close();
+    }
+  });
+});
