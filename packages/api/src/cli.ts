@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createApp } from './app.ts';
+import { KeyDecryptionError } from '@slotkeeper/schema/services/signing-key';
 import { ConfigError, loadConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { operatorSocketPath } from './operator-socket.ts';
@@ -47,6 +47,8 @@ async function execute(name: string, args: Args): Promise<CommandOutcome> {
 }
 
 async function runLocally(config: ReturnType<typeof loadConfig>, name: string, args: Args) {
+  // Loaded only here: commands sent to a running server don't pay for loading the whole app.
+  const { createApp } = await import('./app.ts');
   const app = await createApp(config);
   try {
     return await runCommand(app, name, args);
@@ -98,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? `Error: ${error.message}` : error);
+    console.error(error instanceof ConfigError || error instanceof KeyDecryptionError ? `Error: ${error.message}` : error);
     process.exit(1);
   },
 );

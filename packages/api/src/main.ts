@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type App, createApp } from './app.ts';
+import { KeyDecryptionError } from '@slotkeeper/schema/services/signing-key';
 import { ConfigError, loadConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { operatorSocketPath } from './operator-socket.ts';
@@ -62,6 +63,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
+  console.error(error instanceof ConfigError || error instanceof KeyDecryptionError ? `Configuration error: ${error.message}` : error);
   process.exit(1);
 });

@@ -5,6 +5,9 @@ import { InvalidTokenError } from './errors.ts';
 
 export const TOKEN_TYPE = 'slot+jwt';
 
+/** The stored signing keys can't be read with this key-encryption key: an operator's setup error. */
+export class KeyDecryptionError extends Error {}
+
 export interface OfflineClaims {
   sub: string;
   aud: string;
@@ -184,7 +187,7 @@ function decryptPrivateKey(stored: string, kek: Buffer, kid: string): KeyObject 
     const der = Buffer.concat([decipher.update(body!), decipher.final()]);
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new Error(
+    throw new KeyDecryptionError(
       `Signing key ${kid} cannot be decrypted: KEY_ENCRYPTION_KEY (or DATA_DIR/keys/kek) is not the one it was stored with.`,
     );
   }
