@@ -1,7 +1,7 @@
 // Offline verification of a Slotkeeper token, as the plug-in does it with no network: signature
 // against the vendor's public keys, type, product, machine and time.
 import { createHash } from 'node:crypto';
-import { type JSONWebKeySet, type JWTPayload, createLocalJWKSet, errors, jwtVerify } from 'jose';
+import { type JSONWebKeySet, type JWTPayload, compactVerify, createLocalJWKSet, errors, jwtVerify } from 'jose';
 
 export const TOKEN_TYPE = 'slot+jwt';
 
@@ -20,6 +20,13 @@ export type VerifyResult =
   | { status: 'VALID'; claims: SlotClaims }
   | { status: 'BAD_SIGNATURE' | 'EXPIRED' | 'NOT_YET_VALID' | 'WRONG_PRODUCT' | 'WRONG_MACHINE'; reason: string };
 
+/** Keys ready to verify with; building one imports every key, so callers that verify often keep it. */
+export type KeySet = ReturnType<typeof createLocalJWKSet>;
+
+export function keySet(keys: JSONWebKeySet): KeySet {
+  return createLocalJWKSet(keys);
+}
+
 /** The `fp` claim of a machine: base64url(sha256(fingerprint)), the same as the server computes. */
 export function fingerprintHash(fingerprint: string): string {
   return createHash('sha256').update(fingerprint.trim()).digest('base64url');
@@ -27,11 +34,12 @@ export function fingerprintHash(fingerprint: string): string {
 
 export async function verifyOfflineToken(
   token: string,
-  options: { keys: JSONWebKeySet; product: string; fingerprint: string; issuer?: string; now?: Date },
+  options: { keys: JSONWebKeySet | KeySet; product: string; fingerprint: string; issuer?: string; now?: Date },
 ): Promise<VerifyResult> {
+  const keys = typeof options.keys === 'function' ? options.keys : keySet(options.keys);
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, createLocalJWKSet(options.keys), {
+    ({ payload } = await jwtVerify(token, keys, {
       algorithms: ['EdDSA'],
       typ: TOKEN_TYPE,
       issuer: options.issuer,
@@ -57,4 +65,14 @@ export async function verifyOfflineToken(
     return { status: 'WRONG_MACHINE', reason: 'The token was issued to another machine.' };
   }
   return { status: 'VALID', claims: payload as SlotClaims };
+}
+
+/** The claims of a token whose signature verifies (time, product and machine unchecked); null otherwise. */
+export async function verifiedClaims(token: string, keys: KeySet): Promise<JWTPayload | null> {
+  try {
+    const { payload } = await compactVerify(token, keys, { algorithms: ['EdDSA'] });
+    return JSON.parse(new TextDecoder().decode(payload)) as JWTPayload;
+  } catch {
+    return null;
+  }
 }

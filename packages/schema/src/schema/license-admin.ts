@@ -251,6 +251,18 @@ builder.mutationFields((t) => ({
             name: f.string(),
             leaseDays: f.int({ required: false }),
             remoteReleasesPerYear: f.int({ required: false }),
+            links: f.field({
+              required: false,
+              description: "The plug-in license window's link buttons; http(s) URLs.",
+              type: builder.inputType('ProductLinksInput', {
+                fields: (l) => ({
+                  website: l.string({ required: false }),
+                  documentation: l.string({ required: false }),
+                  support: l.string({ required: false }),
+                  purchase: l.string({ required: false }),
+                }),
+              }),
+            }),
           }),
         }),
       }),
@@ -258,7 +270,11 @@ builder.mutationFields((t) => ({
     errors: { types: [ForbiddenError, InvalidInputError] },
     resolve: (_root, { input }, ctx) => {
       requireVendor(ctx.caller);
-      return ctx.services.licenses.createProduct({ ...input, remoteReleasesPerYear: input.remoteReleasesPerYear ?? undefined });
+      return ctx.services.licenses.createProduct({
+        ...input,
+        remoteReleasesPerYear: input.remoteReleasesPerYear ?? undefined,
+        links: input.links ?? undefined,
+      });
     },
   }),
 }));

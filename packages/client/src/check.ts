@@ -1,0 +1,146 @@
+// The offline verdict on a stored activation: the token's signature (shipped keys plus the keys cached
+// at the last online call), product, machine and time, and a clock that must never run backwards past
+// what this machine has already seen.
+import { type JSONWebKeySet, type JWK, decodeJwt } from 'jose';
+import type { ProductLinks, StoredRead } from './storage.ts';
+import { type KeySet, fingerprintHash, keySet, verifiedClaims, verifyOfflineToken } from './verify.ts';
+
+export type CheckStatus =
+  | 'VALID'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'WRONG_PRODUCT'
+  | 'WRONG_MACHINE'
+  | 'BAD_SIGNATURE'
+  | 'CLOCK_TAMPERED'
+  | 'NOT_ACTIVATED';
+
+export interface LicenseView {
+  product: { code: string; name: string; links: ProductLinks };
+  /** The login that activated this machine. */
+  email: string;
+  server: string;
+  licenseId: string;
+  activationId: string;
+  seats: number;
+  /** When the offline token expires: the license's expiry, or the end of the current lease. */
+  validUntil: Date;
+  issuedAt: Date;
+}
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** Why, in words for a log or the license window. */
+  reason: string;
+  /** The stored activation as read; trust it only when `status` is VALID. Null when there is none to show. */
+  license: LicenseView | null;
+}
+
+/** A cached key may be any public Ed25519 key; nothing else is ever used to verify. */
+function usableKey(key: JWK): boolean {
+  return key.kty === 'OKP' && key.crv === 'Ed25519' && typeof key.x === 'string' && key.d === undefined;
+}
+
+/**
+ * The shipped keys plus a cached JWKS, as one key set; the last combination is kept, since building
+ * one imports every key and a plug-in checks the same state again and again.
+ */
+export class KeyRing {
+  private last: { cached: string; keys: KeySet } | null = null;
+
+  constructor(private readonly shipped: JSONWebKeySet) {}
+
+  with(cached: JSONWebKeySet | null): KeySet {
+    const text = JSON.stringify(cached?.keys ?? []);
+    if (this.last?.cached !== text) {
+      const shippedKids = new Set(this.shipped.keys.map((k) => k.kid));
+      const extra = (cached?.keys ?? []).filter((k) => usableKey(k) && !shippedKids.has(k.kid));
+      this.last = { cached: text, keys: keySet({ keys: [...this.shipped.keys, ...extra] }) };
+    }
+    return this.last.keys;
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function checkStored(
+  read: StoredRead,
+  options: {
+    keys: KeyRing;
+    fingerprint: string;
+    /** When the plug-in pins its product, a token of another product is WRONG_PRODUCT. */
+    product?: string;
+    issuer?: string;
+    now: Date;
+    toleranceMs: number;
+  },
+): Promise<CheckResult> {
+  if (read.kind === 'missing') {
+    return { status: 'NOT_ACTIVATED', reason: 'This machine is not activated.', license: null };
+  }
+  if (read.kind === 'broken') {
+    // Never VALID. Which failure it is, is told by the token itself, checked against every key known.
+    const claims = read.token ? await verifiedClaims(read.token, options.keys.with(read.jwks)) : null;
+    if (!claims) {
+      return { status: 'BAD_SIGNATURE', reason: 'The stored token is damaged or was edited; activate again.', license: null };
+    }
+    if (claims.fp !== fingerprintHash(options.fingerprint)) {
+      return {
+        status: 'WRONG_MACHINE',
+        reason: 'The stored activation was made on another machine; activate this one.',
+        license: null,
+      };
+    }
+    return { status: 'BAD_SIGNATURE', reason: 'The stored license state was edited; activate again.', license: null };
+  }
+
+  const { state } = read;
+  const license = view(state);
+  const now = options.now.getTime();
+  if (now < state.lastSeen - options.toleranceMs) {
+    return {
+      status: 'CLOCK_TAMPERED',
+      reason: `This machine's clock (${iso(now)}) is behind a time it has already seen (${iso(state.lastSeen)}): it was set back. Set the clock right and check again.`,
+      license,
+    };
+  }
+  const verdict = await verifyOfflineToken(state.token, {
+    keys: options.keys.with(state.jwks),
+    product: options.product ?? state.product.code,
+    fingerprint: options.fingerprint,
+    issuer: options.issuer,
+    now: options.now,
+  });
+  if (verdict.status !== 'VALID') return { status: verdict.status, reason: verdict.reason, license };
+  if (now < verdict.claims.iat * 1000 - options.toleranceMs) {
+    return {
+      status: 'CLOCK_TAMPERED',
+      reason: `This machine's clock (${iso(now)}) is behind the time the license server issued the token (${iso(verdict.claims.iat * 1000)}). Set the clock right and check again.`,
+      license,
+    };
+  }
+  return { status: 'VALID', reason: `Licensed until ${iso(verdict.claims.exp * 1000)}.`, license };
+}
+
+function view(state: { product: LicenseView['product']; email: string; server: string; token: string }): LicenseView | null {
+  let claims;
+  try {
+    claims = decodeJwt(state.token);
+  } catch {
+    return null;
+  }
+  const { sub, lic, seats, exp, iat } = claims;
+  if (typeof sub !== 'string' || typeof lic !== 'string' || typeof seats !== 'number' || typeof exp !== 'number' || typeof iat !== 'number') {
+    return null;
+  }
+  return {
+    product: state.product,
+    email: state.email,
+    server: state.server,
+    licenseId: lic,
+    activationId: sub,
+    seats,
+    validUntil: new Date(exp * 1000),
+    issuedAt: new Date(iat * 1000),
+  };
+}

@@ -1,0 +1,100 @@
+// The activation kept on disk between runs: the token, the keys fetched at the last online call, the
+// latest time this machine has seen, and what the license window shows. Sealed with an HMAC whose key
+// is derived from the machine fingerprint, so that an edit by hand (a rolled-back last-seen time, an
+// added key) or a copy to another machine is detected. The key is computable by anyone who has this
+// code and the machine: the seal stops casual tampering, not a determined reverse engineer (see README).
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
+
+export const STATE_FILE = 'slotkeeper-license.json';
+const FORMAT = 1;
+
+export interface ProductLinks {
+  website: string | null;
+  documentation: string | null;
+  support: string | null;
+  purchase: string | null;
+}
+
+export interface StoredState {
+  /** The server the machine was activated on. */
+  server: string;
+  product: { code: string; name: string; links: ProductLinks };
+  email: string;
+  token: string;
+  /** The server's JWKS at the last online call: verifies tokens signed by keys newer than the shipped ones. */
+  jwks: JSONWebKeySet;
+  /** Milliseconds since 1970: the latest time seen on this machine's clock or the server's. Never goes back offline. */
+  lastSeen: number;
+}
+
+export type StoredRead =
+  | { kind: 'missing' }
+  | { kind: 'sealed'; state: StoredState }
+  /** Unreadable, or the seal does not match: edited, or made on another machine. What could be read is kept to say which. */
+  | { kind: 'broken'; token: string | null; jwks: JSONWebKeySet | null };
+
+/** The sealing key of a machine: HKDF-SHA256 of its fingerprint. */
+export function stateKey(fingerprint: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', fingerprint, 'slotkeeper-state', 'v1', 32));
+}
+
+// The MAC covers JSON.stringify of the parsed state: a JSON round trip gives the same text, so
+// re-indenting the file by hand is harmless while any change of a value is not.
+function mac(key: Buffer, state: unknown): Buffer {
+  return createHmac('sha256', key).update(JSON.stringify(state)).digest();
+}
+
+export function readState(dir: string, key: Buffer): StoredRead {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, STATE_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw error;
+  }
+  let file: { format?: unknown; state?: Partial<StoredState>; mac?: unknown };
+  try {
+    file = JSON.parse(text);
+  } catch {
+    return { kind: 'broken', token: null, jwks: null };
+  }
+  const state = file?.state;
+  const token = typeof state?.token === 'string' ? state.token : null;
+  const jwks = Array.isArray(state?.jwks?.keys) ? (state.jwks as JSONWebKeySet) : null;
+  const expected = typeof file.mac === 'string' ? Buffer.from(file.mac, 'base64url') : null;
+  const actual = mac(key, state);
+  if (file.format !== FORMAT || !expected || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    return { kind: 'broken', token, jwks };
+  }
+  return { kind: 'sealed', state: state as StoredState };
+}
+
+/** Writes atomically (a temporary file renamed over the old one): a crash never leaves half a file. */
+export function writeState(dir: string, key: Buffer, state: StoredState): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, STATE_FILE);
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const sealed = { format: FORMAT, state, mac: mac(key, JSON.parse(JSON.stringify(state))).toString('base64url') };
+  writeFileSync(temporary, `${JSON.stringify(sealed, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+}
+
+export function removeState(dir: string): void {
+  rmSync(join(dir, STATE_FILE), { force: true });
+}
+
+/**
+ * The server address recorded at activation, unverified: the CLI talks to it when no server is
+ * configured. Only an address; nothing read here is trusted for the verdict.
+ */
+export function storedServer(dir: string): string | null {
+  try {
+    const server = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8'))?.state?.server;
+    return typeof server === 'string' ? server : null;
+  } catch {
+    return null;
+  }
+}
