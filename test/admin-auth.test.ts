@@ -170,6 +170,13 @@ const MATRIX: Record<string, Row> = {
     variables: () => ({ code: `p-${unique()}` }),
     expect: VENDOR_ONLY,
   },
+  updateProduct: {
+    document: `mutation($code: String!) { updateProduct(input: { code: $code, name: "Renamed", links: { website: "https://vendor.example" } }) {
+      __typename ... on UpdateProductSuccess { product { name links { website } } } ... on Error { code } } }`,
+    variables: (f) => ({ code: f.license.product }),
+    sees: (d) => d.updateProduct.product.name === 'Renamed' && d.updateProduct.product.links.website === 'https://vendor.example/',
+    expect: VENDOR_ONLY,
+  },
   staffLogOut: {
     document: 'mutation { staffLogOut { __typename ... on Error { code } } }',
     expect: ANY_STAFF,

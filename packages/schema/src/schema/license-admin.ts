@@ -162,6 +162,15 @@ const IssueLicenseSuccess = builder
     }),
   });
 
+const ProductLinksInput = builder.inputType('ProductLinksInput', {
+  fields: (l) => ({
+    website: l.string({ required: false }),
+    documentation: l.string({ required: false }),
+    support: l.string({ required: false }),
+    purchase: l.string({ required: false }),
+  }),
+});
+
 const LicenseAction = builder.enumType('LicenseAction', { values: ['SUSPEND', 'RESUME', 'REVOKE'] as const });
 
 builder.mutationFields((t) => ({
@@ -254,14 +263,7 @@ builder.mutationFields((t) => ({
             links: f.field({
               required: false,
               description: "The plug-in license window's link buttons; http(s) URLs.",
-              type: builder.inputType('ProductLinksInput', {
-                fields: (l) => ({
-                  website: l.string({ required: false }),
-                  documentation: l.string({ required: false }),
-                  support: l.string({ required: false }),
-                  purchase: l.string({ required: false }),
-                }),
-              }),
+              type: ProductLinksInput,
             }),
           }),
         }),
@@ -279,3 +281,41 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+
+builder.mutationField('updateProduct', (t) =>
+  t.field({
+    type: builder.objectRef<{ id: string }>('UpdateProductSuccess').implement({
+      fields: (f) => ({
+        product: f.prismaField({
+          type: 'Product',
+          resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
+        }),
+      }),
+    }),
+    description: 'Vendor admins only. Fields left out stay; leaseDays null removes the lease; a link set to null or "" is removed.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('UpdateProductInput', {
+          fields: (f) => ({
+            code: f.string({ description: 'The product to change.' }),
+            name: f.string({ required: false }),
+            leaseDays: f.int({ required: false }),
+            remoteReleasesPerYear: f.int({ required: false }),
+            links: f.field({ type: ProductLinksInput, required: false }),
+          }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
+    resolve: (_root, { input }, ctx) => {
+      requireVendor(ctx.caller);
+      const { name, remoteReleasesPerYear, links, ...rest } = input;
+      return ctx.services.licenses.updateProduct({
+        ...rest,
+        ...(name != null ? { name } : {}),
+        ...(remoteReleasesPerYear != null ? { remoteReleasesPerYear } : {}),
+        ...(links ? { links } : {}),
+      });
+    },
+  }),
+);
