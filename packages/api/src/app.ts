@@ -13,6 +13,7 @@ import { migrate } from './migrate.ts';
 import { type MailTransport, type MailWorker, createMailWorker, smtpTransport } from './mail-worker.ts';
 import { createSlotPubSub } from './pubsub.ts';
 import { addressLimitPlugin, createRateLimits } from './rate-limit.ts';
+import { adminStaticPlugin } from './admin-static.ts';
 import { resetPagePlugin } from './reset-page.ts';
 import { type SlotkeeperYoga, createSlotkeeperYoga } from './yoga.ts';
 
@@ -95,7 +96,7 @@ export async function createApp(
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
     });
-    const plugins = [resetPagePlugin(services, config.vendorName)];
+    const plugins = [resetPagePlugin(services, config.vendorName), adminStaticPlugin()];
     if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, config.trustProxyHops));
     const shared = redis;
     const yoga = createSlotkeeperYoga({

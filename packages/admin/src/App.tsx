@@ -1,0 +1,72 @@
+import { lazy } from 'react';
+import { Admin, Authenticated, CustomRoutes, Resource, defaultTheme } from 'react-admin';
+import { BrowserRouter, Route } from 'react-router-dom';
+import activations from './activations/index.ts';
+import audit from './audit/index.ts';
+import customers from './customers/index.ts';
+import { i18nProvider } from './i18n.ts';
+import { SlotkeeperLayout } from './Layout.tsx';
+import licenses from './licenses/index.ts';
+import mail from './mail/index.ts';
+import products from './products/index.ts';
+import { authProvider, dataProvider } from './providers.ts';
+import resellers from './resellers/index.ts';
+import staff from './staff/index.ts';
+
+const Dashboard = lazy(() => import('./dashboard/Dashboard.tsx'));
+const ChangePassword = lazy(() => import('./ChangePassword.tsx'));
+
+const theme = {
+  ...defaultTheme,
+  palette: { ...defaultTheme.palette, primary: { main: '#1e4f8a' }, secondary: { main: '#1e4f8a' } },
+};
+
+export function App() {
+  return (
+    <BrowserRouter basename="/admin">
+      <Admin
+        title="Slotkeeper"
+        dataProvider={dataProvider}
+        authProvider={authProvider}
+        i18nProvider={i18nProvider}
+        layout={SlotkeeperLayout}
+        dashboard={Dashboard}
+        theme={theme}
+        disableTelemetry
+      >
+        {(role: string | null) => (
+          <>
+            <Resource name="licenses" {...licenses} />
+            <Resource name="customers" {...customers} />
+            <Resource name="activations" {...activations} />
+            {role === 'VENDOR_ADMIN' ? (
+              <>
+                <Resource name="resellers" {...resellers} />
+                <Resource name="products" {...products} />
+                <Resource name="staff" {...staff} />
+                <Resource name="mail" {...mail} />
+              </>
+            ) : (
+              // Reseller admins read products and resellers only through inputs: no pages, no menu.
+              <>
+                <Resource name="products" recordRepresentation="name" />
+                <Resource name="resellers" recordRepresentation="name" />
+              </>
+            )}
+            <Resource name="audit" {...audit} />
+            <CustomRoutes>
+              <Route
+                path="/password"
+                element={
+                  <Authenticated>
+                    <ChangePassword />
+                  </Authenticated>
+                }
+              />
+            </CustomRoutes>
+          </>
+        )}
+      </Admin>
+    </BrowserRouter>
+  );
+}

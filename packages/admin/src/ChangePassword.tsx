@@ -1,0 +1,40 @@
+import { Card, CardContent } from '@mui/material';
+import { Form, PasswordInput, SaveButton, Title, Toolbar, required, useNotify, useRedirect } from 'react-admin';
+import { useAction } from './common/useAction.ts';
+
+interface Values {
+  currentPassword: string;
+  newPassword: string;
+  newPasswordRepeat: string;
+}
+
+/** The logged-in staff member's own password (their other sessions end). */
+export default function ChangePassword() {
+  const run = useAction();
+  const notify = useNotify();
+  const redirect = useRedirect();
+  return (
+    <Card sx={{ mt: 2, maxWidth: 480 }}>
+      <Title title="Change your password" />
+      <CardContent>
+        <Form
+          onSubmit={async (values: Record<string, unknown>) => {
+            const v = values as unknown as Values;
+            if (v.newPassword !== v.newPasswordRepeat) {
+              notify('The new password and its repetition differ.', { type: 'error' });
+              return;
+            }
+            if (await run((dp) => dp.changeStaffPassword(v), 'Your password is changed; your other sessions have ended.')) redirect('/');
+          }}
+        >
+          <PasswordInput source="currentPassword" label="Current password" validate={required()} fullWidth autoComplete="current-password" />
+          <PasswordInput source="newPassword" label="New password" validate={required()} fullWidth autoComplete="new-password" />
+          <PasswordInput source="newPasswordRepeat" label="New password again" validate={required()} fullWidth autoComplete="new-password" />
+          <Toolbar>
+            <SaveButton label="Change password" alwaysEnable />
+          </Toolbar>
+        </Form>
+      </CardContent>
+    </Card>
+  );
+}

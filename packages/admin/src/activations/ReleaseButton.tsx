@@ -1,0 +1,38 @@
+import ReleaseIcon from '@mui/icons-material/LinkOff';
+import { TextField, Typography } from '@mui/material';
+import { useState } from 'react';
+import { useRecordContext } from 'react-admin';
+import { ConfirmButton } from '../common/ConfirmButton.tsx';
+import { useAction } from '../common/useAction.ts';
+import type { Activation } from '../types.ts';
+
+/** Frees a live machine's slot (ADMIN_RELEASE), after a confirmation with an optional reason. */
+export function ReleaseButton(_props: { label?: string }) {
+  const record = useRecordContext<Activation>();
+  const run = useAction();
+  const [note, setNote] = useState('');
+  if (!record || record.releasedAt) return null;
+  return (
+    <ConfirmButton
+      label="Release"
+      icon={<ReleaseIcon />}
+      color="error"
+      title={`Release ${record.machineName}?`}
+      content={
+        <>
+          <Typography sx={{ mb: 2 }}>
+            The slot held by {record.machineName} ({record.osUser}) becomes free for another machine. That machine has to activate
+            again; an offline token it already holds stays valid until it expires.
+          </Typography>
+          <TextField label="Reason (kept in the audit log)" value={note} onChange={(e) => setNote(e.target.value)} fullWidth size="small" />
+        </>
+      }
+      onConfirm={() =>
+        run(
+          (dp) => dp.delete('activations', { id: record.id, previousData: record, meta: { note } }),
+          `${record.machineName}'s slot is released.`,
+        )
+      }
+    />
+  );
+}

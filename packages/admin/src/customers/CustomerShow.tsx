@@ -1,0 +1,96 @@
+import KeyIcon from '@mui/icons-material/Key';
+import MailIcon from '@mui/icons-material/ForwardToInbox';
+import { Card, CardContent, Typography } from '@mui/material';
+import {
+  CreateButton,
+  Datagrid,
+  DateField,
+  Labeled,
+  ReferenceManyField,
+  Show,
+  TextField,
+  TopToolbar,
+  useRecordContext,
+} from 'react-admin';
+import { ConfirmButton } from '../common/ConfirmButton.tsx';
+import { SeatsField } from '../common/SeatsBar.tsx';
+import { StatusField } from '../common/StatusField.tsx';
+import { useAction } from '../common/useAction.ts';
+import type { Customer } from '../types.ts';
+
+function Actions() {
+  const customer = useRecordContext<Customer>();
+  const run = useAction();
+  if (!customer) return null;
+  return (
+    <TopToolbar>
+      <CreateButton resource="licenses" label="Issue license" state={{ record: { email: customer.email } }} />
+      <ConfirmButton
+        label="Resend credentials"
+        icon={<MailIcon />}
+        color="warning"
+        title="Resend the credentials?"
+        content={`A new password is generated and e-mailed to ${customer.email}. The current password stops working at once and their license-manager sessions end; machines already activated keep working.`}
+        confirmLabel="Send new password"
+        onConfirm={() => run((dp) => dp.resendCredentials(customer.id), `New credentials are on their way to ${customer.email}.`)}
+      />
+      <ConfirmButton
+        label="Send password reset"
+        icon={<KeyIcon />}
+        title="Send a password reset?"
+        content={`${customer.email} receives a single-use link and code to choose a new password. The current password keeps working until then.`}
+        confirmLabel="Send"
+        onConfirm={() => run((dp) => dp.sendPasswordReset(customer.id), `A password reset e-mail is on its way to ${customer.email}.`)}
+      />
+    </TopToolbar>
+  );
+}
+
+function Title() {
+  const customer = useRecordContext<Customer>();
+  return <>{customer?.email ?? 'Customer'}</>;
+}
+
+export default function CustomerShow() {
+  return (
+    <Show title={<Title />} actions={<Actions />} component="div">
+      <Card>
+        <CardContent sx={{ display: 'flex', flexWrap: 'wrap', gap: 4 }}>
+          <Labeled>
+            <TextField source="email" />
+          </Labeled>
+          <Labeled>
+            <TextField source="reseller.name" emptyText="— (direct)" />
+          </Labeled>
+          <Labeled>
+            <DateField source="createdAt" showTime />
+          </Labeled>
+          <Labeled>
+            <DateField source="passwordChangedAt" showTime />
+          </Labeled>
+        </CardContent>
+      </Card>
+      <Card sx={{ mt: 2 }}>
+        <CardContent>
+          <Typography variant="h6" gutterBottom>
+            Licenses
+          </Typography>
+          <ReferenceManyField
+            reference="licenses"
+            target="customerId"
+            sort={{ field: 'expiresAt', order: 'DESC' }}
+            perPage={100}
+          >
+            <Datagrid rowClick="show" bulkActionButtons={false} empty={<Typography color="text.secondary">No license.</Typography>}>
+              <TextField source="product.name" sortable={false} />
+              <SeatsField label="Seats used" sortBy="seats" />
+              <StatusField source="status" />
+              <DateField source="expiresAt" />
+              <DateField source="createdAt" />
+            </Datagrid>
+          </ReferenceManyField>
+        </CardContent>
+      </Card>
+    </Show>
+  );
+}

@@ -1,0 +1,387 @@
+import type { DataProvider, GetListParams, Identifier, RaRecord } from 'react-admin';
+import { type Api, ApiError } from './graphql.ts';
+
+// react-admin's resources on the admin GraphQL API: Relay connections with totalCount, read by
+// offset (Pothos offset cursors), sorted with `orderBy: { field, direction }`, filtered with `filter`.
+
+type Coerce = 'string' | 'int' | 'boolean';
+
+interface ConnectionResource {
+  /** Root field of the connection. */
+  field: string;
+  type: string;
+  /** Selection of one record. */
+  fields: string;
+  /** react-admin filter keys accepted by the API's `<type>Filter`, and how to read them from the URL. */
+  filters: Record<string, Coerce>;
+  /** react-admin sort field → the API's `<type>SortField`. */
+  sorts: Record<string, string>;
+  /** Root field that reads one record by id (null for another tenant's), when the API has one. */
+  one?: string;
+}
+
+const LICENSE = `id seats seatsUsed status startsAt expiresAt createdAt
+  customer { id email reseller { id name } } product { id code name }`;
+const STAFF = 'id email role createdAt disabledAt reseller { id name }';
+const PRODUCT = 'id code name leaseDays remoteReleasesPerYear createdAt links { website documentation support purchase }';
+
+export const RESOURCES: Record<string, ConnectionResource> = {
+  licenses: {
+    field: 'licenses',
+    type: 'License',
+    fields: LICENSE,
+    filters: { product: 'string', status: 'string', expiringWithinDays: 'int', customerEmail: 'string', customerId: 'string', resellerId: 'string' },
+    sorts: { createdAt: 'createdAt', expiresAt: 'expiresAt', seats: 'seats', status: 'status', 'customer.email': 'customer_email' },
+    one: 'license',
+  },
+  customers: {
+    field: 'customers',
+    type: 'Customer',
+    fields: 'id email createdAt passwordChangedAt licenseCount reseller { id name }',
+    filters: { q: 'string', resellerId: 'string' },
+    sorts: { email: 'email', createdAt: 'createdAt' },
+    one: 'customer',
+  },
+  activations: {
+    field: 'activations',
+    type: 'Activation',
+    fields: `id machineName osUser activatedAt lastSeenAt releasedAt releaseReason
+      license { id seats seatsUsed customer { id email } product { code name } }`,
+    filters: { licenseId: 'string', live: 'boolean', q: 'string' },
+    sorts: { activatedAt: 'activatedAt', lastSeenAt: 'lastSeenAt', releasedAt: 'releasedAt', machineName: 'machineName' },
+  },
+  resellers: {
+    field: 'resellers',
+    type: 'Reseller',
+    fields: 'id name createdAt',
+    filters: { q: 'string' },
+    sorts: { name: 'name', createdAt: 'createdAt' },
+  },
+  staff: {
+    field: 'staffUsers',
+    type: 'Staff',
+    fields: STAFF,
+    filters: { q: 'string', role: 'string' },
+    sorts: { email: 'email', role: 'role', createdAt: 'createdAt' },
+  },
+  audit: {
+    field: 'auditEvents',
+    type: 'AuditEvent',
+    fields: 'id actor action subject resellerId data at',
+    filters: { action: 'string', subject: 'string', actor: 'string' },
+    sorts: { at: 'at', action: 'action', actor: 'actor' },
+  },
+  mail: {
+    field: 'mailMessages',
+    type: 'MailMessage',
+    fields: 'id to template status attempts lastError nextAttemptAt createdAt sentAt',
+    filters: { status: 'string', to: 'string' },
+    sorts: { createdAt: 'createdAt', status: 'status', to: 'to' },
+  },
+};
+
+/** The API's largest page; longer reads (CSV export) are made of several. */
+export const MAX_PAGE = 500;
+
+export const offsetCursor = (offset: number) => btoa(`OffsetConnection:${offset}`);
+
+function resourceOf(name: string): ConnectionResource {
+  const resource = RESOURCES[name];
+  if (!resource) throw new ApiError(`Unknown resource "${name}".`, 404);
+  return resource;
+}
+
+function coerce(value: unknown, kind: Coerce): unknown {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (kind === 'int') {
+    const n = Number(value);
+    return Number.isInteger(n) ? n : undefined;
+  }
+  if (kind === 'boolean') return value === true || value === 'true' ? true : value === false || value === 'false' ? false : undefined;
+  return String(value);
+}
+
+/** react-admin's filter values → the API's filter input (unknown keys and empty values dropped). */
+export function filterInput(resource: string, filter: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  const allowed = resourceOf(resource).filters;
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(filter ?? {})) {
+    const kind = allowed[key];
+    if (!kind) continue;
+    const coerced = coerce(value, kind);
+    if (coerced !== undefined) input[key] = coerced;
+  }
+  return Object.keys(input).length ? input : null;
+}
+
+/** react-admin's sort → the API's orderBy; null (server default) for a field the API can't sort by. */
+export function orderInput(resource: string, sort: GetListParams['sort'] | undefined) {
+  const field = sort ? resourceOf(resource).sorts[sort.field] : undefined;
+  return field ? { field, direction: sort!.order === 'DESC' ? 'DESC' : 'ASC' } : null;
+}
+
+/** The page react-admin asks for (1-based) → `first` and an offset cursor `after` it. */
+export function pageArgs(page: number, perPage: number) {
+  const offset = Math.max(0, (page - 1) * perPage);
+  return { offset, first: perPage, after: offset > 0 ? offsetCursor(offset - 1) : null };
+}
+
+const dateTime = (value: unknown) => {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  // A date input gives the day: the license runs to its end (as the CLI's --expires does).
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T23:59:59.999Z` : new Date(text).toISOString();
+};
+
+const optionalInt = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : Number(value));
+const optionalString = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+
+export interface SeatUsage {
+  byProduct: SeatUsageRow[];
+  byReseller: SeatUsageRow[];
+  history: { day: string; seatsUsed: number }[];
+}
+export interface SeatUsageRow {
+  key: string;
+  label: string;
+  licenses: number;
+  seatsSold: number;
+  seatsUsed: number;
+  seatsFree: number;
+}
+
+export interface SlotkeeperDataProvider extends DataProvider {
+  seatUsage(days: number): Promise<SeatUsage>;
+  resendCredentials(customerId: Identifier): Promise<void>;
+  sendPasswordReset(customerId: Identifier): Promise<void>;
+  changeStaffPassword(input: { currentPassword: string; newPassword: string; newPasswordRepeat: string }): Promise<void>;
+}
+
+export function createDataProvider(api: Api): SlotkeeperDataProvider {
+  async function connectionPage(resource: string, first: number, after: string | null, filter: object | null, orderBy: object | null) {
+    const r = resourceOf(resource);
+    const { page } = await api.request<{ page: { totalCount: number; edges: { node: RaRecord }[] } }>(
+      `query($first: Int, $after: String, $filter: ${r.type}Filter, $orderBy: ${r.type}Order) {
+        page: ${r.field}(first: $first, after: $after, filter: $filter, orderBy: $orderBy) { totalCount edges { node { ${r.fields} } } }
+      }`,
+      { first, after, filter, orderBy },
+    );
+    return { total: page.totalCount, data: page.edges.map((edge) => edge.node) };
+  }
+
+  async function list(resource: string, params: Pick<GetListParams, 'pagination' | 'sort' | 'filter'>) {
+    if (resource === 'products') return productList(params);
+    const { page = 1, perPage = 25 } = params.pagination ?? {};
+    const filter = filterInput(resource, params.filter);
+    const orderBy = orderInput(resource, params.sort);
+    const { offset } = pageArgs(page, perPage);
+    const data: RaRecord[] = [];
+    let total = 0;
+    // One request for a normal page; several of MAX_PAGE for a longer read (export).
+    for (;;) {
+      const next = offset + data.length;
+      const size = Math.min(MAX_PAGE, perPage - data.length);
+      const result = await connectionPage(resource, size, next > 0 ? offsetCursor(next - 1) : null, filter, orderBy);
+      total = result.total;
+      data.push(...result.data);
+      if (result.data.length < size || data.length >= perPage || next + result.data.length >= total) break;
+    }
+    return { data, total };
+  }
+
+  // Products are a short plain list in the API: page, sort and filter them here.
+  async function products(): Promise<RaRecord[]> {
+    const { products } = await api.request<{ products: RaRecord[] }>(`query { products { ${PRODUCT} } }`);
+    return products;
+  }
+  async function productList(params: Pick<GetListParams, 'pagination' | 'sort' | 'filter'>) {
+    const { page = 1, perPage = 25 } = params.pagination ?? {};
+    const q = String(params.filter?.q ?? '').toLowerCase();
+    let rows = (await products()).filter((p) => !q || `${p.code} ${p.name}`.toLowerCase().includes(q));
+    const sort = params.sort;
+    if (sort && ['code', 'name', 'createdAt', 'leaseDays', 'remoteReleasesPerYear'].includes(sort.field)) {
+      const sign = sort.order === 'DESC' ? -1 : 1;
+      rows = rows.toSorted((a, b) => (a[sort.field] ?? '') < (b[sort.field] ?? '') ? -sign : (a[sort.field] ?? '') > (b[sort.field] ?? '') ? sign : 0);
+    }
+    return { data: rows.slice((page - 1) * perPage, page * perPage), total: rows.length };
+  }
+
+  async function one(resource: string, id: Identifier): Promise<RaRecord> {
+    if (resource === 'products') {
+      const found = (await products()).find((p) => String(p.id) === String(id));
+      if (found) return found;
+    } else {
+      const r = resourceOf(resource);
+      if (r.one) {
+        const { record } = await api.request<{ record: RaRecord | null }>(`query($id: ID!) { record: ${r.one}(id: $id) { ${r.fields} } }`, { id });
+        if (record) return record;
+      } else {
+        // Short tables without a read-one field (resellers, staff): look the record up in the first page.
+        const { data } = await connectionPage(resource, MAX_PAGE, null, null, null);
+        const found = data.find((record) => String(record.id) === String(id));
+        if (found) return found;
+      }
+    }
+    throw new ApiError('Not found: it does not exist, or it is not yours to see.', 404, 'NOT_FOUND');
+  }
+
+  const provider: SlotkeeperDataProvider = {
+    getList: (resource, params) => list(resource, params) as never,
+
+    getOne: async (resource, params) => ({ data: (await one(resource, params.id)) as never }),
+
+    async getMany(resource, params) {
+      const records = await Promise.all(params.ids.map((id) => one(resource, id).catch(() => null)));
+      return { data: records.filter((record): record is RaRecord => record !== null) as never };
+    },
+
+    getManyReference: (resource, params) =>
+      list(resource, { ...params, filter: { ...params.filter, [params.target]: params.id } }) as never,
+
+    async create(resource, params) {
+      const data = params.data as Record<string, unknown>;
+      switch (resource) {
+        case 'licenses': {
+          const result = await api.mutate<{ newCustomer: boolean; license: RaRecord }>(
+            'issueLicense',
+            'IssueLicenseInput',
+            {
+              email: String(data.email ?? '').trim(),
+              product: String(data.product ?? ''),
+              seats: Number(data.seats),
+              expiresAt: dateTime(data.expiresAt),
+              reseller: optionalString(data.reseller),
+            },
+            `... on IssueLicenseSuccess { newCustomer license { ${LICENSE} } }`,
+          );
+          return { data: { ...result.license, newCustomer: result.newCustomer } as never };
+        }
+        case 'staff': {
+          const result = await api.mutate<{ staff: RaRecord; password: string | null }>(
+            'createStaff',
+            'CreateStaffInput',
+            { email: String(data.email ?? '').trim(), role: data.role, reseller: optionalString(data.reseller), password: optionalString(data.password) },
+            `... on CreateStaffSuccess { password staff { ${STAFF} } }`,
+          );
+          return { data: { ...result.staff, generatedPassword: result.password } as never };
+        }
+        case 'resellers': {
+          const result = await api.mutate<{ reseller: RaRecord }>(
+            'createReseller',
+            'CreateResellerInput',
+            { name: String(data.name ?? '').trim() },
+            '... on CreateResellerSuccess { reseller { id name createdAt } }',
+          );
+          return { data: result.reseller as never };
+        }
+        case 'products': {
+          const links = (data.links ?? {}) as Record<string, unknown>;
+          const result = await api.mutate<{ product: RaRecord }>(
+            'createProduct',
+            'CreateProductInput',
+            {
+              code: String(data.code ?? '').trim(),
+              name: String(data.name ?? '').trim(),
+              leaseDays: optionalInt(data.leaseDays),
+              remoteReleasesPerYear: optionalInt(data.remoteReleasesPerYear),
+              links: Object.fromEntries(['website', 'documentation', 'support', 'purchase'].map((k) => [k, optionalString(links[k])])),
+            },
+            `... on CreateProductSuccess { product { ${PRODUCT} } }`,
+          );
+          return { data: result.product as never };
+        }
+      }
+      throw new ApiError(`${resource} cannot be created here.`, 405);
+    },
+
+    async update(resource, params) {
+      const data = params.data as Record<string, unknown>;
+      const before = (params.previousData ?? {}) as Record<string, unknown>;
+      const id = params.id;
+      if (resource === 'licenses') {
+        let license: RaRecord | null = null;
+        const licenseResult = (type: string) => `... on ${type} { license { ${LICENSE} } }`;
+        if (data.status !== undefined && data.status !== before.status) {
+          const action = { ACTIVE: 'RESUME', SUSPENDED: 'SUSPEND', REVOKED: 'REVOKE' }[String(data.status)];
+          if (!action) throw new ApiError(`Unknown status ${String(data.status)}.`, 400, 'INVALID_INPUT');
+          ({ license } = await api.mutate<{ license: RaRecord }>('setLicenseStatus', 'SetLicenseStatusInput', { licenseId: id, action }, licenseResult('SetLicenseStatusSuccess')));
+        }
+        if (data.seats !== undefined && Number(data.seats) !== Number(before.seats)) {
+          ({ license } = await api.mutate<{ license: RaRecord }>(
+            'changeLicenseSeats',
+            'ChangeLicenseSeatsInput',
+            { licenseId: id, seats: Number(data.seats), releaseActivationIds: (data.releaseActivationIds as Identifier[] | undefined)?.map(String) ?? [] },
+            licenseResult('ChangeLicenseSeatsSuccess'),
+          ));
+        }
+        if (data.expiresAt !== undefined && data.expiresAt !== before.expiresAt) {
+          ({ license } = await api.mutate<{ license: RaRecord }>(
+            'changeLicenseExpiry',
+            'ChangeLicenseExpiryInput',
+            { licenseId: id, expiresAt: dateTime(data.expiresAt) },
+            licenseResult('ChangeLicenseExpirySuccess'),
+          ));
+        }
+        return { data: (license ?? (await one(resource, id))) as never };
+      }
+      if (resource === 'staff' && data.disabled === true && !before.disabledAt) {
+        const { staff } = await api.mutate<{ staff: RaRecord }>('disableStaff', 'DisableStaffInput', { staffId: id }, `... on DisableStaffSuccess { staff { ${STAFF} } }`);
+        return { data: staff as never };
+      }
+      throw new ApiError(`This change to ${resource} is not possible here.`, 405);
+    },
+
+    async updateMany(resource, params) {
+      for (const id of params.ids) await provider.update(resource, { id, data: params.data, previousData: { id } });
+      return { data: params.ids };
+    },
+
+    async delete(resource, params) {
+      const id = params.id;
+      if (resource === 'activations') {
+        const note = (params.meta as { note?: string } | undefined)?.note;
+        const { license } = await api.mutate<{ license: RaRecord }>(
+          'adminReleaseActivation',
+          'AdminReleaseActivationInput',
+          { activationId: id, note: optionalString(note) },
+          '... on AdminReleaseActivationSuccess { license { id seats seatsUsed } }',
+        );
+        return { data: { ...(params.previousData ?? { id }), license } as never };
+      }
+      if (resource === 'staff') {
+        const { staff } = await api.mutate<{ staff: RaRecord }>('disableStaff', 'DisableStaffInput', { staffId: id }, `... on DisableStaffSuccess { staff { ${STAFF} } }`);
+        return { data: staff as never };
+      }
+      throw new ApiError(`${resource} cannot be deleted.`, 405);
+    },
+
+    async deleteMany(resource, params) {
+      for (const id of params.ids) await provider.delete(resource, { id });
+      return { data: params.ids };
+    },
+
+    async seatUsage(days) {
+      const { seatUsage } = await api.request<{ seatUsage: SeatUsage }>(
+        `query($days: Int) { seatUsage(days: $days) {
+          byProduct { key label licenses seatsSold seatsUsed seatsFree }
+          byReseller { key label licenses seatsSold seatsUsed seatsFree }
+          history { day seatsUsed } } }`,
+        { days },
+      );
+      return seatUsage;
+    },
+
+    async resendCredentials(customerId) {
+      await api.mutate('resendCredentials', 'ResendCredentialsInput', { customerId }, '... on ResendCredentialsSuccess { ok }');
+    },
+
+    async sendPasswordReset(customerId) {
+      await api.mutate('sendPasswordReset', 'SendPasswordResetInput', { customerId }, '... on SendPasswordResetSuccess { ok }');
+    },
+
+    async changeStaffPassword(input) {
+      await api.mutate('changeStaffPassword', 'ChangeStaffPasswordInput', input, '... on ChangeStaffPasswordSuccess { ok }');
+    },
+  };
+  return provider;
+}

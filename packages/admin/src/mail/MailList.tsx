@@ -1,0 +1,26 @@
+import { Datagrid, DateField, List, NumberField, SearchInput, SelectInput, TextField } from 'react-admin';
+import { StatusField } from '../common/StatusField.tsx';
+
+const STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'HELD'].map((id) => ({ id, name: id.toLowerCase() }));
+
+/** The outbox (vendor admins only: a message can hold a generated password until it is sent). */
+export default function MailList() {
+  return (
+    <List
+      filters={[<SearchInput key="to" source="to" placeholder="Address" alwaysOn />, <SelectInput key="status" source="status" choices={STATUSES} alwaysOn />]}
+      sort={{ field: 'createdAt', order: 'DESC' }}
+      perPage={50}
+      exporter={false}
+    >
+      <Datagrid bulkActionButtons={false} rowClick={false}>
+        <DateField source="createdAt" showTime />
+        <TextField source="to" />
+        <TextField source="template" sortable={false} />
+        <StatusField source="status" />
+        <NumberField source="attempts" sortable={false} />
+        <DateField source="sentAt" showTime emptyText="—" sortable={false} />
+        <TextField source="lastError" emptyText="—" sortable={false} />
+      </Datagrid>
+    </List>
+  );
+}

@@ -1,0 +1,271 @@
+// The dashboard end to end, in real Chromium, against a server started here that serves the built
+// dashboard: a reseller admin issues a license, a plug-in activates with the e-mailed credentials,
+// the license page shows it live, the admin releases it and the plug-in's renewal is refused.
+import { randomBytes } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
+import { adminStaticPlugin } from '@slotkeeper/api/admin-static';
+import type { Listening } from '@slotkeeper/api/server';
+import { type TestApp, startTestApp } from './support/app.ts';
+import { collectErrors, launchBrowser, screenshot } from './support/browser.ts';
+import { ACTIVATE, RENEW, machine } from './support/operations.ts';
+import { PASSWORD as SEED_PASSWORD } from './support/seed.ts';
+import { TestSmtpServer, line } from './support/smtp.ts';
+
+const PASSWORD = 'Dashboard-Pass-2026!';
+const tag = randomBytes(3).toString('hex');
+const smtp = new TestSmtpServer();
+let t: TestApp;
+let server: Listening;
+let browser: Browser;
+let product: { code: string; name: string };
+const staff = {
+  resellerA: `admin-a-${tag}@example.com`,
+  resellerB: `admin-b-${tag}@example.com`,
+  vendor: `vendor-${tag}@example.com`,
+};
+let otherLicense: { id: string; email: string; product: string };
+
+beforeAll(async () => {
+  ensureBuilt({ quiet: true });
+  await smtp.start();
+  t = await startTestApp({ config: { smtpUrl: smtp.url } });
+  t.app.mailWorker.start();
+  server = await t.listen();
+  product = await t.app.database.prisma.product.create({
+    data: { code: `e2e-${tag}`, name: `Revit Tools ${tag}`, remoteReleasesPerYear: 3 },
+  });
+  const create = (email: string, role: 'VENDOR_ADMIN' | 'RESELLER_ADMIN', reseller?: string) =>
+    t.app.services.staff.create('operator', { email, role, reseller, password: PASSWORD });
+  await create(staff.resellerA, 'RESELLER_ADMIN', `Reseller A ${tag}`);
+  const b = await create(staff.resellerB, 'RESELLER_ADMIN', `Reseller B ${tag}`);
+  await create(staff.vendor, 'VENDOR_ADMIN');
+  const seeded = await t.seed.license({ seats: 4 });
+  await t.app.database.prisma.customer.update({ where: { id: seeded.customerId }, data: { resellerId: b.staff.resellerId } });
+  otherLicense = { id: seeded.id, email: seeded.email, product: seeded.product };
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  await smtp.stop();
+});
+
+async function openAs(email: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  onTestFailed(async ({ task }) => {
+    await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
+    console.log(`page errors: ${JSON.stringify(errors)}`);
+  });
+  await page.goto(`${server.url}/admin/`);
+  await page.locator('input[name="username"]').waitFor();
+  await screenshot(page, 'login');
+  await page.locator('input[name="username"]').fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await page.getByText('Seats sold').waitFor({ timeout: 15_000 });
+  return { context, page, errors };
+}
+
+async function graphql<T = any>(query: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data: T };
+  return body.data;
+}
+
+describe('dashboard in Chromium', () => {
+  it('a reseller admin issues a license, sees the activation live, releases it; the plug-in is refused', async () => {
+    const { context, page, errors } = await openAs(staff.resellerA);
+    await screenshot(page, 'dashboard-reseller');
+
+    // Issue a license through the UI (the purchase flow).
+    await page.getByRole('menuitem', { name: 'Licenses' }).click();
+    await page.getByRole('link', { name: 'Issue license' }).click();
+    const customer = `buyer-${tag}@example.com`;
+    await page.locator('input[name="email"]').fill(customer);
+    await page.getByRole('combobox', { name: 'Product' }).click();
+    await page.getByRole('option', { name: new RegExp(product.name) }).click();
+    await page.getByRole('listbox').waitFor({ state: 'hidden' });
+    await page.locator('input[name="seats"]').fill('2');
+    await screenshot(page, 'license-create');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('the credentials are on their way').waitFor();
+    await page.waitForURL(/\/admin\/licenses\/[^/]+\/show$/);
+    const licenseId = /licenses\/([^/]+)\/show/.exec(page.url())![1]!;
+    await page.getByText('No machine holds a slot.').waitFor();
+
+    // The credentials e-mail reaches the SMTP server; a plug-in activates with them.
+    const [mail] = await smtp.waitFor(customer);
+    expect(line(mail!.text, 'Login')).toBe(customer);
+    const password = line(mail!.text, 'Password');
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+    const started = Date.now();
+    const activated = await graphql(ACTIVATE, { input: machine({ email: customer, password, product: product.code }, `e2e-${tag}`) });
+    expect(activated.activateMachine.__typename).toBe('ActivateMachineSuccess');
+    expect(activated.activateMachine.license.id).toBe(licenseId);
+    const token: string = activated.activateMachine.token;
+
+    // The license page shows the machine without a reload.
+    const row = page.getByRole('row', { name: new RegExp(`PC-e2e-${tag}`) });
+    await row.waitFor({ timeout: 5_000 });
+    const liveMs = Date.now() - started;
+    await page.getByTestId('seats').filter({ hasText: '1 / 2' }).first().waitFor({ timeout: 5_000 });
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+    console.log(`activation visible on the license page after ${liveMs} ms`);
+    await screenshot(page, 'license-show-live-activation');
+
+    // Release it, after the confirmation.
+    await row.getByRole('button', { name: 'Release' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`Release PC-e2e-${tag}?`).waitFor();
+    await dialog.getByLabel('Reason (kept in the audit log)').fill('lost laptop');
+    await screenshot(page, 'release-confirm');
+    await dialog.getByRole('button', { name: 'Release' }).click();
+    await page.getByText(`PC-e2e-${tag}'s slot is released.`).waitFor();
+    await page.getByText('No machine holds a slot.').waitFor();
+    await page.getByTestId('seats').filter({ hasText: '0 / 2' }).first().waitFor();
+
+    const renewed = await graphql(RENEW, { token });
+    expect(renewed.renewToken).toMatchObject({ __typename: 'SlotReleasedError', code: 'SLOT_RELEASED' });
+
+    // More seats; a refused change shows the server's reason.
+    await page.getByRole('button', { name: 'Change seats' }).click();
+    await page.getByRole('dialog').getByLabel('Seats').fill('3');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The license has 3 seat(s) now.').waitFor();
+    await page.getByTestId('seats').filter({ hasText: '0 / 3' }).first().waitFor();
+    await page.getByRole('button', { name: 'Extend expiry' }).click();
+    await page.getByRole('dialog').getByLabel('Valid until (end of day, UTC)').fill('2001-01-01');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The expiry must be a valid date after the license start.').waitFor();
+    await screenshot(page, 'failed-action-notification');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // The release is in the audit log with its reason, and the live feed showed both events.
+    await page.getByRole('menuitem', { name: 'Audit log' }).click();
+    await page.getByText('lost laptop').first().waitFor();
+    await screenshot(page, 'audit-reseller');
+    await page.getByRole('menuitem', { name: 'Dashboard' }).click();
+    const feed = page.getByTestId('live-feed');
+    await feed.getByText(`PC-e2e-${tag} (alice) was released`).waitFor();
+    await feed.getByText(`PC-e2e-${tag} (alice) activated`).waitFor();
+    await screenshot(page, 'dashboard-live-feed');
+
+    // Lists of the reseller's own records.
+    await page.getByRole('menuitem', { name: 'Licenses' }).click();
+    await page.waitForURL(/\/admin\/licenses$/);
+    await page.getByRole('cell', { name: customer }).waitFor();
+    await screenshot(page, 'licenses-list');
+    await page.getByRole('menuitem', { name: 'Customers' }).click();
+    await page.waitForURL(/\/admin\/customers$/);
+    await page.getByRole('columnheader', { name: 'Since' }).waitFor();
+    await page.getByRole('cell', { name: customer }).click();
+    await page.waitForURL(/\/admin\/customers\/[^/]+\/show$/);
+    await page.getByRole('button', { name: 'Resend credentials' }).click();
+    await page.getByRole('dialog').getByText('The current password stops working').waitFor();
+    await screenshot(page, 'customer-resend-confirm');
+    await page.getByRole('dialog').getByRole('button', { name: 'Send new password' }).click();
+    await page.getByText(`New credentials are on their way to ${customer}.`).waitFor();
+    const [, resent] = await smtp.waitFor(customer, 2);
+    expect(line(resent!.text, 'Password')).not.toBe(password);
+    await screenshot(page, 'customer-show');
+    await page.getByRole('menuitem', { name: 'Activations' }).click();
+    await page.getByRole('combobox', { name: 'Slots' }).waitFor();
+    await screenshot(page, 'activations-list');
+
+    // No vendor-only pages for a reseller admin, in the menu or by URL.
+    for (const name of ['Resellers', 'Products', 'Staff', 'Mail outbox']) {
+      expect(await page.getByRole('menuitem', { name }).count()).toBe(0);
+    }
+    await page.goto(`${server.url}/admin/staff`);
+    await page.getByText('Either you typed a wrong URL').waitFor();
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it("a reseller admin can't open another reseller's license by URL", async () => {
+    const { context, page } = await openAs(staff.resellerA);
+    await page.goto(`${server.url}/admin/licenses/${otherLicense.id}/show`);
+    await page.getByText('Element does not exist').waitFor();
+    await page.waitForURL(/\/admin\/licenses$/);
+    await screenshot(page, 'other-resellers-license');
+    expect(await page.content()).not.toContain(otherLicense.email);
+    await page.goto(`${server.url}/admin/customers`);
+    await page.getByRole('columnheader', { name: 'E-mail' }).waitFor();
+    expect(await page.content()).not.toContain(otherLicense.email);
+    await context.close();
+  }, 60_000);
+
+  it('a vendor admin sees every reseller and the vendor-only pages', async () => {
+    const { context, page, errors } = await openAs(staff.vendor);
+    await page.getByText('By reseller').waitFor();
+    // The home follows slot events live: the feed and the figures, without a reload.
+    const activated = await graphql(ACTIVATE, { input: machine({ ...otherLicense, password: SEED_PASSWORD, product: otherLicense.product }, `vendor-${tag}`) });
+    expect(activated.activateMachine.__typename).toBe('ActivateMachineSuccess');
+    await page.getByTestId('live-feed').getByText(`PC-vendor-${tag} (alice) activated`).waitFor({ timeout: 5_000 });
+    await page.getByRole('row', { name: new RegExp(`Reseller B ${tag} .*1 / 4`) }).waitFor({ timeout: 5_000 });
+    await screenshot(page, 'dashboard-vendor');
+
+    // Other test files share the database: find this file's records with the lists' search boxes.
+    const search = async (menu: string, path: string, placeholder: string, text: string, cell: string) => {
+      await page.getByRole('menuitem', { name: menu }).click();
+      await page.waitForURL(new RegExp(`/admin/${path}$`));
+      await page.getByPlaceholder(placeholder, { exact: true }).fill(text);
+      await page.getByRole('cell', { name: cell }).first().waitFor();
+    };
+    await search('Licenses', 'licenses', 'Customer e-mail', otherLicense.email, otherLicense.email);
+    await screenshot(page, 'licenses-vendor');
+    await search('Staff', 'staff', 'E-mail', tag, staff.resellerA);
+    await screenshot(page, 'staff-list');
+    await search('Resellers', 'resellers', 'Name', tag, `Reseller B ${tag}`);
+    await search('Products', 'products', 'Code or name', tag, product.name);
+    await screenshot(page, 'products-list');
+    await search('Mail outbox', 'mail', 'Address', `buyer-${tag}`, `buyer-${tag}@example.com`);
+    await screenshot(page, 'mail-outbox');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
+
+describe('serving the dashboard', () => {
+  it('serves index.html with no-cache for client routes, hashed assets for a year, 404 for a missing asset', async () => {
+    for (const path of ['/admin/', '/admin/licenses/abc/show']) {
+      const page = await fetch(`${server.url}${path}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(await page.text()).toContain('<div id="root">');
+    }
+    const html = await (await fetch(`${server.url}/admin/`)).text();
+    const script = /src="(\/admin\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const asset = await fetch(`${server.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(`${server.url}/admin/assets/gone-123.js`)).status).toBe(404);
+    expect((await fetch(`${server.url}/admin/.source-hash`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const bare = await fetch(`${server.url}/admin`, { redirect: 'manual' });
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get('location')).toBe('/admin/');
+  });
+
+  it('says how to build it when it is not built', async () => {
+    const url = new URL('http://slotkeeper.test/admin/licenses');
+    let response: Response | undefined;
+    const endResponse = (r: Response) => void (response = r);
+    await adminStaticPlugin('/nonexistent/dist/').onRequest!({ request: new Request(url), url, endResponse } as never);
+    expect(response!.status).toBe(404);
+    expect(response!.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await response!.text()).toContain('Run <code>pnpm build</code>');
+  });
+});
