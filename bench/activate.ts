@@ -23,17 +23,7 @@ import { createApp } from '../packages/api/src/app.ts';
 import { type Config, loadConfig } from '../packages/api/src/config.ts';
 import { type Database, openEmbedded, openPostgres } from '../packages/api/src/database.ts';
 import { listen } from '../packages/api/src/server.ts';
-
-function envInt(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-    process.exit(2);
-  }
-  return value;
-}
+import { envInt } from './env.ts';
 
 const COST = envInt('BCRYPT_COST', 12, 4, 15);
 const N = envInt('BENCH_ACTIVATIONS', 200, 1, 1_000_000);

@@ -15,17 +15,7 @@ import { createClient } from '@slotkeeper/client/client';
 import { stateKey, writeState } from '@slotkeeper/client/storage';
 import { fingerprintHash, keySet, verifyOfflineToken } from '@slotkeeper/client/verify';
 import { type JWK, SignJWT } from 'jose';
-
-function envInt(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-    process.exit(2);
-  }
-  return value;
-}
+import { envInt } from './env.ts';
 
 const SECONDS = envInt('BENCH_SECONDS', 2, 1, 600);
 const ROUNDS = envInt('BENCH_ROUNDS', 3, 1, 100);

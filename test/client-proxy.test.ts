@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Listening } from '@slotkeeper/api/server';
 import { type ClientOptions, type SlotkeeperClient, createClient } from '@slotkeeper/client/client';
-import { SlotkeeperError } from '@slotkeeper/client/error';
 import type { JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { type TestProxy, closedPort, startProxy } from './support/proxy.ts';
+import { rejection } from './support/client.ts';
 
 const PROXY_LOGIN = { user: 'corp\\alice', password: 'proxy pass: 1' };
 
@@ -47,16 +47,6 @@ function client(options: Partial<ClientOptions>): SlotkeeperClient {
   });
   clients.push(created);
   return created;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SlotkeeperError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SlotkeeperError);
-    return error as SlotkeeperError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const serverHost = () => new URL(server.url).host;

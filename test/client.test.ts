@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { runCommand } from '@slotkeeper/api/operator';
 import type { Listening } from '@slotkeeper/api/server';
 import { type ClientOptions, type SlotkeeperClient, createClient } from '@slotkeeper/client/client';
-import { SlotkeeperError } from '@slotkeeper/client/error';
 import { STATE_FILE, stateKey, writeState } from '@slotkeeper/client/storage';
 import { verifyOfflineToken } from '@slotkeeper/client/verify';
 import { type JSONWebKeySet, decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, TestClock, startTestApp } from './support/app.ts';
 import { closedPort } from './support/proxy.ts';
+import { rejection } from './support/client.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -52,16 +52,6 @@ function client(options: Partial<ClientOptions> = {}): SlotkeeperClient {
   });
   clients.push(created);
   return created;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SlotkeeperError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SlotkeeperError);
-    return error as SlotkeeperError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /**

@@ -1,14 +1,12 @@
 import type { Services } from '@slotkeeper/schema/services/services';
 import { DomainError } from '@slotkeeper/schema/services/errors';
+import { escapeHtml } from '@slotkeeper/schema/services/mail-template';
 import type { Plugin } from 'graphql-yoga';
-
-const escape = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(vendorName: string, body: string, status = 200): Response {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Set a new password — ${escape(vendorName)}</title>
+<title>Set a new password — ${escapeHtml(vendorName)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
 label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
 button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem}.error{color:#b00020}.ok{color:#1b5e20}</style></head>
@@ -29,9 +27,9 @@ ${body}
 }
 
 function form(token: string, error?: string): string {
-  return `${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+  return `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/reset-password">
-<label for="token">Code from the e-mail</label><input id="token" name="token" value="${escape(token)}" required autocomplete="off">
+<label for="token">Code from the e-mail</label><input id="token" name="token" value="${escapeHtml(token)}" required autocomplete="off">
 <label for="password">New password</label><input id="password" name="newPassword" type="password" required autocomplete="new-password" minlength="10">
 <label for="repeat">Repeat the new password</label><input id="repeat" name="newPasswordRepeat" type="password" required autocomplete="new-password">
 <button type="submit">Set password</button>

@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { confirmation } from './result.ts';
 import {
   InvalidCredentialsError,
   InvalidInputError,
@@ -16,14 +17,6 @@ const LogInSuccess = builder.objectRef<{ sessionToken: string; expiresAt: Date }
   }),
 });
 
-/** A success that carries only a confirmation: the mutation's effect is the answer. */
-function done(name: string, description: string) {
-  return builder.objectRef<true>(name).implement({
-    description,
-    fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }),
-  });
-}
-
 builder.mutationField('logIn', (t) =>
   t.field({
     type: LogInSuccess,
@@ -40,7 +33,7 @@ builder.mutationField('logIn', (t) =>
 
 builder.mutationField('requestPasswordReset', (t) =>
   t.field({
-    type: done(
+    type: confirmation(
       'RequestPasswordResetSuccess',
       'Always the answer, whether or not the e-mail is a login: if it is, a reset code was e-mailed.',
     ),
@@ -58,7 +51,7 @@ builder.mutationField('requestPasswordReset', (t) =>
 
 builder.mutationField('resetPassword', (t) =>
   t.field({
-    type: done('ResetPasswordSuccess', 'The password is set; log in with it. Earlier sessions have ended.'),
+    type: confirmation('ResetPasswordSuccess', 'The password is set; log in with it. Earlier sessions have ended.'),
     description: 'Sets a new password with the code from the reset e-mail.',
     args: {
       input: t.arg({
@@ -77,7 +70,7 @@ builder.mutationField('resetPassword', (t) =>
 
 builder.mutationField('changePassword', (t) =>
   t.field({
-    type: done('ChangePasswordSuccess', 'The password is changed and a notification e-mail is on its way.'),
+    type: confirmation('ChangePasswordSuccess', 'The password is changed and a notification e-mail is on its way.'),
     description: 'Changes the password of a login, given the current one.',
     args: {
       input: t.arg({

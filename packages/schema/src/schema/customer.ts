@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { confirmation } from './result.ts';
 import { requireStaff, scope } from '../services/caller.ts';
 import { ForbiddenError, NotFoundError, RateLimitedError } from '../services/errors.ts';
 import { offsetPage, orderBy, orderInput } from './connection.ts';
@@ -55,13 +56,11 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const Ok = (name: string) =>
-  builder.objectRef<true>(name).implement({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
 const CustomerInput = (name: string) => builder.inputType(name, { fields: (f) => ({ customerId: f.id() }) });
 
 builder.mutationFields((t) => ({
   resendCredentials: t.field({
-    type: Ok('ResendCredentialsSuccess'),
+    type: confirmation('ResendCredentialsSuccess'),
     description: 'Generates a new password for the customer and e-mails the credentials; their sessions end.',
     args: { input: t.arg({ type: CustomerInput('ResendCredentialsInput') }) },
     errors: { types: [ForbiddenError, NotFoundError] },
@@ -71,7 +70,7 @@ builder.mutationFields((t) => ({
     },
   }),
   sendPasswordReset: t.field({
-    type: Ok('SendPasswordResetSuccess'),
+    type: confirmation('SendPasswordResetSuccess'),
     description: 'E-mails the customer a password reset code, as if they had asked for it.',
     args: { input: t.arg({ type: CustomerInput('SendPasswordResetInput') }) },
     errors: { types: [ForbiddenError, NotFoundError, RateLimitedError] },

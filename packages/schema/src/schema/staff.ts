@@ -1,5 +1,6 @@
 import type { StaffUser } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
+import { confirmation } from './result.ts';
 import { requireStaff, scope } from '../services/caller.ts';
 import {
   ForbiddenError,
@@ -51,8 +52,6 @@ const StaffCreated = builder.objectRef<{ staff: StaffUser; password: string | nu
   }),
 });
 
-const Ok = (name: string) =>
-  builder.objectRef<true>(name).implement({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
 
 builder.queryField('viewer', (t) =>
   t.prismaField({
@@ -115,7 +114,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => ctx.services.staff.logIn(input.email, input.password),
   }),
   staffLogOut: t.field({
-    type: Ok('StaffLogOutSuccess'),
+    type: confirmation('StaffLogOutSuccess'),
     errors: { types: [ForbiddenError] },
     resolve: async (_root, _args, ctx) => {
       await ctx.services.staff.logOut(ctx.caller);
@@ -123,7 +122,7 @@ builder.mutationFields((t) => ({
     },
   }),
   changeStaffPassword: t.field({
-    type: Ok('ChangeStaffPasswordSuccess'),
+    type: confirmation('ChangeStaffPasswordSuccess'),
     description: "Changes the logged-in staff member's password; their other sessions end.",
     args: {
       input: t.arg({

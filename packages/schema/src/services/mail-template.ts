@@ -13,19 +13,19 @@ export interface RenderedMail {
 
 const day = (iso: string) => iso.slice(0, 10);
 
-const escape = (value: string) =>
+export const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Lines of text; a line `Label: value` is kept verbatim (plug-ins and tests read `Login:`, `Password:`, `Code:`). */
 function compose(subject: string, lines: string[], brand: MailBranding, link?: { href: string; label: string }): RenderedMail {
   const text = [...lines, ...(link ? ['', `${link.label}: ${link.href}`] : []), '', `— ${brand.vendorName}`].join('\n');
   const body = lines
-    .map((line) => (line === '' ? '' : `<p style="margin:0 0 8px">${escape(line)}</p>`))
+    .map((line) => (line === '' ? '' : `<p style="margin:0 0 8px">${escapeHtml(line)}</p>`))
     .join('\n');
   const button = link
-    ? `<p><a href="${escape(link.href)}" style="display:inline-block;padding:10px 16px;background:#1565c0;color:#fff;text-decoration:none;border-radius:4px">${escape(link.label)}</a></p>`
+    ? `<p><a href="${escapeHtml(link.href)}" style="display:inline-block;padding:10px 16px;background:#1565c0;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(link.label)}</a></p>`
     : '';
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#222">\n${body}\n${button}\n<p style="color:#777">— ${escape(brand.vendorName)}</p></body></html>`;
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#222">\n${body}\n${button}\n<p style="color:#777">— ${escapeHtml(brand.vendorName)}</p></body></html>`;
   return { subject, text, html };
 }
 
