@@ -17,6 +17,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+    // The long-running abuse and fault tests run with `pnpm test:stress` (vitest.stress.config.ts).
+    exclude: ['test/stress/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -113,7 +113,10 @@ describe('activateMachine', () => {
     const license = await t.seed.license();
     expect(await activate({ ...machine(license, 'a'), machineName: '   ' })).toMatchObject({ code: 'INVALID_INPUT', field: 'machineName' });
     expect(await activate({ ...machine(license, 'a'), osUser: 'x'.repeat(201) })).toMatchObject({ code: 'INVALID_INPUT', field: 'osUser' });
-    expect(await activate({ ...machine(license, 'a'), fingerprint: 'a\u0000b' })).toMatchObject({ code: 'INVALID_INPUT', field: 'fingerprint' });
+    expect(await activate({ ...machine(license, 'a'), fingerprint: 'a\u0007b' })).toMatchObject({ code: 'INVALID_INPUT', field: 'fingerprint' });
+    // NUL can't be stored as text by PostgreSQL: it is refused for the whole request before any resolver.
+    const nul = await t.gql(ACTIVATE, { input: { ...machine(license, 'a'), fingerprint: 'a\u0000b' } });
+    expect(nul.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await liveActivations(license.id)).toBe(0);
   });
 

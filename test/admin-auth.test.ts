@@ -1,5 +1,6 @@
-// The authorization matrix: every operation of the schema × every kind of caller. An operation
-// added to the schema without a row here fails the first test.
+// The authorization matrix: every operation of the schema × every kind of caller, in-process and again
+// over a real HTTP socket (headers, body and SSE through Node's HTTP server). An operation added to
+// the schema without a row here fails the first test.
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
@@ -189,12 +190,31 @@ const MATRIX: Record<string, Row> = {
   slotUsageChanged: { public: 'covered per role in the subscription test below' },
 };
 
+type Transport = 'in-process' | 'http';
+const TRANSPORTS: Transport[] = ['in-process', 'http'];
+
 let t: TestApp;
 let tenants: Tenants;
+let httpUrl: string;
 beforeAll(async () => {
   t = await startTestApp();
   tenants = await setUpTenants(t);
+  httpUrl = (await t.listen()).url;
 });
+
+/** A request to /graphql through yoga in-process, or through the listening socket. */
+async function fetchOver(transport: Transport, init: RequestInit): Promise<Response> {
+  return transport === 'http' ? fetch(`${httpUrl}/graphql`, init) : await t.app.yoga.fetch('http://slotkeeper.test/graphql', init);
+}
+
+async function gqlOver(transport: Transport, query: string, variables: Record<string, unknown>, token?: string) {
+  const response = await fetchOver(transport, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
 afterAll(() => t?.close());
 
 function classify(response: { data?: any; errors?: { extensions?: { code?: string } }[] }, field: string): Outcome | 'error' | 'ok-raw' {
@@ -220,31 +240,33 @@ it('every query, mutation and subscription has a rule', async () => {
   expect(Object.keys(MATRIX).filter((name) => !operations.includes(name))).toEqual([]);
 });
 
-describe.each(Object.entries(MATRIX).filter(([, row]) => !row.public))('%s', (field, row) => {
-  it.each(ROLES)('as %s', async (role) => {
-    const license = await tenants.licenseOfA();
-    const fixture: Fixture = { license, tenants };
-    await row.prepare?.(fixture);
-    let variables = row.variables?.(fixture) ?? {};
-    let token: string | undefined = role === 'anonymous' ? undefined : tenants.tokens[role];
-    if (field === 'disableStaff') {
-      const victim = await t.app.services.staff.create('operator', { email: `victim-${unique()}@example.com`, role: 'RESELLER_ADMIN', reseller: tenants.resellerA.name });
-      variables = { id: victim.staff.id };
-    }
-    if (field === 'staffLogOut' || field === 'changeStaffPassword') {
-      // These end or change the caller's own session: use a throw-away session of the same person.
-      token = role === 'anonymous' || role === 'customer' ? token : await freshStaffSession(role);
-    }
-    const response = await t.gql(row.document!, variables, token);
-    const outcome = classify(response, field);
-    expect(outcome, JSON.stringify(response)).not.toBe('error');
-    const expected = row.expect![role];
-    if (outcome === 'ok-raw') {
-      const seen = row.sees ? row.sees(response.data, fixture) : true;
-      expect(seen ? 'ok' : 'hidden', JSON.stringify(response)).toBe(expected);
-    } else {
-      expect(outcome, JSON.stringify(response)).toBe(expected);
-    }
+describe.each(TRANSPORTS)('over %s', (transport) => {
+  describe.each(Object.entries(MATRIX).filter(([, row]) => !row.public))('%s', (field, row) => {
+    it.each(ROLES)('as %s', async (role) => {
+      const license = await tenants.licenseOfA();
+      const fixture: Fixture = { license, tenants };
+      await row.prepare?.(fixture);
+      let variables = row.variables?.(fixture) ?? {};
+      let token: string | undefined = role === 'anonymous' ? undefined : tenants.tokens[role];
+      if (field === 'disableStaff') {
+        const victim = await t.app.services.staff.create('operator', { email: `victim-${unique()}@example.com`, role: 'RESELLER_ADMIN', reseller: tenants.resellerA.name });
+        variables = { id: victim.staff.id };
+      }
+      if (field === 'staffLogOut' || field === 'changeStaffPassword') {
+        // These end or change the caller's own session: use a throw-away session of the same person.
+        token = role === 'anonymous' || role === 'customer' ? token : await freshStaffSession(role);
+      }
+      const response = await gqlOver(transport, row.document!, variables, token);
+      const outcome = classify(response, field);
+      expect(outcome, JSON.stringify(response)).not.toBe('error');
+      const expected = row.expect![role];
+      if (outcome === 'ok-raw') {
+        const seen = row.sees ? row.sees(response.data, fixture) : true;
+        expect(seen ? 'ok' : 'hidden', JSON.stringify(response)).toBe(expected);
+      } else {
+        expect(outcome, JSON.stringify(response)).toBe(expected);
+      }
+    });
   });
 });
 
@@ -253,10 +275,10 @@ async function freshStaffSession(role: 'vendor' | 'resellerA' | 'resellerB'): Pr
   return (await t.app.services.staff.logIn(staff.email, 'Staff-Secret-2026!')).token;
 }
 
-describe('slotUsageChanged', () => {
+describe.each(TRANSPORTS)('slotUsageChanged over %s', (transport) => {
   const SUB = 'subscription($id: ID) { slotUsageChanged(licenseId: $id) { licenseId } }';
   async function subscribe(token: string | undefined, licenseId: string | null) {
-    const response = await t.app.yoga.fetch('http://slotkeeper.test/graphql', {
+    const response = await fetchOver(transport, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query: SUB, variables: { id: licenseId } }),

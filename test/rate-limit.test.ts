@@ -34,6 +34,19 @@ describe('failed password checks per login', () => {
     expect(results.map((r) => r.__typename)).toEqual(Array(20).fill('ActivateMachineSuccess'));
   });
 
+  it('a burst of guesses sent at once gets no more password checks than the limit: the right one at the end is refused', async () => {
+    const license = await t.seed.license();
+    const guesses = Array.from({ length: 39 }, (_, i) => ({ ...machine(license, 'pc'), password: `guess ${i}` }));
+    const results = await Promise.all([...guesses, machine(license, 'pc')].map((input) => activate(t, input)));
+    const codes = results.map((r) => r.code ?? r.__typename);
+    const count = (code: string) => codes.filter((c) => c === code).length;
+    console.log(`burst of 40 (right password last): ${count('INVALID_CREDENTIALS')} INVALID_CREDENTIALS, ${count('RATE_LIMITED')} RATE_LIMITED`);
+    // Checks still running count as failures: 5 wrong ones were checked, everything after was refused.
+    expect(count('INVALID_CREDENTIALS')).toBe(5);
+    expect(codes.at(-1)).toBe('RATE_LIMITED');
+    expect(await t.app.database.prisma.activation.count({ where: { licenseId: license.id } })).toBe(0);
+  });
+
   it.skipIf(!process.env.REDIS_URL)('holds across two api instances sharing Redis', async () => {
     const redisUrl = process.env.REDIS_URL!;
     const a = await startTestApp({ database: t.app.database, config: { redisUrl } });

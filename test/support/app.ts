@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Clock } from '@slotkeeper/schema/services/db';
 import { inject } from 'vitest';
 import { type App, createApp } from '@slotkeeper/api/app';
 import { type Config, loadConfig } from '@slotkeeper/api/config';
 import { type Database, openEmbedded, openPostgres } from '@slotkeeper/api/database';
+import { type Logger, createLogger } from '@slotkeeper/api/logger';
 import { type Listening, listen } from '@slotkeeper/api/server';
 import { BCRYPT_COST, Seeder } from './seed.ts';
 
@@ -35,6 +38,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
+/** A logger writing to a new file in the run's log folder, which the no-secrets check reads at the end. */
+export function testLogger(): { logger: Logger; file: string } {
+  const file = join(inject('logDir'), `${process.pid}-${randomUUID()}.log`);
+  return { logger: createLogger({ logLevel: 'debug' }, { file }), file };
+}
+
 /** A clock the test moves; starts at the real time. */
 export class TestClock implements Clock {
   private offset = 0;
@@ -54,6 +63,8 @@ export interface GraphQLResponse<T = any> {
 export interface TestApp {
   app: App;
   clock: TestClock;
+  /** This app's log file (JSON lines). */
+  logFile: string;
   seed: Seeder;
   /** A GraphQL request through yoga in-process (no socket). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -67,11 +78,13 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
   const clock = new TestClock();
-  const app = await createApp(testConfig(options.config), { database, clock });
+  const { logger, file: logFile } = testLogger();
+  const app = await createApp(testConfig(options.config), { database, clock, logger });
   const listeners: Listening[] = [];
   return {
     app,
     clock,
+    logFile,
     seed: new Seeder(database.prisma),
     async gql(query, variables, token) {
       const response = await app.yoga.fetch('http://slotkeeper.test/graphql', {

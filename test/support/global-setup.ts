@@ -1,5 +1,6 @@
 // One migrated database per test run: a fresh PostgreSQL schema when DATABASE_URL is set, else a
 // migrated snapshot of the embedded engine that each test file loads (≈1 s instead of initdb).
+// Every app the tests start logs into the run's log folder; at the end no line may hold a secret.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openEmbedded, openPostgres } from '@slotkeeper/api/database';
 import { migrate } from '@slotkeeper/api/migrate';
+import { assertLogsClean } from './log-check.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,11 +18,27 @@ declare module 'vitest' {
     pgliteSnapshot: string | null;
     /** Base64 key-encryption key shared by every test file (they share the signing keys on PostgreSQL). */
     keyEncryptionKey: string;
+    /** The folder where every test app writes its log (one file each); checked for secrets at the end. */
+    logDir: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   project.provide('keyEncryptionKey', randomBytes(32).toString('base64'));
+  const logDir = mkdtempSync(join(tmpdir(), 'slotkeeper-logs-'));
+  project.provide('logDir', logDir);
+  // Runs last in each teardown. vitest only prints an error a teardown throws and still exits 0, so a
+  // leak sets the exit code itself (and keeps the folder to read).
+  const checkLogs = () => {
+    try {
+      const { files, lines } = assertLogsClean(logDir);
+      console.log(`logs: ${lines} lines in ${files} files, no secrets`);
+      rmSync(logDir, { recursive: true, force: true });
+    } catch (error) {
+      console.error((error as Error).message);
+      process.exitCode = 1;
+    }
+  };
   const base = process.env.DATABASE_URL;
   if (base) {
     const schema = `sk_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
@@ -37,6 +55,7 @@ export default async function setup(project: TestProject) {
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
+      checkLogs();
     };
   }
   const pglite = new PGlite();
@@ -50,5 +69,8 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', null);
   project.provide('pgliteSnapshot', file);
   console.log('tests use the embedded database');
-  return () => rmSync(dir, { recursive: true, force: true });
+  return () => {
+    rmSync(dir, { recursive: true, force: true });
+    checkLogs();
+  };
 }

@@ -6,15 +6,21 @@ import { createOutbox } from '@slotkeeper/schema/services/mail';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import { type Services, createServices } from '@slotkeeper/schema/services/services';
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
+import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { type Database, openEmbedded, openPostgres } from './database.ts';
 import { migrate } from './migrate.ts';
+import { type LiveSubscriptions, createLiveSubscriptions } from './live-subscriptions.ts';
+import { type Logger, createLogger } from './logger.ts';
 import { type MailTransport, type MailWorker, createMailWorker, smtpTransport } from './mail-worker.ts';
+import { type Metrics, createMetrics } from './metrics.ts';
 import { createSlotPubSub } from './pubsub.ts';
 import { addressLimitPlugin, createRateLimits } from './rate-limit.ts';
+import { requestLogPlugin } from './request-log.ts';
 import { adminStaticPlugin } from './admin-static.ts';
 import { resetPagePlugin } from './reset-page.ts';
+import { restPlugin } from './rest.ts';
 import { type SlotkeeperYoga, createSlotkeeperYoga } from './yoga.ts';
 
 export interface App {
@@ -23,6 +29,10 @@ export interface App {
   services: Services;
   yoga: SlotkeeperYoga;
   mailWorker: MailWorker;
+  logger: Logger;
+  metrics: Metrics;
+  /** Live GraphQL subscriptions (both transports); a stopping server ends them first. */
+  subscriptions: LiveSubscriptions;
   close(): Promise<void>;
 }
 
@@ -57,12 +67,13 @@ export function keyEncryptionKey(config: Config): Buffer {
 /**
  * Wires the whole server from its configuration: database (migrated), keys, Redis, pub/sub, rate
  * limits, mail outbox and worker, services, yoga. Nothing listens and the mail worker is not started
- * (main.ts does both). `database`, `clock` and `mailTransport` may be given (tests).
+ * (main.ts does both). `database`, `clock`, `mailTransport` and `logger` (default: JSON on stdout) may be given.
  */
 export async function createApp(
   config: Config,
-  given: { database?: Database; clock?: Clock; mailTransport?: MailTransport | null } = {},
+  given: { database?: Database; clock?: Clock; mailTransport?: MailTransport | null; logger?: Logger } = {},
 ): Promise<App> {
+  const logger = given.logger ?? createLogger(config);
   const database = given.database ?? (await openDatabase(config));
   let redis: Redis | null = null;
   try {
@@ -74,7 +85,9 @@ export async function createApp(
     redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : null;
     await redis?.connect();
     const slots = createSlotPubSub(redis);
-    const limits = createRateLimits(config, redis);
+    const subscriptions = createLiveSubscriptions();
+    const metrics = createMetrics({ db, subscriptions, metricsToken: config.metricsToken, production: config.production });
+    const limits = createRateLimits(config, redis, metrics.rateLimitHit);
     const transport = given.mailTransport !== undefined ? given.mailTransport : config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
     const mailWorker = createMailWorker({
       db,
@@ -84,8 +97,10 @@ export async function createApp(
       from: config.mailFrom,
       maxAttempts: config.mailMaxAttempts,
       retryBaseMs: config.mailRetryBaseSeconds * 1000,
+      logger,
+      onSendFailed: metrics.mailSendFailed,
     });
-    const services = createServices({
+    const services = metrics.observe(createServices({
       db,
       clock,
       signer,
@@ -95,16 +110,20 @@ export async function createApp(
       hasher: createPasswordHasher(config.bcryptCost),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
-    });
-    const plugins = [resetPagePlugin(services, config.vendorName), adminStaticPlugin()];
-    if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, config.trustProxyHops));
+    }));
+    const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptions.plugin];
+    if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, config.trustProxyHops, () => metrics.rateLimitHit('per_address')));
+    // First: every response (429s included) gets its request id and access line, and is measured.
+    plugins.unshift(requestLogPlugin(logger), ...metrics.plugins);
     const shared = redis;
     const yoga = createSlotkeeperYoga({
       db,
       services,
       slots,
       plugins,
-      graphiql: !config.production,
+      graphql: config.graphql,
+      maxBodyBytes: config.maxBodyBytes,
+      logger,
       ready: async () => {
         await db.$queryRaw`SELECT 1`;
         await shared?.ping();
@@ -116,7 +135,11 @@ export async function createApp(
       services,
       yoga,
       mailWorker,
+      logger,
+      metrics,
+      subscriptions,
       async close() {
+        subscriptions.endAll();
         await mailWorker.stop();
         await yoga.dispose();
         await slots.close();

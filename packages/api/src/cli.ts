@@ -49,7 +49,9 @@ async function execute(name: string, args: Args): Promise<CommandOutcome> {
 async function runLocally(config: ReturnType<typeof loadConfig>, name: string, args: Args) {
   // Loaded only here: commands sent to a running server don't pay for loading the whole app.
   const { createApp } = await import('./app.ts');
-  const app = await createApp(config);
+  const { createLogger } = await import('./logger.ts');
+  // stdout is the command's output: the app's log lines go to stderr.
+  const app = await createApp(config, { logger: createLogger(config, { fd: 2 }) });
   try {
     return await runCommand(app, name, args);
   } finally {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { GraphQLLimits } from './graphql-limits.ts';
 
 export interface Config {
   port: number;
@@ -29,9 +30,37 @@ export interface Config {
   rateLimitPerAddress: number;
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted. */
   trustProxyHops: number;
+  /** What one GraphQL request may ask for (graphql-limits.ts). */
+  graphql: GraphQLLimits;
+  /** Largest request body, and WebSocket message, in bytes. */
+  maxBodyBytes: number;
+  /** How long the HTTP server waits for slow or idle clients before it closes their sockets. */
+  http: HttpTimeouts;
   /** The first vendor admin, created at start when there is none. */
   admin: { email: string; password: string } | null;
+  logLevel: LogLevel;
+  /** Bearer token that /metrics requires; null: /metrics is open in development and off in production. */
+  metricsToken: string | null;
+  /** How long a stopping server lets in-flight requests finish before it cuts their connections. */
+  shutdownTimeoutMs: number;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HttpTimeouts {
+  /** Receiving a request's headers (slowloris). */
+  headersTimeoutMs: number;
+  /** Receiving a whole request, body included; a response being streamed (SSE) is not limited by it. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection between two requests. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 30_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 };
+
+/** A request is a query and its variables, a few kB; anything far larger is abuse. */
+export const DEFAULT_MAX_BODY_BYTES = 100_000;
 
 export class ConfigError extends Error {}
 
@@ -62,12 +91,65 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw;
 }
 
+function logLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (!raw) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}").`);
+  return raw as LogLevel;
+}
+
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  // It travels in an Authorization header and guards operational data: no blanks, not guessable.
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces.');
+  return raw;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (/^true$/i.test(raw)) return true;
+  if (/^false$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}").`);
+}
+
+// Defaults leave room above the largest request the dashboard, the SDK and the tests send (depth 6,
+// cost 6,438, one alias, 184 tokens for GraphiQL's introspection, no directives).
+function graphqlLimits(env: Env, production: boolean): GraphQLLimits {
+  return {
+    maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 1, 100),
+    maxCost: int(env, 'GRAPHQL_MAX_COST', 20_000, 1, 1_000_000_000),
+    maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 5, 1, 1000),
+    maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 1000, 1, 1_000_000),
+    maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 10, 0, 1000),
+    // Off unless asked for: no client batches, and a batch would multiply the work one request may
+    // cause past the per-address rate limit, which counts requests.
+    batchLimit: int(env, 'GRAPHQL_BATCH_LIMIT', 0, 0, 100),
+    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
+  };
+}
+
 function admin(env: Env): Config['admin'] {
   const email = env.ADMIN_EMAIL?.trim();
   const password = env.ADMIN_PASSWORD;
   if (!email && !password) return null;
   if (!email || !password) throw new ConfigError('Set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither.');
   return { email, password };
+}
+
+function httpTimeouts(env: Env): HttpTimeouts {
+  const d = DEFAULT_HTTP_TIMEOUTS;
+  const timeouts = {
+    headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 1000, 3_600_000),
+    requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 1000, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'HTTP_KEEPALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 1000, 3_600_000),
+  };
+  // Node refuses a request timeout shorter than the headers timeout.
+  if (timeouts.requestTimeoutMs < timeouts.headersTimeoutMs) {
+    throw new ConfigError('HTTP_REQUEST_TIMEOUT_MS must not be shorter than HTTP_HEADERS_TIMEOUT_MS.');
+  }
+  return timeouts;
 }
 
 /** Reads and validates the configuration once: the environment, then `.env` for what it leaves unset. */
@@ -104,6 +186,12 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     rateLimitPasswordResets: int(env, 'RATE_LIMIT_PASSWORD_RESETS', 5, 1, 10_000),
     rateLimitPerAddress: int(env, 'RATE_LIMIT_PER_ADDRESS', 600, 0, 1_000_000),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    graphql: graphqlLimits(env, env.NODE_ENV === 'production'),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 100_000_000),
+    http: httpTimeouts(env),
     admin: admin(env),
+    logLevel: logLevel(env),
+    metricsToken: metricsToken(env),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };
 }

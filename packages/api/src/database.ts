@@ -22,9 +22,17 @@ export interface Database {
 
 const MIGRATION_LOCK = 72_707_369; // the advisory lock id Prisma Migrate uses
 
+// PostgreSQL's default 128 MB of shared buffers is written whole at start inside PGlite's WebAssembly
+// memory, so all of it stays resident (≈110 MB of the server's RSS); a licensing database's working
+// set fits in far less, and pages beyond it are one file read away.
+const EMBEDDED_SHARED_BUFFERS = '16MB';
+
 /** The embedded engine: PostgreSQL (PGlite) in this process, its files in `dataDir`. */
 export async function openEmbedded(source: { dataDir: string } | { pglite: PGlite }): Promise<Database> {
-  const pglite = 'pglite' in source ? source.pglite : new PGlite(source.dataDir);
+  const pglite =
+    'pglite' in source
+      ? source.pglite
+      : new PGlite(source.dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`] });
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   const session: SqlSession = {

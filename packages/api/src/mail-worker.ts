@@ -3,6 +3,7 @@ import type { MailData, MailTemplate } from '@slotkeeper/schema/services/mail';
 import { type MailBranding, renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { Prisma } from '@slotkeeper/schema/generated/prisma/client';
 import nodemailer from 'nodemailer';
+import type { Logger } from './logger.ts';
 
 export interface OutgoingMail {
   from: string;
@@ -36,6 +37,7 @@ export interface MailWorker {
   wake(): void;
   /** Sends (or holds) everything due; resolves when nothing due is left. For tests and shutdown. */
   drain(): Promise<void>;
+  /** Finishes the send in progress, hands the rest of its batch back to the outbox, and stops. */
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,8 @@ interface Claimed {
   template: string;
   data: Prisma.JsonValue;
   attempts: number;
+  /** The claim's lockedUntil: the message is this worker's while the row still carries it. */
+  lease: Date;
 }
 
 const CLAIM_BATCH = 10;
@@ -57,9 +61,9 @@ export function messageId(id: string): string {
 
 /**
  * Delivers the outbox. Several workers (api instances) can run at once: a message is claimed with
- * FOR UPDATE SKIP LOCKED and leased for 5 minutes, so only one sends it; a worker that dies mid-send
- * leaves a lease that expires, and the message is tried again (the fixed Message-ID lets mail servers
- * drop that rare duplicate).
+ * FOR UPDATE SKIP LOCKED and leased for 5 minutes (renewed just before its send), so only one sends
+ * it; a worker that dies mid-send leaves a lease that expires, and the message is tried again (the
+ * fixed Message-ID lets mail servers drop that rare duplicate).
  */
 export function createMailWorker(deps: {
   db: Db;
@@ -70,10 +74,13 @@ export function createMailWorker(deps: {
   maxAttempts: number;
   retryBaseMs: number;
   pollMs?: number;
-  log?: (line: string) => void;
+  /** How long a claim holds a message (5 minutes); shorter in tests. */
+  leaseMs?: number;
+  logger: Logger;
+  onSendFailed(): void;
 }): MailWorker {
-  const { db, clock, transport, brand } = deps;
-  const log = deps.log ?? ((line: string) => console.log(line));
+  const { db, clock, transport, brand, logger } = deps;
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let again = false;
@@ -81,8 +88,8 @@ export function createMailWorker(deps: {
 
   async function claim(): Promise<Claimed[]> {
     const now = clock.now();
-    const until = new Date(now.getTime() + LEASE_MS);
-    return db.$queryRaw<Claimed[]>`
+    const until = new Date(now.getTime() + leaseMs);
+    const rows = await db.$queryRaw<Omit<Claimed, 'lease'>[]>`
       UPDATE "MailMessage" SET "status" = 'SENDING', "lockedUntil" = ${until.toISOString()}::timestamp, "attempts" = "attempts" + 1
       WHERE "id" IN (
         SELECT "id" FROM "MailMessage"
@@ -93,15 +100,27 @@ export function createMailWorker(deps: {
         FOR UPDATE SKIP LOCKED
       )
       RETURNING "id", "to", "template", "data", "attempts"`;
+    return rows.map((row) => ({ ...row, lease: until }));
   }
 
   async function deliver(message: Claimed) {
     const rendered = renderMail(message.template as MailTemplate, message.data as unknown as MailData[MailTemplate], brand);
     if (!transport) {
       await db.mailMessage.update({ where: { id: message.id }, data: { status: 'HELD', lockedUntil: null, attempts: 0 } });
-      log(`mail held (no SMTP_URL): ${message.id} to ${message.to} "${rendered.subject}" — read it with: pnpm cli mail show ${message.id}`);
+      logger.info(
+        { mailId: message.id, to: message.to, subject: rendered.subject },
+        `mail held (no SMTP_URL): read it with: pnpm cli mail show ${message.id}`,
+      );
       return;
     }
+    // One lease covers a whole batch: without renewing it here, a slow SMTP server could let it run out
+    // for the messages still waiting, and another worker would claim and send them too. A lease already
+    // taken over means the message is no longer this worker's.
+    const renewed = await db.mailMessage.updateMany({
+      where: { id: message.id, status: 'SENDING', lockedUntil: message.lease },
+      data: { lockedUntil: new Date(clock.now().getTime() + leaseMs) },
+    });
+    if (renewed.count === 0) return;
     try {
       await transport.send({ from: deps.from, to: message.to, ...rendered, messageId: messageId(message.id) });
     } catch (error) {
@@ -120,7 +139,8 @@ export function createMailWorker(deps: {
           nextAttemptAt: new Date(clock.now().getTime() + delay),
         },
       });
-      log(`mail ${message.id} to ${message.to}: attempt ${message.attempts} failed (${lastError})${failed ? '; giving up' : ''}`);
+      deps.onSendFailed();
+      logger.warn({ mailId: message.id, to: message.to, attempt: message.attempts, error: lastError, gaveUp: failed }, 'mail delivery failed');
       return;
     }
     // A sent message keeps no secret: the generated password is dropped from its data.
@@ -132,11 +152,23 @@ export function createMailWorker(deps: {
     });
   }
 
+  /** Claimed messages not tried because the worker is stopping: due again at once, not after the lease. */
+  async function unclaim(messages: Claimed[]) {
+    // One claim, one lease: a row whose lease changed was taken over, and is left to its new holder.
+    await db.mailMessage.updateMany({
+      where: { id: { in: messages.map((m) => m.id) }, status: 'SENDING', lockedUntil: messages[0]!.lease },
+      data: { status: 'PENDING', lockedUntil: null, attempts: { decrement: 1 } },
+    });
+  }
+
   async function pass() {
     for (;;) {
       const batch = await claim();
-      for (const message of batch) await deliver(message);
-      if (batch.length < CLAIM_BATCH) return;
+      for (const [i, message] of batch.entries()) {
+        if (stopped) return unclaim(batch.slice(i));
+        await deliver(message);
+      }
+      if (batch.length < CLAIM_BATCH || stopped) return;
     }
   }
 
@@ -152,7 +184,7 @@ export function createMailWorker(deps: {
           await pass();
         } while (again && !stopped);
       } catch (error) {
-        log(`mail worker pass failed: ${(error as Error).message}`);
+        logger.error({ err: error }, 'mail worker pass failed');
       } finally {
         running = null;
       }

@@ -3,12 +3,16 @@ import { type App, createApp } from './app.ts';
 import { KeyDecryptionError } from '@slotkeeper/schema/services/signing-key';
 import { ConfigError, loadConfig } from './config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { type Logger, createLogger } from './logger.ts';
 import { operatorSocketPath } from './operator-socket.ts';
 import { serveOperatorSocket } from './operator.ts';
 import { listen } from './server.ts';
 
+let logger: Logger | undefined;
+
 async function main() {
   const config = loadConfig();
+  const log = (logger = createLogger(config));
   const embedded = !config.databaseUrl;
   const socket = operatorSocketPath(config.dataDir);
   let releaseLock = () => {};
@@ -28,29 +32,45 @@ async function main() {
   let operator: Server | undefined;
   try {
     const started = Date.now();
-    app = await createApp(config);
+    app = await createApp(config, { logger: log });
     if (config.admin) {
       const created = await app.services.staff.ensureFirstAdmin(config.admin.email, config.admin.password);
-      if (created) console.log(`Created the first vendor admin ${created.email} (ADMIN_EMAIL).`);
+      if (created) log.info({ email: created.email }, `Created the first vendor admin ${created.email} (ADMIN_EMAIL).`);
     }
+    if (config.production && !config.metricsToken) log.warn('/metrics is off: set METRICS_TOKEN to scrape it.');
     if (embedded) operator = await serveOperatorSocket(app, socket);
-    const http = await listen(app.yoga, config.port, config.host);
+    const http = await listen(app.yoga, config.port, config.host, config.http, config.maxBodyBytes);
     app.mailWorker.start();
-    console.log(
+    log.info(
       `Slotkeeper listening on ${http.url}/graphql (${app.database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}` +
         `${config.redisUrl ? ', Redis pub/sub' : ''}) in ${Date.now() - started} ms`,
     );
 
     let stopping = false;
     const stop = async (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        log.warn({ signal }, `${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
       stopping = true;
-      console.log(`${signal}: shutting down`);
-      await http.close();
-      operator?.close();
-      await app?.close();
-      releaseLock();
-      process.exit(0);
+      const since = Date.now();
+      try {
+        // The listener closes before close() first waits, so once this line is out new connections
+        // are refused; then subscriptions complete and requests in flight may finish.
+        const closing = http.close({ graceMs: config.shutdownTimeoutMs, endStreams: () => app!.subscriptions.endAll() });
+        log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, `${signal}: shutting down`);
+        await closing;
+        log.info('HTTP and WebSocket closed');
+        operator?.close();
+        // The mail worker finishes the message it is sending; then Redis and the database close.
+        await app!.close();
+        releaseLock();
+        log.info({ ms: Date.now() - since }, 'stopped');
+        process.exit(0);
+      } catch (error) {
+        log.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      }
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -63,6 +83,9 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof KeyDecryptionError ? `Configuration error: ${error.message}` : error);
+  // Configuration problems are for the person starting the server: one plain line on stderr.
+  if (error instanceof ConfigError || error instanceof KeyDecryptionError) console.error(`Configuration error: ${error.message}`);
+  else if (logger) logger.fatal({ err: error }, 'failed to start');
+  else console.error(error);
   process.exit(1);
 });

@@ -249,7 +249,7 @@ export async function serveOperatorSocket(app: App, socketPath: string): Promise
       const { command, args } = JSON.parse(body) as { command: string; args: Args };
       outcome = await runCommand(app, command, args ?? {});
     } catch (error) {
-      console.error('operator command failed', error);
+      app.logger.error({ err: error }, 'operator command failed');
       outcome = { ok: false, error: { code: 'INTERNAL', message: 'The command failed; see the server log.' } };
     }
     res.writeHead(200, { 'content-type': 'application/json' });

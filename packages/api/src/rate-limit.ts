@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from './config.ts';
+import type { RateLimitName } from './metrics.ts';
 
 function limiter(redis: Redis | null, keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
   return redis
@@ -13,28 +14,71 @@ function limiter(redis: Redis | null, keyPrefix: string, points: number, duratio
 
 const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-function asRateLimiter(inner: RateLimiterAbstract): RateLimiter {
+function asRateLimiter(inner: RateLimiterAbstract, onLimited: () => void): RateLimiter {
+  // Checks running in this process, per key; they count as failures until they settle. (Each
+  // instance keeps its own, so N instances let at most N × the limit guesses be checked at once.)
+  const running = new Map<string, { count: number; ended: number; settled: Promise<void>; settle(): void }>();
+  const refuse = (res: RateLimiterRes) => {
+    onLimited();
+    return new RateLimitedError(retryAfter(res));
+  };
+  /** A promise that resolves when the next check ends. */
+  const nextSettle = () => {
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    return { settled, settle };
+  };
+
   return {
-    async check(key) {
-      const res = await inner.get(key);
-      if (res && res.consumedPoints >= inner.points) throw new RateLimitedError(retryAfter(res));
-    },
     async consume(key) {
       try {
         await inner.consume(key);
       } catch (error) {
-        if (error instanceof RateLimiterRes) throw new RateLimitedError(retryAfter(error));
+        if (error instanceof RateLimiterRes) throw refuse(error);
         throw error;
+      }
+    },
+    async attempt(key, check) {
+      for (;;) {
+        const before = running.get(key);
+        const endedBefore = before?.ended;
+        const res = await inner.get(key);
+        // A check of this key that ended while the count was read may have failed after it: read again.
+        if (before && (running.get(key) !== before || before.ended !== endedBefore)) continue;
+        const failed = res?.consumedPoints ?? 0;
+        if (res && failed >= inner.points) throw refuse(res);
+        const now = running.get(key);
+        if (!now || failed + now.count < inner.points) break;
+        await now.settled;
+      }
+      const entry = running.get(key) ?? { count: 0, ended: 0, ...nextSettle() };
+      running.set(key, entry);
+      entry.count++;
+      try {
+        const ok = await check();
+        if (!ok) await this.consume(key);
+        return ok;
+      } finally {
+        entry.ended++;
+        entry.count--;
+        const { settle } = entry;
+        if (entry.count === 0) running.delete(key);
+        else Object.assign(entry, nextSettle());
+        settle();
       }
     },
   };
 }
 
-/** Counters in memory, or in Redis (shared by every api instance) when REDIS_URL is set. */
-export function createRateLimits(config: Config, redis: Redis | null): RateLimits & { perAddress: RateLimiterAbstract | null } {
+/** Counters in memory, or in Redis (shared by every api instance) when REDIS_URL is set; `onLimited` hears every refusal. */
+export function createRateLimits(
+  config: Config,
+  redis: Redis | null,
+  onLimited: (limit: RateLimitName) => void,
+): RateLimits & { perAddress: RateLimiterAbstract | null } {
   return {
-    failedLogins: asRateLimiter(limiter(redis, 'failed-login', config.rateLimitFailedLogins, 60)),
-    passwordResets: asRateLimiter(limiter(redis, 'password-reset', config.rateLimitPasswordResets, 3600)),
+    failedLogins: asRateLimiter(limiter(redis, 'failed-login', config.rateLimitFailedLogins, 60), () => onLimited('failed_logins')),
+    passwordResets: asRateLimiter(limiter(redis, 'password-reset', config.rateLimitPasswordResets, 3600), () => onLimited('password_resets')),
     perAddress: config.rateLimitPerAddress > 0 ? limiter(redis, 'address', config.rateLimitPerAddress, 60) : null,
   };
 }
@@ -53,7 +97,7 @@ export function clientAddress(request: Request, peer: string | undefined, hops: 
 }
 
 /** Refuses floods per client address with HTTP 429 and Retry-After before any GraphQL work. */
-export function addressLimitPlugin(perAddress: RateLimiterAbstract, hops: number): Plugin {
+export function addressLimitPlugin(perAddress: RateLimiterAbstract, hops: number, onLimited: () => void): Plugin {
   return {
     async onRequest({ request, url, serverContext, endResponse }) {
       if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
@@ -62,6 +106,7 @@ export function addressLimitPlugin(perAddress: RateLimiterAbstract, hops: number
         await perAddress.consume(clientAddress(request, peer, hops));
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
+        onLimited();
         const seconds = retryAfter(error);
         endResponse(
           Response.json(

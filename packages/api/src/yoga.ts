@@ -3,7 +3,12 @@ import type { Db } from '@slotkeeper/schema/services/db';
 import type { Services } from '@slotkeeper/schema/services/services';
 import { schema } from '@slotkeeper/schema/schema/index';
 import { type Plugin, createYoga } from 'graphql-yoga';
+import { type GraphQLLimits, graphqlLimitPlugins } from './graphql-limits.ts';
+import { type Logger, yogaLogging } from './logger.ts';
 import type { SlotPubSub } from './pubsub.ts';
+import { requestBodyLimitPlugin } from './request-body-limit.ts';
+import { malformedParamsPlugin, nulCharacterPlugin } from './request-params.ts';
+import { maskOverload } from './overload.ts';
 
 export interface YogaDeps {
   db: Db;
@@ -13,7 +18,11 @@ export interface YogaDeps {
   plugins: Plugin[];
   /** Resolves when every part the server needs answers (database, Redis). */
   ready(): Promise<void>;
-  graphiql: boolean;
+  /** What one GraphQL request may ask for; GraphiQL is served only with introspection on. */
+  graphql: GraphQLLimits;
+  maxBodyBytes: number;
+  /** Where yoga logs the unexpected errors it masks. */
+  logger: Logger;
 }
 
 function bearer(value: unknown): string | undefined {
@@ -51,9 +60,13 @@ function routes(deps: YogaDeps): Plugin {
 export function createSlotkeeperYoga(deps: YogaDeps) {
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    graphiql: deps.graphiql,
+    graphiql: deps.graphql.introspection,
     landingPage: false,
-    plugins: [...deps.plugins, routes(deps)],
+    maskedErrors: { maskError: maskOverload },
+    logging: yogaLogging(deps.logger),
+    batching: deps.graphql.batchLimit > 0 ? { limit: deps.graphql.batchLimit } : false,
+    maxRequestBodySize: deps.maxBodyBytes,
+    plugins: [requestBodyLimitPlugin(deps.maxBodyBytes, '/graphql'), ...deps.plugins, routes(deps), malformedParamsPlugin(), nulCharacterPlugin(), ...graphqlLimitPlugins(deps.graphql)],
     context: async ({ request, connectionParams }) => {
       const token =
         bearer(request?.headers.get('authorization')) ??

@@ -46,17 +46,20 @@ function usableKey(key: JWK): boolean {
  * one imports every key and a plug-in checks the same state again and again.
  */
 export class KeyRing {
-  private last: { cached: string; keys: KeySet } | null = null;
+  private last: { cached: string; keys: KeySet; source: JSONWebKeySet | null } | null = null;
 
   constructor(private readonly shipped: JSONWebKeySet) {}
 
   with(cached: JSONWebKeySet | null): KeySet {
+    // The same frozen object as last time (storage.ts hands out one per unchanged file): same keys.
+    if (this.last && cached !== null && this.last.source === cached && Object.isFrozen(cached)) return this.last.keys;
     const text = JSON.stringify(cached?.keys ?? []);
     if (this.last?.cached !== text) {
       const shippedKids = new Set(this.shipped.keys.map((k) => k.kid));
       const extra = (cached?.keys ?? []).filter((k) => usableKey(k) && !shippedKids.has(k.kid));
-      this.last = { cached: text, keys: keySet({ keys: [...this.shipped.keys, ...extra] }) };
+      this.last = { cached: text, keys: keySet({ keys: [...this.shipped.keys, ...extra] }), source: cached };
     }
+    this.last.source = cached;
     return this.last.keys;
   }
 }
@@ -122,19 +125,32 @@ export async function checkStored(
   return { status: 'VALID', reason: `Licensed until ${iso(verdict.claims.exp * 1000)}.`, license };
 }
 
-function view(state: { product: LicenseView['product']; email: string; server: string; token: string }): LicenseView | null {
-  let claims;
-  try {
-    claims = decodeJwt(state.token);
-  } catch {
-    return null;
+/** The unverified claims of the last token shown: the same token is checked again and again. */
+let lastDecoded: { token: string; claims: ReturnType<typeof decodeJwt> | null } | null = null;
+
+function decoded(token: string) {
+  if (lastDecoded?.token !== token) {
+    let claims: ReturnType<typeof decodeJwt> | null;
+    try {
+      claims = decodeJwt(token);
+    } catch {
+      claims = null;
+    }
+    lastDecoded = { token, claims };
   }
+  return lastDecoded.claims;
+}
+
+function view(state: { product: LicenseView['product']; email: string; server: string; token: string }): LicenseView | null {
+  const claims = decoded(state.token);
+  if (!claims) return null;
   const { sub, lic, seats, exp, iat } = claims;
   if (typeof sub !== 'string' || typeof lic !== 'string' || typeof seats !== 'number' || typeof exp !== 'number' || typeof iat !== 'number') {
     return null;
   }
   return {
-    product: state.product,
+    // A copy: the stored state is shared and frozen (storage.ts).
+    product: { ...state.product, links: { ...state.product.links } },
     email: state.email,
     server: state.server,
     licenseId: lic,

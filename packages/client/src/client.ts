@@ -476,7 +476,8 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
 
     async product() {
       const read = await stored();
-      return read.kind === 'sealed' ? read.state.product : null;
+      // A copy: the stored state is shared and frozen (storage.ts).
+      return read.kind === 'sealed' ? structuredClone(read.state.product) : null;
     },
 
     close: () => transport.close(),

@@ -4,7 +4,7 @@
 // added key) or a copy to another machine is detected. The key is computable by anyone who has this
 // code and the machine: the seal stops casual tampering, not a determined reverse engineer (see README).
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 
@@ -47,14 +47,52 @@ function mac(key: Buffer, state: unknown): Buffer {
   return createHmac('sha256', key).update(JSON.stringify(state)).digest();
 }
 
+/**
+ * The last verdict per file: a plug-in checks the same unchanged file again and again, and the verdict
+ * is a function of its exact text and the key. Reused while the file's stamp is the one taken before
+ * that read (device, inode, size, mtime and ctime: writeState's rename gives a new inode, any write or
+ * `touch` moves ctime), else the file is read again and its text compared. What is reused is only ever
+ * a verdict this process reached on the file's earlier text, never a state the seal did not accept.
+ * Frozen, so no caller can change what a later read returns.
+ */
+const lastRead = new Map<string, { key: Buffer; text: string; stamp: string | null; read: StoredRead }>();
+
+function stampOf(path: string): string | null {
+  const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+  // File times move in coarse ticks: a change within the last second could share its times with the
+  // next one, so a stamp that recent is not trusted (the text is read and compared instead).
+  if (!stat || Date.now() - Number(stat.ctimeMs) < 1000) return null;
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export function readState(dir: string, key: Buffer): StoredRead {
+  const path = join(dir, STATE_FILE);
+  const last = lastRead.get(path);
+  // Stamped before reading: a write after this moment changes the stamp, so the next call reads again.
+  const stamp = stampOf(path);
+  if (last && stamp !== null && stamp === last.stamp && last.key.equals(key)) return last.read;
   let text: string;
   try {
-    text = readFileSync(join(dir, STATE_FILE), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
+    lastRead.delete(path);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     throw error;
   }
+  const read = last && last.text === text && last.key.equals(key) ? last.read : deepFreeze(unseal(text, key));
+  lastRead.set(path, { key: Buffer.from(key), text, stamp, read });
+  return read;
+}
+
+function unseal(text: string, key: Buffer): StoredRead {
   let file: { format?: unknown; state?: Partial<StoredState>; mac?: unknown };
   try {
     file = JSON.parse(text);

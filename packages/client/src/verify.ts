@@ -1,7 +1,12 @@
 // Offline verification of a Slotkeeper token, as the plug-in does it with no network: signature
 // against the vendor's public keys, type, product, machine and time.
-import { createHash } from 'node:crypto';
-import { type JSONWebKeySet, type JWTPayload, compactVerify, createLocalJWKSet, errors, jwtVerify } from 'jose';
+//
+// The signature is checked with node:crypto's synchronous Ed25519 verify on keys imported once: jose
+// goes through WebCrypto, whose every call is a thread-pool round trip that costs several times the
+// verification itself. The rules are jose's for an EdDSA JWT (key selection, header, claims), with
+// error messages kept; the `crit` header, which our tokens never carry, is refused outright.
+import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
+import type { JSONWebKeySet, JWK, JWTPayload } from 'jose';
 
 export const TOKEN_TYPE = 'slot+jwt';
 
@@ -20,42 +25,152 @@ export type VerifyResult =
   | { status: 'VALID'; claims: SlotClaims }
   | { status: 'BAD_SIGNATURE' | 'EXPIRED' | 'NOT_YET_VALID' | 'WRONG_PRODUCT' | 'WRONG_MACHINE'; reason: string };
 
+/** A plain JSON object (not an array, not a class instance), as jose requires of headers, claims and keys. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
+/** May this JWK verify an EdDSA signature for a header naming `kid`? jose's rules for a local JWKS. */
+function usableFor(jwk: JWK, kid: unknown): boolean {
+  const { kty, key_ops: ops, ext, kid: jwkKid, alg, use, crv } = jwk;
+  return (
+    (ext === undefined || typeof ext === 'boolean') &&
+    (ops === undefined || (Array.isArray(ops) && ops.every((op, i) => typeof op === 'string' && ops.indexOf(op) === i) && ops.includes('verify'))) &&
+    kty === 'OKP' &&
+    (kid === undefined || (typeof kid === 'string' && kid === jwkKid)) &&
+    (alg === undefined || alg === 'EdDSA') &&
+    (use === undefined || use === 'sig') &&
+    crv === 'Ed25519'
+  );
+}
+
+/** The public key of an Ed25519 JWK; null for a private JWK (as jose refuses) or one that does not import. */
+function importKey(jwk: JWK): KeyObject | null {
+  if (jwk.d !== undefined || typeof jwk.x !== 'string') return null;
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
+    return key.asymmetricKeyType === 'ed25519' ? key : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Keys ready to verify with; building one imports every key, so callers that verify often keep it. */
-export type KeySet = ReturnType<typeof createLocalJWKSet>;
+export class KeySet {
+  readonly #keys: { jwk: JWK; key: KeyObject | null }[];
+
+  constructor(jwks: JSONWebKeySet) {
+    if (!isObject(jwks) || !Array.isArray(jwks.keys) || !jwks.keys.every(isObject)) throw new TypeError('JSON Web Key Set malformed');
+    this.#keys = jwks.keys.map((jwk) => ({ jwk: structuredClone(jwk), key: importKey(jwk) }));
+  }
+
+  /** The keys that may have signed a token with this `kid`; a matching key that does not import verifies nothing. */
+  candidates(kid: unknown): (KeyObject | null)[] {
+    return this.#keys.filter((k) => usableFor(k.jwk, kid)).map((k) => k.key);
+  }
+}
 
 export function keySet(keys: JSONWebKeySet): KeySet {
-  return createLocalJWKSet(keys);
+  return new KeySet(keys);
+}
+
+class Refused extends Error {
+  constructor(
+    message: string,
+    readonly claim?: string,
+    readonly expired = false,
+  ) {
+    super(message);
+  }
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeJson(part: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(Buffer.from(part, 'base64url')));
+  } catch {
+    throw new Refused(`${what} is not valid JSON`);
+  }
+  if (!isObject(value)) throw new Refused(`${what} must be a top-level JSON object`);
+  return value;
+}
+
+/** Checks a compact JWS's form, header and EdDSA signature against `keys`; returns its header and claims. */
+function verifyCompact(token: string, keys: KeySet): { header: Record<string, unknown>; payload: JWTPayload } {
+  if (typeof token !== 'string') throw new Refused('Compact JWS must be a string');
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) throw new Refused('Invalid Compact JWS');
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+  const header = decodeJson(encodedHeader, 'JWS Protected Header');
+  if (header.crit !== undefined) throw new Refused('Extension Header Parameters ("crit") are not accepted');
+  if (typeof header.alg !== 'string' || !header.alg) throw new Refused('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  if (header.alg !== 'EdDSA') throw new Refused('"alg" (Algorithm) Header Parameter value not allowed');
+  const candidates = keys.candidates(header.kid);
+  if (candidates.length === 0) throw new Refused('no applicable key found in the JSON Web Key Set');
+  const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii');
+  const signature = Buffer.from(encodedSignature, 'base64url');
+  if (!candidates.some((key) => key !== null && verify(null, signingInput, key, signature))) throw new Refused('signature verification failed');
+  return { header, payload: decodeJson(encodedPayload, 'JWT Claims Set') as JWTPayload };
+}
+
+const normalizeTyp = (value: string) => (value.includes('/') ? value.toLowerCase() : `application/${value.toLowerCase()}`);
+
+/** jose's claim checks for our options: typ, required claims, issuer, audience, iat/nbf/exp against `now` (no tolerance). */
+function checkClaims(header: Record<string, unknown>, claims: JWTPayload, options: { product: string; issuer?: string; now?: Date }) {
+  if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(TOKEN_TYPE)) {
+    throw new Refused('unexpected "typ" JWT header value', 'typ');
+  }
+  // jose's order: the options' claims first, then the required ones from last to first.
+  const required = [...(options.issuer !== undefined ? ['iss'] : []), 'aud', 'iat', 'nbf', 'exp', 'sub'];
+  for (const claim of required) {
+    if (!Object.hasOwn(claims, claim)) throw new Refused(`missing required "${claim}" claim`, claim);
+  }
+  if (options.issuer !== undefined && claims.iss !== options.issuer) throw new Refused('unexpected "iss" claim value', 'iss');
+  const { aud } = claims;
+  if (!(typeof aud === 'string' ? aud === options.product : Array.isArray(aud) && aud.includes(options.product))) {
+    throw new Refused('unexpected "aud" claim value', 'aud');
+  }
+  const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  if (!Number.isFinite(now)) throw new TypeError('Invalid currentDate option input');
+  for (const claim of ['iat', 'nbf', 'exp'] as const) {
+    if (typeof claims[claim] !== 'number') throw new Refused(`"${claim}" claim must be a number`, claim);
+    if (claim === 'nbf' && claims.nbf! > now) throw new Refused('"nbf" claim timestamp check failed', 'nbf');
+    if (claim === 'exp' && claims.exp! <= now) throw new Refused('"exp" claim timestamp check failed', 'exp', true);
+  }
 }
 
 /** The `fp` claim of a machine: base64url(sha256(fingerprint)), the same as the server computes. */
 export function fingerprintHash(fingerprint: string): string {
-  return createHash('sha256').update(fingerprint.trim()).digest('base64url');
+  if (lastFingerprint?.fingerprint !== fingerprint) {
+    lastFingerprint = { fingerprint, hash: createHash('sha256').update(fingerprint.trim()).digest('base64url') };
+  }
+  return lastFingerprint.hash;
 }
+
+/** A plug-in checks one machine again and again: its hash is kept. */
+let lastFingerprint: { fingerprint: string; hash: string } | null = null;
 
 export async function verifyOfflineToken(
   token: string,
   options: { keys: JSONWebKeySet | KeySet; product: string; fingerprint: string; issuer?: string; now?: Date },
 ): Promise<VerifyResult> {
-  const keys = typeof options.keys === 'function' ? options.keys : keySet(options.keys);
+  const keys = options.keys instanceof KeySet ? options.keys : keySet(options.keys);
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, keys, {
-      algorithms: ['EdDSA'],
-      typ: TOKEN_TYPE,
-      issuer: options.issuer,
-      audience: options.product,
-      currentDate: options.now,
-      requiredClaims: ['sub', 'aud', 'exp', 'nbf', 'iat'],
-    }));
+    const verified = verifyCompact(token, keys);
+    checkClaims(verified.header, verified.payload, options);
+    payload = verified.payload;
   } catch (error) {
-    if (error instanceof errors.JWTExpired) return { status: 'EXPIRED', reason: error.message };
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
-      return { status: 'NOT_YET_VALID', reason: error.message };
-    }
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') {
-      return { status: 'WRONG_PRODUCT', reason: error.message };
-    }
-    return { status: 'BAD_SIGNATURE', reason: (error as Error).message };
+    if (!(error instanceof Refused)) return { status: 'BAD_SIGNATURE', reason: (error as Error).message };
+    if (error.expired) return { status: 'EXPIRED', reason: error.message };
+    if (error.claim === 'nbf') return { status: 'NOT_YET_VALID', reason: error.message };
+    if (error.claim === 'aud') return { status: 'WRONG_PRODUCT', reason: error.message };
+    return { status: 'BAD_SIGNATURE', reason: error.message };
   }
   const { lic, fp, seats } = payload;
   if (typeof lic !== 'string' || typeof fp !== 'string' || typeof seats !== 'number') {
@@ -70,8 +185,7 @@ export async function verifyOfflineToken(
 /** The claims of a token whose signature verifies (time, product and machine unchecked); null otherwise. */
 export async function verifiedClaims(token: string, keys: KeySet): Promise<JWTPayload | null> {
   try {
-    const { payload } = await compactVerify(token, keys, { algorithms: ['EdDSA'] });
-    return JSON.parse(new TextDecoder().decode(payload)) as JWTPayload;
+    return verifyCompact(token, keys).payload;
   } catch {
     return null;
   }

@@ -1,4 +1,7 @@
+import { batchLoader } from '../batch-loader.ts';
 import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import type { License, Product } from '../generated/prisma/client.ts';
 
 export const ReleaseReason = builder.enumType('ReleaseReason', {
   values: ['DEACTIVATED', 'REMOTE_RELEASE', 'ADMIN_RELEASE', 'LEASE_EXPIRED'] as const,
@@ -25,7 +28,7 @@ const ProductLinksRef = builder.objectRef<ProductLinks>('ProductLinks').implemen
   }),
 });
 
-builder.prismaObject('Product', {
+const ProductRef = builder.prismaObject('Product', {
   description: 'A plug-in sold with seat licenses.',
   fields: (t) => ({
     code: t.exposeString('code'),
@@ -60,15 +63,48 @@ export const ActivationRef = builder.prismaObject('Activation', {
   }),
 });
 
+// A license the activation service returns carries its product and the seats it counted under the
+// license's lock; any other row (lists, admin pages) gets them from one query per request each.
+type LicenseRow = License & { product?: Product; seatsUsed?: number; _count?: { activations?: number } };
+
+const LIVE_ACTIVATION_COUNT = { _count: { select: { activations: { where: { releasedAt: null } } } } } as const;
+
+/** A list's query with the live activations counted in the same statement (for `seatsUsed`). */
+function withSeatsUsed<Q extends { include?: object; select?: object }>(query: Q): Q {
+  return query.select ? { ...query, select: { ...query.select, ...LIVE_ACTIVATION_COUNT } } : { ...query, include: { ...query.include, ...LIVE_ACTIVATION_COUNT } };
+}
+
+const productsOf = batchLoader(
+  async (ctx: Context, ids: string[]) => new Map((await ctx.db.product.findMany({ where: { id: { in: ids } } })).map((p) => [p.id, p])),
+  (id): Product => {
+    throw new Error(`License product ${id} not found`);
+  },
+);
+
+const seatsUsedOf = batchLoader(
+  async (ctx: Context, ids: string[]) => {
+    const rows = await ctx.db.activation.groupBy({
+      by: ['licenseId'],
+      where: { licenseId: { in: ids }, releasedAt: null },
+      _count: { _all: true },
+    });
+    return new Map(rows.map((row) => [row.licenseId, row._count._all]));
+  },
+  () => 0,
+);
+
 export const LicenseRef = builder.prismaObject('License', {
   description: 'N seats of one product for one login, until an expiry.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    product: t.relation('product'),
+    product: t.field({
+      type: ProductRef,
+      resolve: (license: LicenseRow, _args, ctx) => license.product ?? productsOf(ctx).load(license.productId),
+    }),
     seats: t.exposeInt('seats'),
-    seatsUsed: t.relationCount('activations', {
-      where: { releasedAt: null },
+    seatsUsed: t.int({
       description: 'Slots held by live activations.',
+      resolve: (license: LicenseRow, _args, ctx) => license.seatsUsed ?? license._count?.activations ?? seatsUsedOf(ctx).load(license.id),
     }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
@@ -86,6 +122,6 @@ builder.queryField('myLicenses', (t) =>
     description: 'The license manager: every license of the logged-in customer.',
     authScopes: { customer: true },
     resolve: (query, _root, _args, ctx) =>
-      ctx.caller.kind === 'customer' ? ctx.services.licenses.listForCustomer(ctx.caller.customerId, query) : [],
+      ctx.caller.kind === 'customer' ? ctx.services.licenses.listForCustomer(ctx.caller.customerId, withSeatsUsed(query)) : [],
   }),
 );

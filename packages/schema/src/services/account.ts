@@ -49,19 +49,19 @@ export function createAccountService(deps: {
 
   async function authenticate(email: string, password: string) {
     const login = email.trim().toLowerCase().slice(0, 320);
-    await limits.failedLogins.check(login);
-    let valid: string | null = null;
-    try {
-      valid = normalizeEmail(email);
-    } catch {
-      // A malformed e-mail is just a wrong login: same answer, same time.
-    }
-    const customer = valid ? await db.customer.findUnique({ where: { email: valid } }) : null;
-    const ok = customer ? await hasher.verify(password, customer.passwordHash) : await hasher.verifyNothing(password);
-    if (!customer || !ok) {
-      await limits.failedLogins.consume(login);
-      throw new InvalidCredentialsError();
-    }
+    // Typed wide on purpose: it is set inside the check below.
+    let customer = null as Customer | null;
+    const ok = await limits.failedLogins.attempt(login, async () => {
+      let valid: string | null = null;
+      try {
+        valid = normalizeEmail(email);
+      } catch {
+        // A malformed e-mail is just a wrong login: same answer, same time.
+      }
+      customer = valid ? await db.customer.findUnique({ where: { email: valid } }) : null;
+      return customer ? hasher.verify(password, customer.passwordHash) : hasher.verifyNothing(password);
+    });
+    if (!ok || !customer) throw new InvalidCredentialsError();
     return customer;
   }
 
@@ -110,14 +110,13 @@ export function createAccountService(deps: {
 
     async callerFromSessionToken(token) {
       if (!token?.startsWith(SESSION_PREFIX) || token.length > 200) return { kind: 'anonymous' };
-      const session = await db.session.findUnique({
-        where: { tokenHash: sha256(token) },
-        include: { customer: { select: { passwordChangedAt: true } } },
-      });
-      // A password change or reset ends every session that started before it.
-      if (!session || session.expiresAt <= clock.now() || session.createdAt < session.customer.passwordChangedAt) {
-        return { kind: 'anonymous' };
-      }
+      // One statement (every authenticated request runs it): a password change or reset ends every
+      // session that started before it.
+      const [session] = await db.$queryRaw<{ id: string; customerId: string; expiresAt: Date }[]>`
+        SELECT s."id", s."customerId", s."expiresAt" FROM "Session" s
+        JOIN "Customer" c ON c."id" = s."customerId"
+        WHERE s."tokenHash" = ${sha256(token)} AND s."createdAt" >= c."passwordChangedAt"`;
+      if (!session || session.expiresAt <= clock.now()) return { kind: 'anonymous' };
       return { kind: 'customer', customerId: session.customerId, sessionId: session.id };
     },
 

@@ -36,6 +36,8 @@ export interface SlotResult {
 
 export interface LicenseUsage extends License {
   seatsUsed: number;
+  /** Present when the service had it at hand, so the answer needs no second read. */
+  product?: Product;
 }
 
 export interface ActivationService {
@@ -137,7 +139,7 @@ export function createActivationService(deps: {
       return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released };
     });
     if (outcome.released) publish(reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', outcome.license, outcome.released);
-    const { product: _product, customer: _customer, ...license } = outcome.license;
+    const { customer: _customer, ...license } = outcome.license;
     return license;
   }
 
@@ -155,11 +157,12 @@ export function createActivationService(deps: {
         // Every license of this login for this product is locked for the rest of the transaction:
         // concurrent activations queue here, so the seat count below cannot go stale.
         await lockLicenses(tx, { customerId: customer.id, productId: product.id });
-        const licenses = await tx.license.findMany({
+        const rows = await tx.license.findMany({
           where: { customerId: customer.id, productId: product.id },
-          include: { customer: { select: { resellerId: true } } },
           orderBy: [{ expiresAt: 'desc' }, { id: 'asc' }],
         });
+        // The customer row was read a moment ago by authenticate(): no second read for its reseller.
+        const licenses = rows.map((l) => ({ ...l, customer: { resellerId: customer.resellerId } }));
         if (licenses.length === 0) throw new NotFoundError(`This login has no license for "${product.code}".`);
 
         const held = await tx.activation.findFirst({
@@ -212,7 +215,7 @@ export function createActivationService(deps: {
       if (outcome.change) publish(outcome.change, outcome.license, outcome.activation);
       const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
       const { customer: _customer, ...license } = outcome.license;
-      return { token, activation: outcome.activation, license };
+      return { token, activation: outcome.activation, license: { ...license, product } };
     },
 
     async deactivateWithToken(token) {
@@ -256,8 +259,8 @@ export function createActivationService(deps: {
         });
         return { activation: updated, license, exp, seatsUsed: await seatsUsed(tx, license.id) };
       });
-      const { product, ...license } = outcome.license;
-      const newToken = await signFor(outcome.activation, license, product, outcome.exp);
+      const { license } = outcome;
+      const newToken = await signFor(outcome.activation, license, license.product, outcome.exp);
       return { token: newToken, activation: outcome.activation, license: { ...license, seatsUsed: outcome.seatsUsed } };
     },
 

@@ -1,9 +1,15 @@
 /** A counter per key (a login, an e-mail) over a window; in memory or in Redis (packages/api). */
 export interface RateLimiter {
-  /** Throws RateLimitedError when the key has no attempts left, without using one. */
-  check(key: string): Promise<void>;
   /** Uses one attempt; throws RateLimitedError when none was left. */
   consume(key: string): Promise<void>;
+  /**
+   * Runs one password check for `key` and returns its outcome; a failed check uses one attempt, a
+   * successful one none. Throws RateLimitedError when no attempt is left. Checks still running count
+   * as failures until they settle: a burst of guesses gets no more checks than the limit leaves (the
+   * rest wait for those to settle, then go ahead or are refused), so the limit can't be outrun by
+   * sending guesses at once.
+   */
+  attempt(key: string, check: () => Promise<boolean>): Promise<boolean>;
 }
 
 export interface RateLimits {
@@ -13,4 +19,4 @@ export interface RateLimits {
   passwordResets: RateLimiter;
 }
 
-export const unlimited: RateLimiter = { check: async () => {}, consume: async () => {} };
+export const unlimited: RateLimiter = { consume: async () => {}, attempt: (_key, check) => check() };

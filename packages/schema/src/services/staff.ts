@@ -43,19 +43,20 @@ export function createStaffService(deps: {
 
   async function authenticate(email: string, password: string): Promise<StaffUser> {
     const key = `staff:${email.trim().toLowerCase().slice(0, 320)}`;
-    await limits.failedLogins.check(key);
-    let valid: string | null = null;
-    try {
-      valid = normalizeEmail(email);
-    } catch {
-      // A malformed e-mail is a wrong login: same answer, same time.
-    }
-    const staff = valid ? await db.staffUser.findUnique({ where: { email: valid } }) : null;
-    const ok = staff ? await hasher.verify(password, staff.passwordHash) : await hasher.verifyNothing(password);
-    if (!staff || !ok || staff.disabledAt) {
-      await limits.failedLogins.consume(key);
-      throw new InvalidCredentialsError();
-    }
+    // Typed wide on purpose: it is set inside the check below.
+    let staff = null as StaffUser | null;
+    const ok = await limits.failedLogins.attempt(key, async () => {
+      let valid: string | null = null;
+      try {
+        valid = normalizeEmail(email);
+      } catch {
+        // A malformed e-mail is a wrong login: same answer, same time.
+      }
+      staff = valid ? await db.staffUser.findUnique({ where: { email: valid } }) : null;
+      const matches = staff ? await hasher.verify(password, staff.passwordHash) : await hasher.verifyNothing(password);
+      return matches && !staff?.disabledAt;
+    });
+    if (!ok || !staff) throw new InvalidCredentialsError();
     return staff;
   }
 

@@ -1,0 +1,45 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { YogaLogger } from 'graphql-yoga';
+import { type Logger, pino } from 'pino';
+import type { LogLevel } from './config.ts';
+
+export type { Logger };
+
+const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Runs `fn` as part of a request: every line logged meanwhile carries its `requestId`. */
+export function inRequest<T>(requestId: string, fn: () => T): T {
+  return requestScope.run({ requestId }, fn);
+}
+
+// We never log request bodies, variables or headers; these paths are the second line of defence for
+// an object that gets logged by mistake (an error carrying its input, say).
+const SECRET_KEYS = ['authorization', 'password', 'currentPassword', 'newPassword', 'newPasswordRepeat', 'token', 'sessionToken', 'variables'];
+const REDACT = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.headers.${key}`]);
+
+/** Where log lines go: a file descriptor (1 = stdout, the default; 2 = stderr) or a file (appended to). */
+export type LogDestination = { fd: 1 | 2 } | { file: string };
+
+/** One JSON line per entry, at `logLevel` and above. */
+export function createLogger(options: { logLevel: LogLevel }, destination: LogDestination = { fd: 1 }): Logger {
+  return pino(
+    {
+      level: options.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => requestScope.getStore() ?? {},
+    },
+    // Synchronous: the lines written just before process.exit() (shutdown, fatal errors) are not lost.
+    pino.destination({ dest: 'file' in destination ? destination.file : destination.fd, sync: true }),
+  );
+}
+
+/** yoga's logger (masked unexpected errors, aborted requests) writing through ours. */
+export function yogaLogging(logger: Logger): YogaLogger {
+  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (first: unknown, ...rest: unknown[]) => {
+    if (first instanceof Error) logger[level]({ err: first }, level === 'error' ? 'unexpected error' : first.message);
+    else logger[level]({ details: rest.length ? rest : undefined }, String(first));
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}

@@ -1,0 +1,40 @@
+// Bounds request bodies on the routes that answer before GraphQL Yoga parses anything (the password
+// reset form, and any other plugin that reads a body in `onRequest`). Yoga bounds its own endpoint's
+// bodies with `maxRequestBodySize`, which applies only once yoga parses the request.
+import type { Plugin } from 'graphql-yoga';
+
+export const REQUEST_ENTITY_TOO_LARGE = 'REQUEST_ENTITY_TOO_LARGE';
+
+function refused(status: 400 | 413, message: string): Response {
+  return Response.json({ errors: [{ message, extensions: { code: status === 413 ? REQUEST_ENTITY_TOO_LARGE : 'BAD_REQUEST' } }] }, { status });
+}
+
+export function requestBodyLimitPlugin(maxBytes: number, graphqlEndpoint: string): Plugin {
+  const tooLarge = () => refused(413, `The request body is larger than ${maxBytes} bytes.`);
+  return {
+    async onRequest({ request, url, setRequest, endResponse, fetchAPI }) {
+      if (url.pathname === graphqlEndpoint || !request.body) return;
+      const declared = request.headers.get('content-length');
+      if (declared !== null) {
+        if (!/^\d+$/.test(declared)) return endResponse(refused(400, 'Content-Length is invalid.'));
+        // Node's HTTP parser never hands on more than the declared length.
+        return Number(declared) > maxBytes ? endResponse(tooLarge()) : undefined;
+      }
+      // A chunked body has no declared length: read it up to the limit and hand on what was read.
+      const reader = request.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          await reader.cancel();
+          return endResponse(tooLarge());
+        }
+        chunks.push(value);
+      }
+      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks), signal: request.signal }));
+    },
+  };
+}

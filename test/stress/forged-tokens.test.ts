@@ -1,0 +1,396 @@
+// Forged tokens: FORGE_RUNS (default 10,000) mutations of genuine offline tokens (from
+// activateMachine) and session tokens (sks_ customer, sst_ staff). None may be accepted:
+//   - by the server: renewToken and deactivateMachine must answer INVALID_TOKEN (or INVALID_INPUT) —
+//     any other answer means the signature check was passed — and authenticated queries must not
+//     see the session's data;
+//   - by the SDK's offline check (packages/client/src/verify.ts): BAD_SIGNATURE, never another verdict.
+// A mutation that only re-encodes the same bytes (e.g. base64 bits that decode to nothing, or a
+// doubled space after "Bearer") is the genuine token, not a forgery: it is counted apart.
+// FORGE_SEED replays a run (the seed is printed).
+import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, sign as edSign } from 'node:crypto';
+import fc from 'fast-check';
+import type { JSONWebKeySet, JWK } from 'jose';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type KeySet, keySet, verifiedClaims, verifyOfflineToken } from '@slotkeeper/client/verify';
+import { type TestApp, startTestApp } from '../support/app.ts';
+import { ACTIVATE, DEACTIVATE, MY_LICENSES, RENEW, machine } from '../support/operations.ts';
+import { type Tenants, setUpTenants } from '../support/tenants.ts';
+
+const RUNS = Number(process.env.FORGE_RUNS ?? 10_000);
+const SEED = Number(process.env.FORGE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const CONCURRENCY = 4;
+
+let t: TestApp;
+let tenants: Tenants;
+let jwks: JSONWebKeySet;
+let keys: KeySet;
+/** Genuine offline tokens: [0] signed with the retired key, [1] with the current one; same license. */
+let genuine: { token: string; fingerprint: string; product: string }[];
+let kids: string[];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  tenants = await setUpTenants(t);
+  const license = await t.seed.license({ seats: 5 });
+  const activate = async (fingerprint: string) => {
+    const { data } = await t.gql(ACTIVATE, { input: machine(license, fingerprint) });
+    return { token: data.activateMachine.token as string, fingerprint, product: license.product };
+  };
+  const first = await activate(`forge-a-${randomBytes(3).toString('hex')}`);
+  // A second key, so that a token can carry the kid of another genuine key.
+  await t.app.services.signer.rotate();
+  const second = await activate(`forge-b-${randomBytes(3).toString('hex')}`);
+  genuine = [first, second];
+  jwks = (await (await t.app.yoga.fetch('http://slotkeeper.test/.well-known/jwks.json')).json()) as JSONWebKeySet;
+  keys = keySet(jwks);
+  kids = genuine.map((g) => header(g.token).kid as string);
+  expect(new Set(kids).size).toBe(2);
+});
+afterAll(() => t?.close());
+
+// ---- JWS pieces ----------------------------------------------------------------------------------
+
+const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+const json64 = (value: unknown) => b64(JSON.stringify(value));
+const parts = (token: string) => token.split('.');
+const header = (token: string) => JSON.parse(Buffer.from(parts(token)[0]!, 'base64url').toString()) as Record<string, unknown>;
+const claims = (token: string) => JSON.parse(Buffer.from(parts(token)[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+/** The same header, payload and signature bytes as a genuine token, however they are written. */
+function equivalentToGenuine(token: string): boolean {
+  const mine = parts(token);
+  if (mine.length !== 3) return false;
+  return genuine.some((g) => parts(g.token).every((part, i) => Buffer.from(part, 'base64url').equals(Buffer.from(mine[i]!, 'base64url'))));
+}
+
+const attackerKey = generateKeyPairSync('ed25519');
+const attackerJwk = attackerKey.publicKey.export({ format: 'jwk' }) as JWK;
+const edSigned = (head: object, payload: object) => {
+  const input = `${json64(head)}.${json64(payload)}`;
+  return `${input}.${b64(edSign(null, Buffer.from(input), attackerKey.privateKey))}`;
+};
+const hsSigned = (head: object, payload: object, secret: Buffer | string) => {
+  const input = `${json64(head)}.${json64(payload)}`;
+  return `${input}.${b64(createHmac('sha256', secret).update(input).digest())}`;
+};
+/** Every way the public key could be handed to an HMAC by a confused verifier. */
+function publicKeySecrets(): (Buffer | string)[] {
+  const jwk = jwks.keys[0]!;
+  const spki = createPublicKey({ key: jwk as never, format: 'jwk' });
+  return [
+    Buffer.from(jwk.x!, 'base64url'),
+    jwk.x!,
+    JSON.stringify(jwk),
+    JSON.stringify(jwks),
+    spki.export({ type: 'spki', format: 'pem' }) as string,
+    spki.export({ type: 'spki', format: 'der' }) as Buffer,
+  ];
+}
+
+// ---- offline token mutations ---------------------------------------------------------------------
+
+interface Forgery {
+  kind: string;
+  token: string;
+}
+
+function offlineForgeries(): fc.Arbitrary<Forgery> {
+  const base = fc.constantFrom(...genuine.map((g) => g.token));
+  const now = Math.floor(Date.now() / 1000);
+  const claimEdits: [string, fc.Arbitrary<unknown>][] = [
+    ['sub', fc.oneof(fc.uuid(), fc.constant(tenants.staffIds.vendor))],
+    ['lic', fc.uuid()],
+    ['aud', fc.oneof(fc.string(), fc.constant('other-product'))],
+    ['fp', fc.string()],
+    ['seats', fc.oneof(fc.integer(), fc.constant(1_000_000))],
+    ['iss', fc.string()],
+    ['iat', fc.integer()],
+    ['exp', fc.integer({ min: now + 86_400, max: now + 100 * 365 * 86_400 })],
+    ['extra', fc.jsonValue()],
+  ];
+  const editedClaims = fc
+    .tuple(base, fc.constantFrom(...claimEdits), fc.boolean())
+    .chain(([token, [name, value], remove]) => value.map((v) => ({ token, name, v, remove })))
+    .map(({ token, name, v, remove }) => {
+      const payload = claims(token);
+      if (remove) delete payload[name];
+      else payload[name] = v;
+      return { token, payload };
+    });
+  const headerVariants = fc.oneof(
+    fc.record({
+      alg: fc.constantFrom('EdDSA', 'none', 'None', 'NONE', 'HS256', 'RS256', 'ES256', 'Ed25519', 'eddsa', ''),
+      typ: fc.constantFrom('slot+jwt', 'JWT', undefined),
+      kid: fc.constantFrom(...kids, 'unknown', '', '../../etc/passwd', "' OR 1=1 --"),
+    }),
+    fc.constantFrom(...kids).map((kid) => ({ alg: 'EdDSA', typ: 'slot+jwt', kid, jwk: attackerJwk })),
+    fc.constantFrom(...kids).map((kid) => ({ alg: 'EdDSA', typ: 'slot+jwt', kid, crit: ['b64'], b64: false })),
+    fc.constantFrom(...kids).map((kid) => ({ alg: 'EdDSA', typ: 'slot+jwt', kid, jku: 'http://attacker.example/jwks.json' })),
+  );
+  const flipBytes = (data: Buffer, positions: number[]) => {
+    const copy = Buffer.from(data);
+    for (const p of positions) copy[p % copy.length]! ^= 1 + (p % 255);
+    return copy;
+  };
+
+  const kinds: Record<string, fc.Arbitrary<string>> = {
+    'payload-bytes': fc.tuple(base, fc.array(fc.nat(), { minLength: 1, maxLength: 3 })).map(([token, at]) => {
+      const [h, p, s] = parts(token);
+      return `${h}.${b64(flipBytes(Buffer.from(p!, 'base64url'), at))}.${s}`;
+    }),
+    'payload-claims': editedClaims.map(({ token, payload }) => `${parts(token)[0]}.${json64(payload)}.${parts(token)[2]}`),
+    expired: base.map((token) => `${parts(token)[0]}.${json64({ ...claims(token), exp: now - 3600 })}.${parts(token)[2]}`),
+    'future-nbf': base.map((token) => `${parts(token)[0]}.${json64({ ...claims(token), nbf: now + 86_400 })}.${parts(token)[2]}`),
+    header: fc.tuple(base, headerVariants).map(([token, head]) => `${json64(head)}.${parts(token)[1]}.${parts(token)[2]}`),
+    'signature-bytes': fc.tuple(base, fc.array(fc.nat(), { minLength: 1, maxLength: 3 })).map(([token, at]) => {
+      const [h, p, s] = parts(token);
+      return `${h}.${p}.${b64(flipBytes(Buffer.from(s!, 'base64url'), at))}`;
+    }),
+    'alg-none': fc
+      .tuple(editedClaims, fc.constantFrom('none', 'None', 'NONE', 'nOnE'), fc.constantFrom('', 'sig', 'keep'))
+      .map(([{ token, payload }, alg, sig]) => `${json64({ alg, typ: 'slot+jwt', kid: header(token).kid })}.${json64(payload)}.${sig === 'keep' ? parts(token)[2] : sig}`),
+    'hs256-public-key': fc
+      .tuple(editedClaims, fc.nat({ max: 5 }), fc.constantFrom('HS256', 'HS384', 'HS512'))
+      .map(([{ token, payload }, secret, alg]) => hsSigned({ alg, typ: 'slot+jwt', kid: header(token).kid }, payload, publicKeySecrets()[secret]!)),
+    'other-ed25519': fc
+      .tuple(editedClaims, fc.constantFrom(...kids, 'attacker'), fc.boolean())
+      .map(([{ payload }, kid, embed]) => edSigned({ alg: 'EdDSA', typ: 'slot+jwt', kid, ...(embed ? { jwk: attackerJwk } : {}) }, payload)),
+    'swapped-kid': fc.constantFrom(0, 1).map((i) => {
+      const token = genuine[i]!.token;
+      return `${json64({ ...header(token), kid: kids[1 - i] })}.${parts(token)[1]}.${parts(token)[2]}`;
+    }),
+    'spliced-signature': fc.constant(`${parts(genuine[0]!.token).slice(0, 2).join('.')}.${parts(genuine[1]!.token)[2]}`),
+    truncated: fc.tuple(base, fc.nat()).map(([token, at]) => token.slice(0, at % token.length)),
+    're-encoded': fc.tuple(base, fc.nat(), fc.nat({ max: 7 })).map(([token, at, how]) => {
+      const i = at % token.length;
+      switch (how) {
+        case 0:
+          return token.replace(/-/g, '+').replace(/_/g, '/');
+        case 1:
+          return parts(token).map((p) => p + '='.repeat((4 - (p.length % 4)) % 4)).join('.');
+        case 2:
+          return `${token.slice(0, i)} ${token.slice(i)}`;
+        case 3:
+          return token.slice(0, i) + (token[i] === token[i]!.toUpperCase() ? token[i]!.toLowerCase() : token[i]!.toUpperCase()) + token.slice(i + 1);
+        case 4:
+          return `${token}.${parts(token)[2]}`;
+        case 5: {
+          // The last character of a segment carries bits that decode to nothing: an equivalent token.
+          const [h, p, s] = parts(token);
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          return `${h}.${p}.${s!.slice(0, -1)}${alphabet[(alphabet.indexOf(s!.at(-1)!) + 1 + (at % 3)) % 64]}`;
+        }
+        case 6:
+          return encodeURIComponent(token.replace(/\./g, '%2E'));
+        default:
+          return JSON.stringify({ protected: parts(token)[0], payload: parts(token)[1], signature: parts(token)[2] });
+      }
+    }),
+  };
+  return fc.oneof(...Object.entries(kinds).map(([kind, token]) => token.map((value): Forgery => ({ kind, token: value }))));
+}
+
+// ---- session token mutations ---------------------------------------------------------------------
+
+interface SessionForgery {
+  kind: string;
+  who: 'customer' | 'staff';
+  /** The Authorization header sent. */
+  header: string;
+  /** The genuine token it was made from. */
+  original: string;
+}
+
+function sessionForgeries(): fc.Arbitrary<SessionForgery> {
+  const base = fc.constantFrom(['customer', tenants.tokens.customer] as const, ['staff', tenants.tokens.vendor] as const);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const kinds: Record<string, fc.Arbitrary<[string, string]>> = {
+    'char-flip': fc.tuple(base, fc.array(fc.nat(), { minLength: 1, maxLength: 3 })).map(([[, token], at]) => {
+      const chars = [...token];
+      for (const p of at) {
+        const i = 4 + (p % (chars.length - 4));
+        chars[i] = alphabet[(alphabet.indexOf(chars[i]!) + 1 + (p % 63)) % 64]!;
+      }
+      return [token, `Bearer ${chars.join('')}`];
+    }),
+    truncated: fc.tuple(base, fc.nat()).map(([[, token], at]) => [token, `Bearer ${token.slice(0, at % token.length)}`]),
+    extended: fc.tuple(base, fc.string({ minLength: 1, maxLength: 8 })).map(([[, token], extra]) => [token, `Bearer ${token}${extra.replace(/[\s\r\n\0]/g, 'x') || 'x'}`]),
+    'case-flip': fc.tuple(base, fc.nat()).map(([[, token], at]) => {
+      const i = 4 + (at % (token.length - 4));
+      const c = token[i]!;
+      const flipped = c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase();
+      return [token, `Bearer ${token.slice(0, i)}${flipped === c ? (c === '0' ? '1' : '0') : flipped}${token.slice(i + 1)}`];
+    }),
+    'prefix-swap': fc.tuple(base, fc.constantFrom('sks_', 'sst_', '', 'sks_sks_', 'SKS_', 'srt_')).map(([[, token], prefix]) => [token, `Bearer ${prefix}${token.slice(4)}`]),
+    'other-session': fc.tuple(base, fc.constantFrom('sks_', 'sst_')).map(([[, token], prefix]) => [token, `Bearer ${prefix}${randomBytes(32).toString('base64url')}`]),
+    lookalike: fc.tuple(base, fc.nat(), fc.constantFrom('а', 'е', 'о', 'ѕ', '\u200b', '\u00a0', 'ｓ')).map(([[, token], at, glyph]) => {
+      const i = at % token.length;
+      return [token, `Bearer ${token.slice(0, i)}${glyph}${token.slice(i + 1)}`];
+    }),
+    encoded: fc.tuple(base, fc.nat({ max: 3 })).map(([[, token], how]) => [
+      token,
+      `Bearer ${[encodeURIComponent(`${token}=`), Buffer.from(token).toString('base64'), `"${token}"`, token.replace(/_/g, '%5F')][how]}`,
+    ]),
+    'header-form': fc.tuple(base, fc.nat({ max: 6 })).map(([[, token], how]) => [
+      token,
+      [`Bearer  ${token}`, `bearer ${token}`, `Basic ${token}`, token, `Bearer ${token} ${token}`, `Bearer ${token},Bearer x`, `Token ${token}`][how]!,
+    ]),
+  };
+  return fc.oneof(
+    ...Object.entries(kinds).map(([kind, arb]) =>
+      fc.tuple(arb, base).map(([[original, header]]): SessionForgery => {
+        const who = original === tenants.tokens.customer ? 'customer' : 'staff';
+        return { kind, who, header, original };
+      }),
+    ),
+  );
+}
+
+/** What the server's bearer parsing would take from the header (yoga.ts): equal to the genuine token → not a forgery. */
+function sameSession(forgery: SessionForgery): boolean {
+  return /^Bearer\s+(\S+)$/i.exec(forgery.header.trim())?.[1] === forgery.original;
+}
+
+// ---- the run -------------------------------------------------------------------------------------
+
+interface Count {
+  forged: number;
+  equivalent: number;
+  serverAccepted: number;
+  passedSignature: number;
+  sdkAccepted: number;
+  unexpected: number;
+}
+
+it(`${RUNS} forged offline and session tokens: none accepted by the server or the SDK`, async () => {
+  const started = Date.now();
+  const offlineRuns = Math.round(RUNS * 0.7);
+  const offline = fc.sample(offlineForgeries(), { numRuns: offlineRuns, seed: SEED });
+  const sessions = fc.sample(sessionForgeries(), { numRuns: RUNS - offlineRuns, seed: SEED + 1 });
+  const counts = new Map<string, Count>();
+  const findings: string[] = [];
+  const count = (kind: string) => {
+    let c = counts.get(kind);
+    if (!c) counts.set(kind, (c = { forged: 0, equivalent: 0, serverAccepted: 0, passedSignature: 0, sdkAccepted: 0, unexpected: 0 }));
+    return c;
+  };
+
+  const judgeOffline = async ({ kind, token }: Forgery, index: number) => {
+    const c = count(`offline:${kind}`);
+    const same = equivalentToGenuine(token);
+    if (same) c.equivalent++;
+    else c.forged++;
+    // An equivalent token is the genuine one: only renewal, which keeps the slot for the forgeries.
+    const viaDeactivate = !same && index % 2 === 1;
+    const response = viaDeactivate ? await t.gql(DEACTIVATE, { input: { token } }) : await t.gql(RENEW, { token });
+    const result = viaDeactivate ? response.data?.deactivateMachine : response.data?.renewToken;
+    if (!result) {
+      c.unexpected++;
+      findings.push(`${kind}: no result ${JSON.stringify(response).slice(0, 300)} for ${token.slice(0, 200)}`);
+      return;
+    }
+    if (same) return;
+    if (result.__typename.endsWith('Success')) {
+      c.serverAccepted++;
+      findings.push(`${kind}: server ACCEPTED ${token}`);
+    } else if (result.code !== 'INVALID_TOKEN' && result.code !== 'INVALID_INPUT') {
+      c.passedSignature++;
+      findings.push(`${kind}: server answered ${result.code} (past the signature check) for ${token}`);
+    }
+    for (const g of genuine) {
+      const verdict = await verifyOfflineToken(token, { keys, product: g.product, fingerprint: g.fingerprint });
+      if (verdict.status !== 'BAD_SIGNATURE' || (await verifiedClaims(token, keys)) !== null) {
+        c.sdkAccepted++;
+        findings.push(`${kind}: SDK said ${verdict.status} for ${token}`);
+      }
+    }
+  };
+
+  const judgeSession = async (forgery: SessionForgery) => {
+    const c = count(`session:${forgery.who}:${forgery.kind}`);
+    const same = sameSession(forgery);
+    if (same) c.equivalent++;
+    else c.forged++;
+    const query = forgery.who === 'customer' ? MY_LICENSES : '{ viewer { id role } }';
+    const response = await t.app.yoga.fetch('http://slotkeeper.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: forgery.header },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { data?: { myLicenses?: unknown[]; viewer?: unknown } | null; errors?: { extensions?: { code?: string } }[] };
+    const seen = forgery.who === 'customer' ? body.data?.myLicenses !== undefined && body.data?.myLicenses !== null : Boolean(body.data?.viewer);
+    const code = body.errors?.[0]?.extensions?.code;
+    if (body.errors && code !== 'FORBIDDEN') {
+      c.unexpected++;
+      findings.push(`session ${forgery.kind}: ${JSON.stringify(body).slice(0, 300)}`);
+    }
+    if (same) {
+      // The genuine session under another spelling must still work: proof the check below can see acceptance.
+      if (!seen) findings.push(`session ${forgery.kind}: the genuine token was refused (${forgery.header.slice(0, 80)})`);
+      return;
+    }
+    if (seen) {
+      c.serverAccepted++;
+      findings.push(`session ${forgery.kind}: ACCEPTED ${forgery.header}`);
+    }
+  };
+
+  const work: (() => Promise<void>)[] = [
+    ...offline.map((f, i) => () => judgeOffline(f, i)),
+    ...sessions.map((f) => () => judgeSession(f)),
+  ];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < work.length) await work[next++]!();
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+
+  const rows = Object.fromEntries([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  const total = (key: keyof Count) => Object.values(rows).reduce((sum, c) => sum + c[key], 0);
+  const totals = {
+    forged: total('forged'),
+    equivalent: total('equivalent'),
+    serverAccepted: total('serverAccepted'),
+    passedSignature: total('passedSignature'),
+    sdkAccepted: total('sdkAccepted'),
+    unexpected: total('unexpected'),
+  };
+  console.log(`forged tokens: ${RUNS} (seed ${SEED}) in ${seconds.toFixed(1)} s`);
+  console.table(rows);
+  console.log(`forged totals: ${JSON.stringify(totals)}`);
+  for (const finding of findings.slice(0, 20)) console.log(`FINDING ${finding}`);
+
+  // The genuine tokens still work, so every refusal above was of the forgery, not of a dead slot.
+  for (const g of genuine) {
+    const renewed = await t.gql(RENEW, { token: g.token });
+    expect(renewed.data?.renewToken.__typename, JSON.stringify(renewed)).toBe('RenewTokenSuccess');
+    expect((await verifyOfflineToken(g.token, { keys, product: g.product, fingerprint: g.fingerprint })).status).toBe('VALID');
+  }
+  expect((await t.gql(MY_LICENSES, {}, tenants.tokens.customer)).data?.myLicenses).toBeDefined();
+
+  expect(totals.forged + totals.equivalent).toBe(RUNS);
+  expect(findings).toEqual([]);
+  expect(totals).toMatchObject({ serverAccepted: 0, passedSignature: 0, sdkAccepted: 0, unexpected: 0 });
+});
+
+it('genuinely signed but expired or not yet valid tokens: the SDK refuses them with the time verdict', async () => {
+  const g = genuine[1]!;
+  const c = claims(g.token) as { sub: string; aud: string; lic: string; fp: string; seats: number };
+  const now = Math.floor(Date.now() / 1000);
+  const cases = [
+    { exp: now - 60, nbf: now - 86_400, want: 'EXPIRED' },
+    { exp: now - 365 * 86_400, nbf: now - 400 * 86_400, want: 'EXPIRED' },
+    { exp: now + 86_400, nbf: now + 3600, want: 'NOT_YET_VALID' },
+    { exp: now + 365 * 86_400, nbf: now + 300 * 86_400, want: 'NOT_YET_VALID' },
+  ];
+  const verdicts: string[] = [];
+  for (const { exp, nbf, want } of cases) {
+    const { token } = await t.app.services.signer.sign({ sub: c.sub, aud: c.aud, lic: c.lic, fp: c.fp, seats: c.seats, nbf, exp });
+    const verdict = await verifyOfflineToken(token, { keys, product: g.product, fingerprint: g.fingerprint });
+    verdicts.push(verdict.status);
+    expect(verdict.status).toBe(want);
+  }
+  console.log(`genuinely signed, out of time: ${verdicts.join(', ')}`);
+});
