@@ -49,6 +49,33 @@ describe('slotUsageChanged on one instance', () => {
   afterAll(() => t?.close());
 
   describe.each(transports)('over %s', (transport) => {
+    it('gives each subscriber exactly its own selection of an event, however many share one', async () => {
+      const license = await t.seed.license({ seats: 2 });
+      const session = await logIn(url, license);
+      const narrow = `subscription Narrow($licenseId: ID) {
+        slotUsageChanged(licenseId: $licenseId) { licenseId change activation { id machineName } seatsUsed }
+      }`;
+      const wide = `subscription Wide($licenseId: ID) {
+        slotUsageChanged(licenseId: $licenseId) { licenseId change at activation { id machineName osUser } }
+      }`;
+      const subscribers = [narrow, narrow, wide].map((query) => subscribe(transport, url, license.id, session, query));
+      for (const { results } of subscribers) await untilLive(results, license, url);
+
+      const laptop = await activate(url, license, 'laptop');
+      // Earlier subscribers also saw the later ones' warm-up events: read past those.
+      const laptopEvent = async ({ results }: Subscriber) => {
+        for (;;) {
+          const event = await results.nextEvent();
+          if (!event.activation.machineName.startsWith('PC-warm-up-')) return event;
+        }
+      };
+      const [first, second, third] = await Promise.all(subscribers.map(laptopEvent));
+      const activation = { id: laptop.activation.id, machineName: 'PC-laptop' };
+      expect(first).toEqual({ licenseId: license.id, change: 'ACTIVATED', activation, seatsUsed: 1 });
+      expect(second).toEqual(first);
+      expect(third).toEqual({ licenseId: license.id, change: 'ACTIVATED', at: expect.any(String), activation: { ...activation, osUser: expect.any(String) } });
+    });
+
     it('delivers ACTIVATED, DEACTIVATED and RELEASED of the license, in order, with its usage', async () => {
       const license = await t.seed.license({ seats: 2 });
       const session = await logIn(url, license);

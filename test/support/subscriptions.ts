@@ -160,9 +160,15 @@ export function wsUrl(httpUrl: string) {
  * Subscribes to `slotUsageChanged(licenseId)` on a listening server through a real socket.
  * `session` travels as `Authorization: Bearer …` (SSE) or as connectionParams.authorization (WebSocket).
  */
-export function subscribeSlots(transport: Transport, httpUrl: string, licenseId: string | null, session?: string): Subscriber {
+export function subscribeSlots(
+  transport: Transport,
+  httpUrl: string,
+  licenseId: string | null,
+  session?: string,
+  query = SLOT_EVENTS,
+): Subscriber {
   const results = new ResultQueue();
-  const payload = { query: SLOT_EVENTS, variables: { licenseId } };
+  const payload = { query, variables: { licenseId } };
   const authorization = session ? `Bearer ${session}` : undefined;
   if (transport === 'sse') {
     const client = createSseClient({

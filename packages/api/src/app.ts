@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import { type Database, openEmbedded, openPostgres } from './database.ts';
 import { migrate } from './migrate.ts';
 import { type LiveSubscriptions, createLiveSubscriptions } from './live-subscriptions.ts';
+import { sharedEventExecutionPlugin } from './shared-event-execution.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { type MailTransport, type MailWorker, createMailWorker, smtpTransport } from './mail-worker.ts';
 import { type Metrics, createMetrics } from './metrics.ts';
@@ -111,7 +112,7 @@ export async function createApp(
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
     }));
-    const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptions.plugin];
+    const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptions.plugin, sharedEventExecutionPlugin()];
     if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, config.trustProxyHops, () => metrics.rateLimitHit('per_address')));
     // First: every response (429s included) gets its request id and access line, and is measured.
     plugins.unshift(requestLogPlugin(logger), ...metrics.plugins);
