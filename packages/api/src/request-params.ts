@@ -34,13 +34,20 @@ function holdsNul(value: unknown): boolean {
   return false;
 }
 
+// yoga's parser cache hands the same document to every request with the same text: walk each once.
+const literalsHoldNul = new WeakMap<DocumentNode, boolean>();
+
 function documentHoldsNul(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    StringValue(node) {
-      if (node.value.includes('\u0000')) found = true;
-    },
-  });
+  let found = literalsHoldNul.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      StringValue(node) {
+        if (node.value.includes('\u0000')) found = true;
+      },
+    });
+    literalsHoldNul.set(document, found);
+  }
   return found;
 }
 
