@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'prisma/config';
 
-// Prisma's CLI wants a schema-engine binary it would download from Prisma's host, which is not
-// reachable everywhere. `generate`/`validate`/`format` never run it; any executable satisfies the
-// check. Migrations are applied by Slotkeeper itself (packages/api/src/migrate.ts).
-if (!process.env.PRISMA_SCHEMA_ENGINE_BINARY && existsSync('/bin/true')) {
-  process.env.PRISMA_SCHEMA_ENGINE_BINARY = '/bin/true';
-}
-
+// Slotkeeper applies its migrations itself (packages/api/src/migrate.ts), recording them in
+// `_prisma_migrations` as Prisma does. For Prisma's own CLI (`migrate status`, `migrate deploy`,
+// `migrate diff`) the database is DATABASE_URL. No schema-engine stand-in is set here: `pnpm
+// generate` sets one for itself (scripts/prisma-generate.mjs), and a migrate command must either
+// run the real engine or fail, never succeed doing nothing.
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
+  ...(process.env.DATABASE_URL ? { datasource: { url: process.env.DATABASE_URL } } : {}),
 });

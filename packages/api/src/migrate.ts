@@ -25,7 +25,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /**
  * Applies pending migrations from prisma/migrations, each in its own transaction, and records them in
- * Prisma's `_prisma_migrations` table exactly as `prisma migrate deploy` does, so either tool can take over.
+ * Prisma's `_prisma_migrations` table exactly as `prisma migrate deploy` does, so Prisma's CLI can take over where its native engine is available.
  * Safe to run from several processes at once: they queue on Prisma's advisory lock.
  */
 export async function migrate(db: Database, migrations = readMigrations()): Promise<{ applied: string[] }> {
