@@ -2,9 +2,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { schema } from '@slotkeeper/schema/schema/index';
 import { openApiDocument } from '@slotkeeper/api/rest';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
@@ -20,6 +23,28 @@ afterAll(() => t?.close());
 
 const unique = () => randomBytes(4).toString('hex');
 
+// Every answer these tests receive is checked against the committed OpenAPI document, as a client
+// generated from it would parse it (ajv knows OpenAPI's `nullable`; the `__typename` enums pick the union member).
+const committedDocument = JSON.parse(readFileSync(new URL('../packages/schema/openapi.json', import.meta.url), 'utf8'));
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats.default(ajv);
+ajv.addSchema(committedDocument, 'openapi.json');
+const pointer = (...parts: string[]) => parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+const validated = { responses: 0, routes: new Set<string>() };
+afterAll(() => console.log(`validated ${validated.responses} responses of ${validated.routes.size} routes against openapi.json`));
+
+function expectDocumented(method: string, path: string, status: number, json: unknown) {
+  const operation = committedDocument.paths[path]?.[method.toLowerCase()];
+  if (!operation) return;
+  const response = operation.responses[String(status)];
+  expect(response, `${method} ${path} answers ${status}, which openapi.json does not list`).toBeTruthy();
+  const schemaRef = `openapi.json#/${pointer('paths', path, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`;
+  const validate = ajv.getSchema(schemaRef) ?? ajv.compile({ $ref: schemaRef });
+  expect(validate(json) ? [] : validate.errors, `${method} ${path} ${status}: ${JSON.stringify(json).slice(0, 300)}`).toEqual([]);
+  validated.responses++;
+  validated.routes.add(`${method} ${path}`);
+}
+
 async function call(method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(`${base}${path}`, {
     method,
@@ -30,7 +55,9 @@ async function call(method: string, path: string, body?: unknown, token?: string
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: JSON.parse(text) };
+  const json = JSON.parse(text);
+  expectDocumented(method, path.split('?')[0]!, response.status, json);
+  return { status: response.status, headers: response.headers, text, json };
 }
 const post = (path: string, input: unknown, token?: string) => call('POST', path, { input }, token);
 
@@ -346,13 +373,26 @@ describe('OpenAPI document', () => {
         expect(answer).toEqual({ type: 'array', items: { $ref: '#/components/schemas/License' } });
       }
       const sessionOnly = ['myLicenses', 'releaseActivation'].includes(operation.operationId);
-      expect(operation.security ?? null, route).toEqual(sessionOnly ? [{ session: [] }] : null);
+      expect(operation.security, route).toEqual(sessionOnly ? [{ session: [] }] : []);
+      expect(operation.responses['405'], route).toBeTruthy();
     }
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]!);
     for (const ref of refs) expect(doc.components.schemas[ref], ref).toBeTruthy();
     for (const admin of ['Customer', 'Reseller', 'StaffUser', 'AuditEvent', 'MailMessage', 'IssueLicenseInput', 'Query', 'Mutation']) {
       expect(doc.components.schemas, admin).not.toHaveProperty(admin);
     }
+  });
+
+  it("passes Redocly's recommended rules with no error and no warning", async () => {
+    const redocly = fileURLToPath(new URL('../node_modules/.bin/redocly', import.meta.url));
+    const run = await promisify(execFile)(redocly, ['lint', '--format=json', 'packages/schema/openapi.json'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      timeout: 60_000,
+    }).catch((error: { stdout: string; stderr: string; code: number }) => error);
+    const report = JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
+    console.log(`redocly lint: ${report.totals.errors} errors, ${report.totals.warnings} warnings`);
+    expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
   });
 
   it('the committed packages/schema/openapi.json matches (run `pnpm schema:print` after a change)', async () => {

@@ -197,7 +197,10 @@ function finishDocument(raw: Json, schema: GraphQLSchema): Json {
     for (const [field, property] of Object.entries<Json>(properties)) {
       if (required.has(field)) continue;
       // GraphQL answers null for these (OpenAPI 3.0 cannot put `nullable` beside a $ref).
-      properties[field] = property.$ref ? { allOf: [{ $ref: property.$ref }], nullable: true } : { ...property, nullable: true };
+      // A nullable enum must list null among its values too, or validators refuse the null (OpenAPI 3.0.3).
+      properties[field] = property.$ref
+        ? { allOf: [{ $ref: property.$ref }], nullable: true }
+        : { ...property, nullable: true, ...(Array.isArray(property.enum) ? { enum: [...property.enum, null] } : {}) };
     }
     component.properties = { __typename: { type: 'string', enum: [name] }, ...properties };
     component.required = ['__typename', ...required];
@@ -240,8 +243,8 @@ function finishDocument(raw: Json, schema: GraphQLSchema): Json {
     operation.tags = ['plug-in'];
     // SOFA also lists POST variables as query parameters; the body is the documented way.
     if (route.method === 'POST') delete operation.parameters;
-    if (route.session) operation.security = [{ session: [] }];
-    else delete operation.security;
+    // Public operations say so (an empty requirement), rather than leaving security unstated.
+    operation.security = route.session ? [{ session: [] }] : [];
     const answer = operation.responses?.['200']?.content?.['application/json']?.schema;
     if (answer?.oneOf) {
       answer.discriminator = {
@@ -254,8 +257,13 @@ function finishDocument(raw: Json, schema: GraphQLSchema): Json {
       : 'The answer.';
     if (route.method === 'POST') operation.responses['400'] = failure('Malformed JSON, or the input is missing or has the wrong shape.');
     if (route.type === 'Query' && route.session) operation.responses['401'] = failure('No valid customer session (code FORBIDDEN).');
+    if (route.method === 'POST') operation.responses['413'] = failure('A body over MAX_BODY_BYTES (code PAYLOAD_TOO_LARGE).');
+    operation.responses['405'] = failure(`Any method but ${route.method} (code METHOD_NOT_ALLOWED); see Allow.`);
     operation.responses['429'] = failure('Too many requests from this address (code RATE_LIMITED); see Retry-After.');
   }
+  // Enums SOFA lists beside the types but that every property inlines: nothing refers to them.
+  const text = JSON.stringify(doc);
+  for (const name of Object.keys(schemas)) if (!text.includes(`"#/components/schemas/${name}"`) && schemas[name].enum) delete schemas[name];
   const { openapi, info, servers, paths, components, ...rest } = doc;
   return { openapi, info, servers, paths, components, ...rest };
 }
