@@ -30,8 +30,12 @@ const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats.default(ajv);
 ajv.addSchema(committedDocument, 'openapi.json');
 const pointer = (...parts: string[]) => parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
-const validated = { responses: 0, routes: new Set<string>() };
-afterAll(() => console.log(`validated ${validated.responses} responses of ${validated.routes.size} routes against openapi.json`));
+const validated = { responses: 0, routes: new Set<string>(), statuses: new Set<number>() };
+afterAll(() =>
+  console.log(
+    `validated ${validated.responses} responses of ${validated.routes.size} routes (statuses ${[...validated.statuses].sort().join(', ')}) against openapi.json`,
+  ),
+);
 
 function expectDocumented(method: string, path: string, status: number, json: unknown) {
   const operation = committedDocument.paths[path]?.[method.toLowerCase()];
@@ -43,6 +47,7 @@ function expectDocumented(method: string, path: string, status: number, json: un
   expect(validate(json) ? [] : validate.errors, `${method} ${path} ${status}: ${JSON.stringify(json).slice(0, 300)}`).toEqual([]);
   validated.responses++;
   validated.routes.add(`${method} ${path}`);
+  validated.statuses.add(status);
 }
 
 async function call(method: string, path: string, body?: unknown, token?: string) {
