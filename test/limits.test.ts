@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '@slotkeeper/api/config';
 import { listen } from '@slotkeeper/api/server';
 import { type TestApp, startTestApp, testConfig } from './support/app.ts';
-import { ACTIVATE, machine } from './support/operations.ts';
+import { ACTIVATE, LOG_IN, machine } from './support/operations.ts';
 import { type Tenants, setUpTenants } from './support/tenants.ts';
 
 let t: TestApp;
@@ -59,11 +59,11 @@ function deepQuery(depth: number): string {
 }
 
 /**
- * A page of 500 licenses selecting `ids` ids. GraphQL Armor's cost: an object costs 2 plus 1.5 × its
- * selections, a scalar 1, times a literal `first`.
+ * A page of 500 licenses selecting `ids` ids. The cost (graphql-limits.ts): each field costs 1 plus
+ * its selections, times the page size (licenses) or 1 (the page's edges).
  */
 const costQuery = (ids: number) => `{ licenses(first: 500) { edges { node { ${'id '.repeat(ids)}} } } }`;
-const costOf = (ids: number) => 500 * (2 + 1.5 * (2 + 1.5 * (2 + 1.5 * ids)));
+const costOf = (ids: number) => 500 * (1 + (1 + (1 + ids)));
 
 describe('query limits', () => {
   it('depth: the limit passes, one more is refused', async () => {
@@ -83,6 +83,35 @@ describe('query limits', () => {
     expectRefused(refused, 'cost', maxCost);
     expect(refused.json.errors[0].message).toContain(`found ${costOf(ids + 1)}`);
     console.log(`cost: ${costOf(ids)} accepted, ${costOf(ids + 1)} refused (limit ${maxCost})`);
+  });
+
+  it('cost: nested lists multiply, so the 5-alias amplification query is refused before any resolver', async () => {
+    const customer = await t.seed.license({ seats: 1 });
+    const session = (await t.gql(LOG_IN, { email: customer.email, password: customer.password })).data.logIn.sessionToken;
+    const chain = 'myLicenses { customer { licenses { activations { license { customer { licenses { id } } } } } } }';
+    const query = `{ ${Array.from({ length: limits().maxAliases }, (_, i) => `a${i}: ${chain}`).join(' ')} }`;
+    const refused = await post(t, { query }, session);
+    expectRefused(refused, 'cost', limits().maxCost);
+    console.log(`amplification (5 aliases of nested lists): ${refused.json.errors[0].message}`);
+    // One level of nesting, as the dashboard and plug-ins ask, stays well under the limit.
+    expectAccepted(await post(t, { query: '{ myLicenses { id activations { id machineName } } }' }, session));
+  });
+
+  it('cost: a page size in a variable counts like the literal, and a page over 500 is refused', async () => {
+    const { maxCost } = limits();
+    let ids = 1;
+    while (costOf(ids + 1) <= maxCost) ids++;
+    const variableQuery = (n: number) => `query($n: Int) { licenses(first: $n) { edges { node { ${'id '.repeat(n)}} } } }`;
+    expectAccepted(await post(t, { query: variableQuery(ids), variables: { n: 500 } }, tenants.tokens.vendor));
+    const refused = await post(t, { query: variableQuery(ids + 1), variables: { n: 500 } }, tenants.tokens.vendor);
+    expectRefused(refused, 'cost', maxCost);
+    expect(refused.json.errors[0].message).toContain(`found ${costOf(ids + 1)}`);
+    // The same document with a small page passes: the cost is not cached with the document.
+    expectAccepted(await post(t, { query: variableQuery(ids + 1), variables: { n: 10 } }, tenants.tokens.vendor));
+    const page = 'query($n: Int) { licenses(first: $n) { totalCount } }';
+    expectAccepted(await post(t, { query: page, variables: { n: 500 } }, tenants.tokens.vendor));
+    expectRefused(await post(t, { query: page, variables: { n: 501 } }, tenants.tokens.vendor), 'pageSize', 500);
+    expectRefused(await post(t, { query: '{ licenses(last: 501) { totalCount } }' }, tenants.tokens.vendor), 'pageSize', 500);
   });
 
   it('aliases: the limit passes, one more is refused', async () => {
@@ -253,7 +282,7 @@ describe('request body size, over HTTP', () => {
 
 describe('WebSocket', () => {
   /** Opens a graphql-transport-ws connection and returns the messages of one subscribe. */
-  async function wsSubscribe(url: string, query: string) {
+  async function wsSubscribe(url: string, query: string, variables?: Record<string, unknown>) {
     const socket = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
     const messages: any[] = [];
     const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
@@ -261,7 +290,7 @@ describe('WebSocket', () => {
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
     while (!messages.some((m) => m.type === 'connection_ack')) await new Promise((resolve) => setTimeout(resolve, 10));
-    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline && !messages.some((m) => m.type === 'error' || m.type === 'next')) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -283,6 +312,15 @@ describe('WebSocket', () => {
       const codes = error.payload.map((e: any) => [e.extensions?.code, e.extensions?.limit]);
       expect(codes, JSON.stringify(error)).toContainEqual(['QUERY_LIMIT_EXCEEDED', limit]);
     }
+  });
+
+  it('applies the cost, with the variables, to operations sent over WebSocket', async () => {
+    const { url } = await t.listen();
+    const query = 'query($n: Int) { licenses(first: $n) { totalCount } }';
+    const messages = await wsSubscribe(url, query, { n: 501 });
+    const result = messages.find((m) => m.type === 'next');
+    expect(result?.payload.errors?.[0]?.extensions, JSON.stringify(messages)).toMatchObject({ code: 'QUERY_LIMIT_EXCEEDED', limit: 'pageSize' });
+    expect(result.payload.data).toBeUndefined();
   });
 
   it('closes a connection that sends a message over MAX_BODY_BYTES', async () => {

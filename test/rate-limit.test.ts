@@ -1,7 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { ACTIVATE, LOG_IN, machine } from './support/operations.ts';
+import { wsUrl } from './support/subscriptions.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -92,6 +95,31 @@ describe('requests per client address', () => {
       expect((await post(address())).status).toBe(200);
       expect((await fetch(`${url}/healthz`, { headers: { 'x-forwarded-for': from } })).status).toBe(200);
     } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('requests per client address, over WebSocket', () => {
+  it('counts each operation on one socket: 100 logIn past the limit are refused with RATE_LIMITED, and the socket stays usable', async () => {
+    const limited = await startTestApp({ database: t.app.database, config: { rateLimitPerAddress: 20 } });
+    const { url } = await limited.listen();
+    const client = createWsClient({ url: wsUrl(url), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const license = await limited.seed.license();
+      const logIn = () => client.iterate({ query: LOG_IN, variables: { email: license.email, password: license.password } }).next();
+      const answers = [];
+      for (let i = 0; i < 100; i++) answers.push(((await logIn()).value as any));
+      const ok = answers.filter((a) => a.data?.logIn.__typename === 'LogInSuccess').length;
+      const refused = answers.filter((a) => a.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
+      console.log(`100 logIn over one WebSocket, limit 20 a minute: ${ok} ran, ${refused.length} RATE_LIMITED`);
+      expect({ ok, refused: refused.length }).toEqual({ ok: 20, refused: 80 });
+      expect(refused[0].errors[0].extensions.retryAfterSeconds).toBeGreaterThan(0);
+      expect(refused[0].errors[0].message).toMatch(/Too many requests/);
+      // Answered on the same socket, not closed: a later operation still gets its (refused) answer.
+      expect(((await logIn()).value as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    } finally {
+      await client.dispose();
       await limited.close();
     }
   });

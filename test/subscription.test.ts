@@ -209,3 +209,47 @@ describe('slotUsageChanged across api instances sharing Redis', () => {
     },
   );
 });
+
+describe('caps on open subscriptions', () => {
+  let t: TestApp;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestApp({ config: { maxSubscriptionsPerSession: 2, maxSubscriptionsPerAddress: 3 } });
+    url = (await t.listen()).url;
+  });
+  afterAll(() => t?.close());
+
+  async function untilOpen(n: number) {
+    const deadline = Date.now() + 10_000;
+    while (t.app.subscriptions.count('sse') + t.app.subscriptions.count('ws') !== n) {
+      if (Date.now() > deadline) throw new Error(`expected ${n} open subscriptions`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  describe.each(transports)('over %s', (transport) => {
+    it('refuses a session past MAX_SUBSCRIPTIONS_PER_SESSION and an address past MAX_SUBSCRIPTIONS_PER_ADDRESS, with a coded error', async () => {
+      await untilOpen(0);
+      const licenses = [await t.seed.license(), await t.seed.license(), await t.seed.license()];
+      const [a, b, c] = await Promise.all(licenses.map((license) => logIn(url, license)));
+      const first = subscribe(transport, url, licenses[0]!.id, a);
+      subscribe(transport, url, licenses[0]!.id, a);
+      await untilOpen(2);
+      const third = await subscribe(transport, url, licenses[0]!.id, a).results.refusal();
+      expect(third[0]).toMatchObject({ extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: 'session', max: 2 } });
+      expect(third[0]!.message).toMatch(/at most 2 per session/);
+
+      subscribe(transport, url, licenses[1]!.id, b);
+      await untilOpen(3);
+      const fourth = await subscribe(transport, url, licenses[2]!.id, c).results.refusal();
+      expect(fourth[0]).toMatchObject({ extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: 'address', max: 3 } });
+
+      // A closed subscription gives its place back.
+      await first.close();
+      await untilOpen(2);
+      const again = subscribe(transport, url, licenses[2]!.id, c);
+      await untilLive(again.results, licenses[2]!, url);
+      console.log(`${transport}: 2 per session and 3 per address open, the next of each refused, a freed place taken again`);
+    });
+  });
+});

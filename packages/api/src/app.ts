@@ -19,6 +19,7 @@ import { type Metrics, createMetrics } from './metrics.ts';
 import { createSlotPubSub } from './pubsub.ts';
 import { addressLimitPlugin, createRateLimits } from './rate-limit.ts';
 import { requestLogPlugin } from './request-log.ts';
+import { subscriptionCapsPlugin } from './subscription-caps.ts';
 import { adminStaticPlugin } from './admin-static.ts';
 import { resetPagePlugin } from './reset-page.ts';
 import { restPlugin } from './rest.ts';
@@ -112,7 +113,12 @@ export async function createApp(
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
     }));
-    const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptions.plugin, sharedEventExecutionPlugin()];
+    const subscriptionCaps = subscriptionCapsPlugin({
+      perSession: config.maxSubscriptionsPerSession,
+      perAddress: config.maxSubscriptionsPerAddress,
+      trustProxyHops: config.trustProxyHops,
+    });
+    const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptionCaps, subscriptions.plugin, sharedEventExecutionPlugin()];
     if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, config.trustProxyHops, () => metrics.rateLimitHit('per_address')));
     // First: every response (429s included) gets its request id and access line, and is measured.
     plugins.unshift(requestLogPlugin(logger), ...metrics.plugins);

@@ -28,6 +28,9 @@ export interface Config {
   rateLimitPasswordResets: number;
   /** Requests per client address per minute; 0 = off. */
   rateLimitPerAddress: number;
+  /** Subscriptions open at once per session and per client address, in each instance; 0 = no cap. */
+  maxSubscriptionsPerSession: number;
+  maxSubscriptionsPerAddress: number;
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted. */
   trustProxyHops: number;
   /** What one GraphQL request may ask for (graphql-limits.ts). */
@@ -185,6 +188,9 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     rateLimitFailedLogins: int(env, 'RATE_LIMIT_FAILED_LOGINS', 5, 1, 10_000),
     rateLimitPasswordResets: int(env, 'RATE_LIMIT_PASSWORD_RESETS', 5, 1, 10_000),
     rateLimitPerAddress: int(env, 'RATE_LIMIT_PER_ADDRESS', 600, 0, 1_000_000),
+    // The dashboard holds a few streams per tab and a plug-in one; an office behind one address may run many.
+    maxSubscriptionsPerSession: int(env, 'MAX_SUBSCRIPTIONS_PER_SESSION', 20, 0, 100_000),
+    maxSubscriptionsPerAddress: int(env, 'MAX_SUBSCRIPTIONS_PER_ADDRESS', 500, 0, 1_000_000),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     graphql: graphqlLimits(env, env.NODE_ENV === 'production'),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 100_000_000),

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { RateLimitedError } from '@slotkeeper/schema/services/errors';
+import { GraphQLError } from 'graphql';
 import type { RateLimiter, RateLimits } from '@slotkeeper/schema/services/rate-limit';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
@@ -88,17 +90,51 @@ export function createRateLimits(
  * X-Forwarded-For that the outermost trusted proxy saw (entries further left can be forged by clients).
  */
 export function clientAddress(request: Request, peer: string | undefined, hops: number): string {
+  return addressOf(request.headers.get('x-forwarded-for'), peer, hops);
+}
+
+function addressOf(forwardedFor: string | string[] | null | undefined, peer: string | undefined, hops: number): string {
   if (hops > 0) {
-    const chain = (request.headers.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const chain = [forwardedFor ?? ''].flat().join(',').split(',').map((s) => s.trim()).filter(Boolean);
     const entry = chain[chain.length - hops];
     if (entry) return entry;
   }
   return peer ?? 'unknown';
 }
 
-/** Refuses floods per client address with HTTP 429 and Retry-After before any GraphQL work. */
+/** The client address of an upgraded (WebSocket) or streaming (SSE) request, as `clientAddress` reads it. */
+export function socketRequestAddress(req: IncomingMessage, hops: number): string {
+  return addressOf(req.headers['x-forwarded-for'], req.socket.remoteAddress, hops);
+}
+
+/**
+ * Refuses floods per client address with HTTP 429 and Retry-After before any GraphQL work. Over
+ * WebSocket one connection carries many operations, so there each operation counts as a request and
+ * a refused one gets a RATE_LIMITED error result; the socket stays open for later ones.
+ */
 export function addressLimitPlugin(perAddress: RateLimiterAbstract, hops: number, onLimited: () => void): Plugin {
+  async function perOperation(context: unknown, stop: (result: { errors: GraphQLError[] }) => void) {
+    // graphql-ws contexts carry the socket and the upgrade request (server.ts); HTTP ones were counted in onRequest.
+    const { socket, req } = context as { socket?: unknown; req?: IncomingMessage };
+    if (!socket || !req) return;
+    try {
+      await perAddress.consume(socketRequestAddress(req, hops));
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      onLimited();
+      const seconds = retryAfter(error);
+      stop({
+        errors: [
+          new GraphQLError(`Too many requests. Try again in ${seconds} seconds.`, {
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds },
+          }),
+        ],
+      });
+    }
+  }
   return {
+    onExecute: ({ args, setResultAndStopExecution }) => perOperation(args.contextValue, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => perOperation(args.contextValue, setResultAndStopExecution),
     async onRequest({ request, url, serverContext, endResponse }) {
       if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
       const peer = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket?.remoteAddress;
