@@ -87,7 +87,8 @@ export async function createApp(
     redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : null;
     await redis?.connect();
     const slots = createSlotPubSub(redis);
-    const subscriptions = createLiveSubscriptions();
+    const subscriptions = createLiveSubscriptions(clock);
+    const stopEndingSessions = slots.onSessionEnded((end) => subscriptions.endSessions(end));
     const metrics = createMetrics({ db, subscriptions, metricsToken: config.metricsToken, production: config.production });
     const limits = createRateLimits(config, redis, metrics.rateLimitHit);
     const transport = given.mailTransport !== undefined ? given.mailTransport : config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
@@ -107,6 +108,7 @@ export async function createApp(
       clock,
       signer,
       events: slots,
+      sessionEvents: slots,
       limits,
       outbox: createOutbox(() => mailWorker.wake()),
       hasher: createPasswordHasher(config.bcryptCost),
@@ -149,6 +151,7 @@ export async function createApp(
         subscriptions.endAll();
         await mailWorker.stop();
         await yoga.dispose();
+        stopEndingSessions();
         await slots.close();
         await shared?.quit();
         if (!given.database) await database.close();

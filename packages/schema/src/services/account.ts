@@ -7,6 +7,7 @@ import { normalizeEmail, sha256 } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, checkPasswordPolicy } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
+import type { SessionEvents } from './session-event.ts';
 
 export interface ChangePasswordInput {
   email: string;
@@ -42,10 +43,11 @@ export function createAccountService(deps: {
   hasher: PasswordHasher;
   limits: RateLimits;
   outbox: Outbox;
+  sessionEvents: SessionEvents;
   sessionTtlHours: number;
   resetTtlMinutes: number;
 }): AccountService {
-  const { db, clock, hasher, limits, outbox } = deps;
+  const { db, clock, hasher, limits, outbox, sessionEvents } = deps;
 
   async function authenticate(email: string, password: string) {
     const login = email.trim().toLowerCase().slice(0, 320);
@@ -82,6 +84,7 @@ export function createAccountService(deps: {
       await tx.session.deleteMany({ where: { customerId: customer.id } });
       await outbox.enqueue(tx, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
     });
+    sessionEvents.sessionEnded({ kind: 'customer', accountId: customer.id });
     outbox.notify();
   }
 
@@ -117,11 +120,12 @@ export function createAccountService(deps: {
         JOIN "Customer" c ON c."id" = s."customerId"
         WHERE s."tokenHash" = ${sha256(token)} AND s."createdAt" >= c."passwordChangedAt"`;
       if (!session || session.expiresAt <= clock.now()) return { kind: 'anonymous' };
-      return { kind: 'customer', customerId: session.customerId, sessionId: session.id };
+      return { kind: 'customer', customerId: session.customerId, sessionId: session.id, sessionExpiresAt: session.expiresAt };
     },
 
     async logOut(sessionId) {
       await db.session.deleteMany({ where: { id: sessionId } });
+      sessionEvents.sessionEnded({ kind: 'customer', sessionId });
     },
 
     async requestPasswordReset(email) {

@@ -7,6 +7,7 @@ import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
+import type { SessionEvents } from './session-event.ts';
 
 export type LicenseAction = 'SUSPEND' | 'RESUME' | 'REVOKE';
 
@@ -45,8 +46,9 @@ export function createAdminService(deps: {
   hasher: PasswordHasher;
   outbox: Outbox;
   accounts: AccountService;
+  sessionEvents: SessionEvents;
 }): AdminService {
-  const { db, clock, hasher, outbox, accounts } = deps;
+  const { db, clock, hasher, outbox, accounts, sessionEvents } = deps;
 
   async function visibleLicense(caller: Caller, licenseId: string) {
     const staff = requireStaff(caller);
@@ -114,6 +116,7 @@ export function createAdminService(deps: {
         });
         await audit(tx, staff, 'customer.credentials_resent', `customer:${customerId}`, customer.resellerId, {});
       });
+      sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId });
       outbox.notify();
     },
 

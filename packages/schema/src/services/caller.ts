@@ -5,8 +5,8 @@ export type StaffRole = 'VENDOR_ADMIN' | 'RESELLER_ADMIN';
 
 export type Caller =
   | { kind: 'anonymous' }
-  | { kind: 'customer'; customerId: string; sessionId: string }
-  | { kind: 'staff'; staffId: string; email: string; role: StaffRole; resellerId: string | null; sessionId: string };
+  | { kind: 'customer'; customerId: string; sessionId: string; sessionExpiresAt: Date }
+  | { kind: 'staff'; staffId: string; email: string; role: StaffRole; resellerId: string | null; sessionId: string; sessionExpiresAt: Date };
 
 export type Staff = Extract<Caller, { kind: 'staff' }>;
 

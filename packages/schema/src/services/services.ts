@@ -6,6 +6,7 @@ import { type LicenseService, createLicenseService } from './license.ts';
 import type { Outbox } from './mail.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
+import type { SessionEvents } from './session-event.ts';
 import type { Signer } from './signing-key.ts';
 import type { SlotEvents } from './slot-event.ts';
 import { type StaffService, createStaffService } from './staff.ts';
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   hasher: PasswordHasher;
   signer: Signer;
   events: SlotEvents;
+  /** Where the services announce ended sessions, so their open subscriptions end on every instance. */
+  sessionEvents: SessionEvents;
   limits: RateLimits;
   outbox: Outbox;
   sessionTtlHours: number;

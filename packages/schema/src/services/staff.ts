@@ -7,6 +7,7 @@ import { ForbiddenError, InvalidCredentialsError, InvalidInputError, NotFoundErr
 import { normalizeEmail, requireText, sha256 } from './input.ts';
 import { type PasswordHasher, checkPasswordPolicy, generatePassword } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
+import type { SessionEvents } from './session-event.ts';
 
 const SESSION_PREFIX = 'sst_';
 
@@ -37,9 +38,10 @@ export function createStaffService(deps: {
   clock: Clock;
   hasher: PasswordHasher;
   limits: RateLimits;
+  sessionEvents: SessionEvents;
   sessionTtlHours: number;
 }): StaffService {
-  const { db, clock, hasher, limits } = deps;
+  const { db, clock, hasher, limits, sessionEvents } = deps;
 
   async function authenticate(email: string, password: string): Promise<StaffUser> {
     const key = `staff:${email.trim().toLowerCase().slice(0, 320)}`;
@@ -78,12 +80,13 @@ export function createStaffService(deps: {
       if (!session || !staff || staff.disabledAt || session.expiresAt <= clock.now() || session.createdAt < staff.passwordChangedAt) {
         return { kind: 'anonymous' };
       }
-      return { kind: 'staff', staffId: staff.id, email: staff.email, role: staff.role, resellerId: staff.resellerId, sessionId: session.id };
+      return { kind: 'staff', staffId: staff.id, email: staff.email, role: staff.role, resellerId: staff.resellerId, sessionId: session.id, sessionExpiresAt: session.expiresAt };
     },
 
     async logOut(caller) {
       const staff = requireStaff(caller);
       await db.staffSession.deleteMany({ where: { id: staff.sessionId } });
+      sessionEvents.sessionEnded({ kind: 'staff', sessionId: staff.sessionId });
     },
 
     async changePassword(caller, currentPassword, newPassword, newPasswordRepeat) {
@@ -101,6 +104,7 @@ export function createStaffService(deps: {
         await tx.staffSession.update({ where: { id: me.sessionId }, data: { createdAt: now } });
         await audit(tx, me, 'staff.password_changed', `staff:${staff.id}`, staff.resellerId, {});
       });
+      sessionEvents.sessionEnded({ kind: 'staff', accountId: staff.id, exceptSessionId: me.sessionId });
     },
 
     async create(actor, input) {
@@ -142,12 +146,14 @@ export function createStaffService(deps: {
       if (!target) throw new NotFoundError('There is no such staff member.');
       if (me.role !== 'VENDOR_ADMIN') throw new ForbiddenError('Only vendor admins may disable staff.');
       if (target.id === me.staffId) throw new ForbiddenError('You cannot disable yourself.');
-      return transaction(db, async (tx) => {
-        const disabled = await tx.staffUser.update({ where: { id: staffId }, data: { disabledAt: target.disabledAt ?? clock.now() } });
+      const disabled = await transaction(db, async (tx) => {
+        const updated = await tx.staffUser.update({ where: { id: staffId }, data: { disabledAt: target.disabledAt ?? clock.now() } });
         await tx.staffSession.deleteMany({ where: { staffUserId: staffId } });
-        await audit(tx, me, 'staff.disabled', `staff:${staffId}`, target.resellerId, { before: { disabledAt: target.disabledAt }, after: { disabledAt: disabled.disabledAt } });
-        return disabled;
+        await audit(tx, me, 'staff.disabled', `staff:${staffId}`, target.resellerId, { before: { disabledAt: target.disabledAt }, after: { disabledAt: updated.disabledAt } });
+        return updated;
       });
+      sessionEvents.sessionEnded({ kind: 'staff', accountId: staffId });
+      return disabled;
     },
 
     async ensureFirstAdmin(email, password) {
