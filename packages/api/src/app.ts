@@ -100,6 +100,8 @@ export async function createApp(
       retryBaseMs: config.mailRetryBaseSeconds * 1000,
       logger,
       onSendFailed: metrics.mailSendFailed,
+      // services is made below; the worker calls this only once started.
+      fulfilResetRequest: (tx, email) => services.accounts.fulfilResetRequest(tx, email),
     });
     const services = metrics.observe(createServices({
       db,
@@ -108,7 +110,11 @@ export async function createApp(
       events: slots,
       limits,
       outbox: createOutbox(() => mailWorker.wake()),
-      hasher: createPasswordHasher(config.bcryptCost),
+      hasher: createPasswordHasher(config.bcryptCost, {
+        concurrency: 4,
+        queue: config.passwordCheckQueue,
+        waitMs: config.passwordCheckWaitMs,
+      }),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
     }));
