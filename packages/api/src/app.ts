@@ -111,7 +111,7 @@ export async function createApp(
       limits,
       outbox: createOutbox(() => mailWorker.wake()),
       hasher: createPasswordHasher(config.bcryptCost, {
-        concurrency: 4,
+        concurrency: config.passwordCheckThreads,
         queue: config.passwordCheckQueue,
         waitMs: config.passwordCheckWaitMs,
       }),
