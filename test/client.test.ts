@@ -382,6 +382,8 @@ describe('passwords', () => {
     const plugin = client();
     await plugin.requestPasswordReset(license.email);
     await plugin.requestPasswordReset(`nobody-${randomBytes(4).toString('hex')}@example.com`);
+    // The worker looks the login up and writes the reset after the answer.
+    await t.app.mailWorker.drain();
     const mail = await t.app.database.prisma.mailMessage.findFirstOrThrow({
       where: { to: license.email, template: 'password-reset' },
       orderBy: { createdAt: 'desc' },

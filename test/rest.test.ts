@@ -188,6 +188,8 @@ describe('passwords', () => {
       const answer = await post('/request-password-reset', { email });
       expect(answer.json).toEqual({ __typename: 'RequestPasswordResetSuccess', ok: true });
     }
+    // The worker looks the login up and writes the reset after the answer.
+    await t.app.mailWorker.drain();
     const mail = await t.app.database.prisma.mailMessage.findFirstOrThrow({ where: { to: license.email, template: 'password-reset' } });
     const code = (mail.data as { token: string }).token;
     const newPassword = `rest bridge ${unique()} pass`;

@@ -256,6 +256,7 @@ describe('mail under SMTP faults', () => {
         leaseMs: 2000,
         logger,
         onSendFailed: () => {},
+        fulfilResetRequest: (tx, email) => t.app.services.accounts.fulfilResetRequest(tx, email),
       });
       extraWorkers.push(worker);
     }

@@ -102,6 +102,8 @@ export async function createApp(
       retryBaseMs: config.mailRetryBaseSeconds * 1000,
       logger,
       onSendFailed: metrics.mailSendFailed,
+      // services is made below; the worker calls this only once started.
+      fulfilResetRequest: (tx, email) => services.accounts.fulfilResetRequest(tx, email),
     });
     const services = metrics.observe(createServices({
       db,
@@ -111,7 +113,11 @@ export async function createApp(
       sessionEvents: slots,
       limits,
       outbox: createOutbox(() => mailWorker.wake()),
-      hasher: createPasswordHasher(config.bcryptCost),
+      hasher: createPasswordHasher(config.bcryptCost, {
+        concurrency: config.passwordCheckThreads,
+        queue: config.passwordCheckQueue,
+        waitMs: config.passwordCheckWaitMs,
+      }),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
     }));

@@ -10,6 +10,11 @@ export interface Config {
   redisUrl: string | null;
   publicUrl: string;
   bcryptCost: number;
+  /** Password checks (bcrypt) that may wait for a thread, and how long, before SERVICE_UNAVAILABLE. */
+  /** libuv's thread pool, where bcrypt runs: the password checks that run at once. */
+  passwordCheckThreads: number;
+  passwordCheckQueue: number;
+  passwordCheckWaitMs: number;
   /** 32 bytes, from KEY_ENCRYPTION_KEY; null: kept in DATA_DIR/keys/kek (created on first start). */
   keyEncryptionKey: Buffer | null;
   tokenIssuer: string;
@@ -175,6 +180,9 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     bcryptCost: int(env, 'BCRYPT_COST', 12, 4, 15),
+    passwordCheckThreads: int(env, 'UV_THREADPOOL_SIZE', 4, 1, 1024),
+    passwordCheckQueue: int(env, 'PASSWORD_CHECK_QUEUE', 64, 0, 10_000),
+    passwordCheckWaitMs: int(env, 'PASSWORD_CHECK_WAIT_MS', 5_000, 100, 120_000),
     keyEncryptionKey,
     tokenIssuer: env.TOKEN_ISSUER?.trim() || 'slotkeeper',
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),

@@ -1,5 +1,5 @@
-import type { Clock, Db } from '@slotkeeper/schema/services/db';
-import type { MailData, MailTemplate } from '@slotkeeper/schema/services/mail';
+import { type Clock, type Db, type Tx, transaction } from '@slotkeeper/schema/services/db';
+import { type MailData, type MailTemplate, RESET_REQUEST } from '@slotkeeper/schema/services/mail';
 import { type MailBranding, renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { Prisma } from '@slotkeeper/schema/generated/prisma/client';
 import nodemailer from 'nodemailer';
@@ -78,6 +78,8 @@ export function createMailWorker(deps: {
   leaseMs?: number;
   logger: Logger;
   onSendFailed(): void;
+  /** Turns a queued reset request into its reset and mail when the e-mail is a customer's (AccountService). */
+  fulfilResetRequest(tx: Tx, email: string): Promise<void>;
 }): MailWorker {
   const { db, clock, transport, brand, logger } = deps;
   const leaseMs = deps.leaseMs ?? LEASE_MS;
@@ -103,7 +105,18 @@ export function createMailWorker(deps: {
     return rows.map((row) => ({ ...row, lease: until }));
   }
 
+  /** A reset request is no mail: in one transaction its row goes and, for a real login, the reset mail comes. */
+  async function fulfilResetRequest(message: Claimed) {
+    await transaction(db, async (tx) => {
+      const mine = await tx.mailMessage.deleteMany({ where: { id: message.id, status: 'SENDING', lockedUntil: message.lease } });
+      if (mine.count === 1) await deps.fulfilResetRequest(tx, (message.data as { email: string }).email);
+    });
+    // The reset mail it may have written is due now, after this pass's claim.
+    again = true;
+  }
+
   async function deliver(message: Claimed) {
+    if (message.template === RESET_REQUEST) return fulfilResetRequest(message);
     const rendered = renderMail(message.template as MailTemplate, message.data as unknown as MailData[MailTemplate], brand);
     if (!transport) {
       await db.mailMessage.update({ where: { id: message.id }, data: { status: 'HELD', lockedUntil: null, attempts: 0 } });

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
-import type { MailTemplate } from '@slotkeeper/schema/services/mail';
+import { type MailTemplate, RESET_REQUEST } from '@slotkeeper/schema/services/mail';
 import { renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
@@ -179,7 +179,11 @@ export const commands: Record<string, Command> = {
       const message = await app.database.prisma.mailMessage.findUnique({ where: { id: required(args, 'id') } });
       if (!message) throw new UsageError(`There is no message ${args.id}.`);
       const brand = { vendorName: app.config.vendorName, publicUrl: app.config.publicUrl };
-      const rendered = renderMail(message.template as MailTemplate, message.data as never, brand);
+      // A reset request not yet looked up by the worker has no mail to show.
+      const rendered =
+        message.template === RESET_REQUEST
+          ? { subject: '(password reset request: the mail worker looks the login up and writes its mail)', text: '' }
+          : renderMail(message.template as MailTemplate, message.data as never, brand);
       return { ...message, from: app.config.mailFrom, subject: rendered.subject, text: rendered.text };
     },
     text: (m: { id: string; from: string; to: string; status: string; subject: string; text: string }) =>

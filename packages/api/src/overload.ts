@@ -2,6 +2,7 @@
 // not with the masked "Unexpected error." that says nothing.
 import { GraphQLError } from 'graphql';
 import { type MaskError, maskError } from 'graphql-yoga';
+import { PasswordQueueFullError } from '@slotkeeper/schema/services/password';
 
 /** Seconds a client is asked to wait before it retries. */
 export const BUSY_RETRY_SECONDS = 5;
@@ -9,11 +10,12 @@ export const BUSY_RETRY_SECONDS = 5;
 /**
  * Prisma's transaction manager errors (P2028): a transaction that could not start within its wait
  * (every connection busy, or the embedded database's single lock held) or that outlived its timeout
- * (rolled back, so nothing of it was kept).
+ * (rolled back, so nothing of it was kept); and a full password-check queue (bcrypt is the slowest
+ * work a request can ask for).
  */
 function isCapacityError(error: unknown): boolean {
   for (let cause = error, depth = 0; cause && typeof cause === 'object' && depth < 5; depth++) {
-    if ((cause as { code?: unknown }).code === 'P2028') return true;
+    if ((cause as { code?: unknown }).code === 'P2028' || cause instanceof PasswordQueueFullError) return true;
     cause = (cause as { originalError?: unknown; cause?: unknown }).originalError ?? (cause as { cause?: unknown }).cause;
   }
   return false;

@@ -30,6 +30,8 @@ export interface AccountService {
   requestPasswordReset(email: string): Promise<void>;
   resetPassword(token: string, newPassword: string, newPasswordRepeat: string): Promise<void>;
   changePassword(input: ChangePasswordInput): Promise<void>;
+  /** The mail worker's half of requestPasswordReset: when the e-mail is a customer's, its reset and mail. */
+  fulfilResetRequest(tx: Tx, email: string): Promise<void>;
   /** Creates a reset code and queues its e-mail inside the caller's transaction (support's "send reset"). */
   startPasswordReset(tx: Tx, customer: { id: string; email: string }): Promise<void>;
 }
@@ -64,6 +66,12 @@ export function createAccountService(deps: {
       return customer ? hasher.verify(password, customer.passwordHash) : hasher.verifyNothing(password);
     });
     if (!ok || !customer) throw new InvalidCredentialsError();
+    if (hasher.needsRehash(customer.passwordHash)) {
+      // BCRYPT_COST changed since this hash was made: only now is the password at hand to re-hash it.
+      // Guarded by the old hash, so a password changed meanwhile is not overwritten.
+      const passwordHash = await hasher.hash(password);
+      await db.customer.updateMany({ where: { id: customer.id, passwordHash: customer.passwordHash }, data: { passwordHash } });
+    }
     return customer;
   }
 
@@ -131,13 +139,15 @@ export function createAccountService(deps: {
     async requestPasswordReset(email) {
       const login = normalizeEmail(email);
       await limits.passwordResets.consume(login);
-      const created = await transaction(db, async (tx) => {
-        const customer = await tx.customer.findUnique({ where: { email: login }, select: { id: true, email: true } });
-        if (!customer) return false;
-        await startPasswordReset(tx, customer);
-        return true;
-      });
-      if (created) outbox.notify();
+      // The same single insert for every e-mail: looking the login up here took measurably longer for
+      // a real one (enumeration by time). fulfilResetRequest does the rest after the answer.
+      await outbox.enqueueResetRequest(db, login);
+      outbox.notify();
+    },
+
+    async fulfilResetRequest(tx, email) {
+      const customer = await tx.customer.findUnique({ where: { email }, select: { id: true, email: true } });
+      if (customer) await startPasswordReset(tx, customer);
     },
 
     startPasswordReset,
@@ -149,6 +159,9 @@ export function createAccountService(deps: {
       const reset = await db.passwordReset.findUnique({ where: { tokenHash: sha256(clean) }, include: { customer: true } });
       if (!reset || reset.usedAt || reset.expiresAt <= clock.now()) throw new ResetTokenInvalidError();
       checkPasswordPolicy(newPassword, reset.customer.email);
+      if (await hasher.verify(newPassword, reset.customer.passwordHash)) {
+        throw new WeakPasswordError('The new password must differ from the current one.');
+      }
       await setPassword(reset.customer, newPassword, reset.tokenHash);
     },
 

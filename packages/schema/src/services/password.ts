@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import commonPasswords from 'fxa-common-password-list';
 import { WeakPasswordError } from './errors.ts';
 
 export interface PasswordHasher {
@@ -7,19 +8,99 @@ export interface PasswordHasher {
   verify(password: string, hash: string): Promise<boolean>;
   /** Spends the time of one verification without a real hash, so unknown logins answer as slowly as known ones. */
   verifyNothing(password: string): Promise<false>;
+  /** True when the hash was made at another cost than the configured one (re-hash it after a successful login). */
+  needsRehash(hash: string): boolean;
 }
 
-export function createPasswordHasher(cost: number): PasswordHasher {
-  let dummy: Promise<string> | undefined;
+/** The password-check queue is full or its wait ran out: the server answers SERVICE_UNAVAILABLE (HTTP 503). */
+export class PasswordQueueFullError extends Error {
+  constructor() {
+    super('Too many password checks at once.');
+  }
+}
+
+export interface PasswordQueueLimits {
+  /** bcrypt runs on libuv's thread pool (4 threads): more at once only wait there. */
+  concurrency: number;
+  /** Checks that may wait for a thread; one more is refused at once. */
+  queue: number;
+  /** How long a check may wait for a thread before it is refused. */
+  waitMs: number;
+}
+
+const DEFAULT_QUEUE: PasswordQueueLimits = { concurrency: 4, queue: 64, waitMs: 5_000 };
+
+/**
+ * At ~7 checks a second (cost 12, 2 cores) an unbounded queue held logins for minutes; past the
+ * queue's size or wait, a check is refused so the client retries later instead of piling up.
+ */
+function createQueue(limits: PasswordQueueLimits) {
+  let running = 0;
+  const waiting: { start: () => void; timer: NodeJS.Timeout }[] = [];
+  function release() {
+    running--;
+    const next = waiting.shift();
+    if (next) {
+      clearTimeout(next.timer);
+      next.start();
+    }
+  }
+  return async function run<T>(work: () => Promise<T>): Promise<T> {
+    if (running >= limits.concurrency) {
+      if (waiting.length >= limits.queue) throw new PasswordQueueFullError();
+      await new Promise<void>((resolve, reject) => {
+        const entry = {
+          start: resolve,
+          timer: setTimeout(() => {
+            waiting.splice(waiting.indexOf(entry), 1);
+            reject(new PasswordQueueFullError());
+          }, limits.waitMs),
+        };
+        waiting.push(entry);
+      });
+    }
+    running++;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  };
+}
+
+export function createPasswordHasher(cost: number, limits: PasswordQueueLimits = DEFAULT_QUEUE): PasswordHasher {
+  const run = createQueue(limits);
+  // The decoy hashes at the cost of the last stored hash checked, so after a BCRYPT_COST change an
+  // unknown login still takes as long as a known one whose hash is not yet re-hashed.
+  let decoyCost = cost;
+  const dummies = new Map<number, Promise<string>>();
   return {
-    hash: (password) => bcrypt.hash(password, cost),
-    verify: (password, hash) => bcrypt.compare(password, hash),
+    hash: (password) => run(() => bcrypt.hash(password, cost)),
+    verify: (password, hash) => {
+      const rounds = storedCost(hash);
+      if (rounds) decoyCost = rounds;
+      return run(() => bcrypt.compare(password, hash));
+    },
     async verifyNothing(password) {
-      dummy ??= bcrypt.hash('slotkeeper-timing-equalizer', cost);
-      await bcrypt.compare(password, await dummy);
+      let dummy = dummies.get(decoyCost);
+      if (!dummy) {
+        dummy = bcrypt.hash('slotkeeper-timing-equalizer', decoyCost);
+        dummies.set(decoyCost, dummy);
+      }
+      const hash = await dummy;
+      await run(() => bcrypt.compare(password, hash));
       return false;
     },
+    needsRehash: (hash) => storedCost(hash) !== cost,
   };
+}
+
+function storedCost(hash: string): number | undefined {
+  try {
+    return bcrypt.getRounds(hash);
+  } catch {
+    return undefined;
+  }
 }
 
 // No look-alike characters (0/O, 1/l/I), so a password read from an e-mail is typed right.
@@ -36,26 +117,24 @@ export function generatePassword(): string {
   return groups.join('-');
 }
 
-// Long passwords that lead every leaked-password list; shorter ones fail the length rule anyway.
-const COMMON = new Set([
-  '1234567890', '0987654321', '1234567890a', '123456789a', 'qwertyuiop', 'qwertyuiop1', 'qwerty12345',
-  'password12', 'password123', 'password1234', 'passw0rd123', 'p@ssw0rd123', 'iloveyou123', 'letmein123',
-  'welcome123', 'changeme123', 'administrator', 'trustno1234', 'football123', 'monkey12345', 'sunshine123',
-  'princess123', 'asdfghjkl1', 'asdfghjkl123', 'zxcvbnm123', '1q2w3e4r5t', 'q1w2e3r4t5', '1qaz2wsx3edc',
-  'abcdefghij', 'abcd1234567', 'computer123', 'superman123', 'baseball123', 'dragon12345',
-]);
-
 /**
- * The password policy (README "Passwords"): 10+ characters, at most 72 bytes (bcrypt ignores the rest),
- * 5+ different characters, not a well-known password, not containing the login's name part.
+ * The password policy (README "Passwords"): 12+ characters, at most 72 bytes (bcrypt silently ignores
+ * the rest), 5+ different characters, not on the common-password list (fxa-common-password-list: the
+ * most used passwords of the 10-million-password leak list, shipped in the package), not containing
+ * the login's name part.
  */
 export function checkPasswordPolicy(password: string, email: string): void {
-  if ([...password].length < 10) throw new WeakPasswordError('Use at least 10 characters.');
-  if (Buffer.byteLength(password) > 72) throw new WeakPasswordError('Use at most 72 bytes (about 72 Latin characters).');
-  if (new Set(password.toLowerCase()).size < 5) throw new WeakPasswordError('Use at least 5 different characters.');
-  if (COMMON.has(password.toLowerCase())) throw new WeakPasswordError('This password is one of the most common ones.');
+  if ([...password].length < 12) throw new WeakPasswordError('Use at least 12 characters.');
+  if (Buffer.byteLength(password) > 72) {
+    throw new WeakPasswordError('Use at most 72 bytes (72 Latin letters; fewer with accents or other scripts): longer passwords are cut.');
+  }
+  const lower = password.toLowerCase();
+  if (new Set(lower).size < 5) throw new WeakPasswordError('Use at least 5 different characters.');
+  if (commonPasswords.test(password) || commonPasswords.test(lower)) {
+    throw new WeakPasswordError('This password is on the list of commonly used (leaked) passwords.');
+  }
   const name = email.split('@')[0]?.toLowerCase() ?? '';
-  if (name.length >= 4 && password.toLowerCase().includes(name)) {
+  if (name.length >= 4 && lower.includes(name)) {
     throw new WeakPasswordError('The password must not contain your login.');
   }
 }

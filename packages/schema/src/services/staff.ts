@@ -59,6 +59,11 @@ export function createStaffService(deps: {
       return matches && !staff?.disabledAt;
     });
     if (!ok || !staff) throw new InvalidCredentialsError();
+    if (hasher.needsRehash(staff.passwordHash)) {
+      // BCRYPT_COST changed since this hash was made; guarded by the old hash against a concurrent change.
+      const passwordHash = await hasher.hash(password);
+      await db.staffUser.updateMany({ where: { id: staff.id, passwordHash: staff.passwordHash }, data: { passwordHash } });
+    }
     return staff;
   }
 
