@@ -187,7 +187,7 @@ describe('live slot events for staff', () => {
     const { url } = await t.listen();
     const ofA = await tenants.licenseOfA();
     const ofB = await t.seed.license({ seats: 5 });
-    await db().customer.update({ where: { id: ofB.customerId }, data: { resellerId: tenants.resellerB.id } });
+    await db().license.update({ where: { id: ofB.id }, data: { resellerId: tenants.resellerB.id } });
 
     const vendor = subscribeSlots('sse', url, null, tenants.tokens.vendor);
     await untilLive(vendor.results, ofA, url);

@@ -42,7 +42,7 @@ export default function LicenseCreate() {
         <NumberInput source="seats" min={1} step={1} validate={[required(), minValue(1)]} />
         <DateInput source="expiresAt" validate={required()} />
         {permissions === 'VENDOR_ADMIN' && (
-          <ResellerNameInput source="reseller" label="Reseller of a new customer" helperText="Leave empty to sell directly" emptyText="— none —" />
+          <ResellerNameInput source="reseller" label="Reseller" helperText="Who sells this license, also to an existing customer; leave empty to sell directly" emptyText="— none —" />
         )}
       </SimpleForm>
     </Create>

@@ -10,6 +10,9 @@ import { ActivationRef, LicenseRef, LicenseStatus } from './license.ts';
 
 builder.prismaObjectField('Product', 'id', (t) => t.exposeID('id'));
 builder.prismaObjectField('License', 'customer', (t) => t.relation('customer'));
+builder.prismaObjectField('License', 'reseller', (t) =>
+  t.relation('reseller', { nullable: true, description: 'The reseller who sold this license; null for a direct sale.' }),
+);
 builder.prismaObjectField('License', 'createdAt', (t) => t.expose('createdAt', { type: 'DateTime' }));
 builder.prismaObjectField('Activation', 'license', (t) => t.relation('license'));
 
@@ -35,7 +38,7 @@ function licenseWhere(staff: Staff, filter: typeof LicenseFilter.$inferInput | n
   }
   if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
   if (filter?.customerId) and.push({ customerId: String(filter.customerId) });
-  if (filter?.resellerId) and.push({ customer: { resellerId: String(filter.resellerId) } });
+  if (filter?.resellerId) and.push({ resellerId: String(filter.resellerId) });
   return { AND: and };
 }
 
@@ -185,7 +188,7 @@ builder.mutationFields((t) => ({
             product: f.string({ description: 'Product code.' }),
             seats: f.int(),
             expiresAt: f.field({ type: 'DateTime' }),
-            reseller: f.string({ required: false, description: 'Vendor admins: the reseller (by name) of a new customer.' }),
+            reseller: f.string({ required: false, description: 'Vendor admins: the reseller (by name) who sells this license, also to an existing customer; none: a direct sale. Reseller admins always issue for their own.' }),
           }),
         }),
       }),
