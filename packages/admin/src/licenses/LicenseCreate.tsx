@@ -28,7 +28,7 @@ export default function LicenseCreate() {
         onSuccess: (license: License & { newCustomer: boolean }) => {
           notify(
             license.newCustomer
-              ? `License issued. ${license.customer.email} is a new login: the credentials are on their way by e-mail.`
+              ? `License issued to ${license.customer.email}, new to you: they were told by e-mail (with their login, if it is new).`
               : `License issued to the existing login ${license.customer.email}; they were told by e-mail.`,
             { type: 'success' },
           );

@@ -153,7 +153,7 @@ const LicenseResult = (name: string) =>
   });
 
 const IssueLicenseSuccess = builder
-  .objectRef<{ license: { id: string }; customer: { created: boolean } }>('IssueLicenseSuccess')
+  .objectRef<{ license: { id: string }; customer: { newToSeller: boolean } }>('IssueLicenseSuccess')
   .implement({
     description: 'The license; the customer was e-mailed their credentials (new login) or a notice (existing login).',
     fields: (t) => ({
@@ -161,7 +161,11 @@ const IssueLicenseSuccess = builder
         type: 'License',
         resolve: (query, parent, _args, ctx) => ctx.db.license.findUniqueOrThrow({ ...query, where: { id: parent.license.id } }),
       }),
-      newCustomer: t.boolean({ resolve: (parent) => parent.customer.created }),
+      newCustomer: t.boolean({
+        description:
+          "A new login; for a reseller admin, new to their reseller (a login that holds other resellers' licenses is not told apart).",
+        resolve: (parent) => parent.customer.newToSeller,
+      }),
     }),
   });
 

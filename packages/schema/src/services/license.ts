@@ -19,7 +19,11 @@ export interface IssueLicenseInput {
 
 export interface IssuedLicense {
   license: License & { product: Product; reseller: Reseller | null };
-  customer: { id: string; email: string; created: boolean };
+  /**
+   * created: this call made the login. newToSeller: the login held no license of this seller before
+   * (for a reseller admin, whether it holds another reseller's is theirs to keep).
+   */
+  customer: { id: string; email: string; created: boolean; newToSeller: boolean };
   /** Only for a customer created by this call: the generated password, to be e-mailed. */
   password: string | null;
 }
@@ -184,6 +188,8 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
         if (tenant !== undefined && !reseller) throw new ForbiddenError('Your staff account belongs to no reseller.');
         const customer = await tx.customer.upsert({ where: { email }, create: { email, passwordHash }, update: {} });
         const created = customer.passwordHash === passwordHash;
+        const newToSeller =
+          created || (tenant !== undefined && (await tx.license.count({ where: { customerId: customer.id, resellerId: tenant } })) === 0);
         const license = await tx.license.create({
           data: { customerId: customer.id, resellerId: reseller?.id ?? null, productId: product.id, seats: input.seats, startsAt, expiresAt: input.expiresAt },
           include: { product: true, reseller: true },
@@ -203,7 +209,7 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
         });
         return {
           license,
-          customer: { id: customer.id, email: customer.email, created },
+          customer: { id: customer.id, email: customer.email, created, newToSeller },
           password: created ? password : null,
         };
       });
