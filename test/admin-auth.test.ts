@@ -118,7 +118,8 @@ const MATRIX: Record<string, Row> = {
     document: `mutation($email: String!, $product: String!) {
       issueLicense(input: { email: $email, product: $product, seats: 1, expiresAt: "2030-01-01T00:00:00Z" }) { __typename ... on Error { code } } }`,
     variables: (f) => ({ email: f.license.email, product: f.license.product }),
-    expect: { vendor: 'ok', resellerA: 'ok', resellerB: 'forbidden', customer: 'forbidden', anonymous: 'forbidden' },
+    // The reseller belongs to the license: B sells to A's customer too (see "reseller per license").
+    expect: ANY_STAFF,
   },
   changeLicenseSeats: {
     document: 'mutation($id: ID!) { changeLicenseSeats(input: { licenseId: $id, seats: 4 }) { __typename ... on Error { code } } }',
@@ -309,5 +310,83 @@ describe.each(TRANSPORTS)('slotUsageChanged over %s', (transport) => {
     expect(await subscribe(tokens.customer, null)).toBe('forbidden');
     expect(await subscribe(undefined, null)).toBe('forbidden');
     expect(await subscribe(undefined, license.id)).toBe('forbidden');
+  });
+});
+
+describe('reseller per license', () => {
+  const ISSUE = `mutation($email: String!, $product: String!, $reseller: String) {
+    issueLicense(input: { email: $email, product: $product, seats: 50, expiresAt: "2030-01-01T00:00:00Z", reseller: $reseller }) {
+      __typename ... on IssueLicenseSuccess { newCustomer license { id seats reseller { id name } customer { id } } } ... on Error { code message } } }`;
+  const CUSTOMER = 'query($id: ID!) { customer(id: $id) { id licenseCount licenses { id reseller { id } } } }';
+  const LICENSE = 'query($id: ID!) { license(id: $id) { id reseller { id } } }';
+  const SEATS = 'mutation($id: ID!) { changeLicenseSeats(input: { licenseId: $id, seats: 1 }) { __typename ... on Error { code message } } }';
+  const SUSPEND = 'mutation($id: ID!) { setLicenseStatus(input: { licenseId: $id, action: SUSPEND }) { __typename ... on Error { code message } } }';
+  const as = async (role: 'vendor' | 'resellerA' | 'resellerB', query: string, variables: Record<string, unknown>) => {
+    const response = await t.gql(query, variables, tenants.tokens[role]);
+    expect(response.errors, JSON.stringify(response)).toBeUndefined();
+    return response.data;
+  };
+  const licenseIds = (customer: { licenses: { id: string }[] } | null) => customer?.licenses.map((l) => l.id).sort();
+
+  it("the vendor issues to reseller A's customer for reseller B: the license is B's, B sees only it, A neither sees nor changes it", async () => {
+    const ofA = await tenants.licenseOfA();
+    const issued = (await as('vendor', ISSUE, { email: ofA.email, product: ofA.product, reseller: tenants.resellerB.name })).issueLicense;
+    expect(issued).toMatchObject({ __typename: 'IssueLicenseSuccess', newCustomer: false, license: { seats: 50, reseller: tenants.resellerB } });
+    const ofB = issued.license.id as string;
+    expect(issued.license.customer.id).toBe(ofA.customerId);
+    expect(await t.app.database.prisma.auditEvent.findFirstOrThrow({ where: { subject: `license:${ofB}` } })).toMatchObject({ resellerId: tenants.resellerB.id });
+
+    // B: the license, and the customer with only B's license.
+    expect((await as('resellerB', LICENSE, { id: ofB })).license).toEqual({ id: ofB, reseller: { id: tenants.resellerB.id } });
+    const seenByB = (await as('resellerB', CUSTOMER, { id: ofA.customerId })).customer;
+    expect(licenseIds(seenByB)).toEqual([ofB]);
+    expect(seenByB.licenseCount).toBe(1);
+    const customersOfB = await as('resellerB', 'query($q: String) { customers(first: 10, filter: { q: $q }) { edges { node { id } } } }', { q: ofA.email });
+    expect(ids(customersOfB.customers)).toEqual([ofA.customerId]);
+    const licensesOfB = await as('resellerB', 'query($e: String) { licenses(first: 10, filter: { customerEmail: $e }) { edges { node { id } } } }', { e: ofA.email });
+    expect(ids(licensesOfB.licenses)).toEqual([ofB]);
+
+    // A: still its own license only; B's is not found, and cannot be cut or suspended.
+    expect((await as('resellerA', LICENSE, { id: ofB })).license).toBeNull();
+    expect(licenseIds((await as('resellerA', CUSTOMER, { id: ofA.customerId })).customer)).toEqual([ofA.id]);
+    expect((await as('resellerA', SEATS, { id: ofB })).changeLicenseSeats).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await as('resellerA', SUSPEND, { id: ofB })).setLicenseStatus).toMatchObject({ code: 'NOT_FOUND' });
+    const untouched = await t.app.database.prisma.license.findUniqueOrThrow({ where: { id: ofB } });
+    expect(untouched).toMatchObject({ seats: 50, status: 'ACTIVE', resellerId: tenants.resellerB.id });
+
+    // The vendor sees both.
+    expect(licenseIds((await as('vendor', CUSTOMER, { id: ofA.customerId })).customer)).toEqual([ofA.id, ofB].sort());
+  });
+
+  it("reseller B's own issueLicense to A's customer's e-mail is B's license, answered as for a customer new to B", async () => {
+    const ofA = await tenants.licenseOfA();
+    // B names another reseller: ignored, a reseller admin sells for their own.
+    const issued = (await as('resellerB', ISSUE, { email: ofA.email.toUpperCase(), product: ofA.product, reseller: tenants.resellerA.name })).issueLicense;
+    expect(issued).toMatchObject({ __typename: 'IssueLicenseSuccess', newCustomer: true, license: { reseller: tenants.resellerB } });
+    expect(issued.license.customer.id).toBe(ofA.customerId);
+    expect(licenseIds((await as('resellerA', CUSTOMER, { id: ofA.customerId })).customer)).toEqual([ofA.id]);
+    expect(licenseIds((await as('resellerB', CUSTOMER, { id: ofA.customerId })).customer)).toEqual([issued.license.id]);
+    // The existing login keeps its password: no credentials mail, a notice.
+    const mails = await t.app.database.prisma.mailMessage.findMany({ where: { to: ofA.email } });
+    expect(mails.map((m) => m.template)).toEqual(['license-issued']);
+    // A second license of B to the same login: now an existing customer of B.
+    const again = (await as('resellerB', ISSUE, { email: ofA.email, product: ofA.product })).issueLicense;
+    expect(again).toMatchObject({ newCustomer: false, license: { reseller: tenants.resellerB } });
+  });
+
+  it("another reseller's customer answers exactly like one that does not exist", async () => {
+    const ofA = await tenants.licenseOfA();
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const answer = async (role: 'resellerB', query: string, id: string) => JSON.stringify(await as(role, query, { id }));
+    for (const [query, subject] of [
+      [CUSTOMER, ofA.customerId],
+      ['mutation($id: ID!) { resendCredentials(input: { customerId: $id }) { __typename ... on Error { code message } } }', ofA.customerId],
+      ['mutation($id: ID!) { sendPasswordReset(input: { customerId: $id }) { __typename ... on Error { code message } } }', ofA.customerId],
+      [LICENSE, ofA.id],
+      [SEATS, ofA.id],
+      [SUSPEND, ofA.id],
+    ] as const) {
+      expect(await answer('resellerB', query, subject)).toBe(await answer('resellerB', query, unknown));
+    }
   });
 });

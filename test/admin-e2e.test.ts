@@ -42,7 +42,7 @@ beforeAll(async () => {
   const b = await create(staff.resellerB, 'RESELLER_ADMIN', `Reseller B ${tag}`);
   await create(staff.vendor, 'VENDOR_ADMIN');
   const seeded = await t.seed.license({ seats: 4 });
-  await t.app.database.prisma.customer.update({ where: { id: seeded.customerId }, data: { resellerId: b.staff.resellerId } });
+  await t.app.database.prisma.license.update({ where: { id: seeded.id }, data: { resellerId: b.staff.resellerId } });
   otherLicense = { id: seeded.id, email: seeded.email, product: seeded.product };
   browser = await launchBrowser();
 });

@@ -16,7 +16,7 @@ export interface Tenants {
   staffIds: { vendor: string; resellerA: string; resellerB: string };
   /** The license of the customer whose session is `tokens.customer`. */
   customerLicenseId: string;
-  /** A fresh license of a customer of reseller A, with one live activation. */
+  /** A fresh license sold by reseller A (to a new customer), with one live activation. */
   licenseOfA(): Promise<SeededLicense & { activationId: string; machineToken: string }>;
 }
 
@@ -36,7 +36,7 @@ export async function setUpTenants(t: TestApp): Promise<Tenants> {
 
   const licenseOfA = async () => {
     const license = await t.seed.license({ seats: 3 });
-    await db.customer.update({ where: { id: license.customerId }, data: { resellerId: a.resellerId } });
+    await db.license.update({ where: { id: license.id }, data: { resellerId: a.resellerId } });
     const { data } = await t.gql(ACTIVATE, { input: machine(license, `pc-${randomBytes(3).toString('hex')}`) });
     return { ...license, activationId: data.activateMachine.activation.id as string, machineToken: data.activateMachine.token as string };
   };

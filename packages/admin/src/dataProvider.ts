@@ -21,7 +21,7 @@ interface ConnectionResource {
 }
 
 const LICENSE = `id seats seatsUsed status startsAt expiresAt createdAt
-  customer { id email reseller { id name } } product { id code name }`;
+  reseller { id name } customer { id email } product { id code name }`;
 const STAFF = 'id email role createdAt disabledAt reseller { id name }';
 const PRODUCT = 'id code name leaseDays remoteReleasesPerYear createdAt links { website documentation support purchase }';
 
@@ -37,7 +37,7 @@ export const RESOURCES: Record<string, ConnectionResource> = {
   customers: {
     field: 'customers',
     type: 'Customer',
-    fields: 'id email createdAt passwordChangedAt licenseCount reseller { id name }',
+    fields: 'id email createdAt passwordChangedAt licenseCount',
     filters: { q: 'string', resellerId: 'string' },
     sorts: { email: 'email', createdAt: 'createdAt' },
     one: 'customer',

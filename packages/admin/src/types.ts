@@ -10,7 +10,9 @@ export interface License {
   startsAt: string;
   expiresAt: string;
   createdAt: string;
-  customer: { id: string; email: string; reseller: { id: string; name: string } | null };
+  /** The reseller who sold this license (a customer may buy from several); null for a direct sale. */
+  reseller: { id: string; name: string } | null;
+  customer: { id: string; email: string };
   product: { id: string; code: string; name: string };
 }
 
@@ -30,8 +32,8 @@ export interface Customer {
   email: string;
   createdAt: string;
   passwordChangedAt: string;
+  /** The licenses the viewer's tenant sold this customer. */
   licenseCount: number;
-  reseller: { id: string; name: string } | null;
 }
 
 export interface StaffUser {

@@ -89,6 +89,7 @@ function issuedText(result: Issued): string {
     `License ${license.id}: ${license.seats} seat(s) of ${license.product.code}, valid until ${day(license.expiresAt)}.`,
     `Login: ${customer.email}${customer.created ? ' (new customer)' : ''}`,
     password ? `Password: ${password}` : 'Password: unchanged (existing customer)',
+    ...(license.reseller ? [`Sold by reseller ${license.reseller.name}.`] : []),
   ].join('\n');
 }
 

@@ -53,10 +53,10 @@ export const REST_ROUTES: Record<string, RestRoute> = {
 
 /**
  * Fields left out of REST answers. SOFA selects every field of a result, one level into each cycle:
- * these would pull the customer record (and its reseller) and a second copy of the license into
- * every activation answer.
+ * these would pull the customer record, the license's reseller (a dashboard matter) and a second
+ * copy of the license into every activation answer.
  */
-const OMITTED_FIELDS = new Set(['License.customer', 'Activation.license']);
+const OMITTED_FIELDS = new Set(['License.customer', 'License.reseller', 'Activation.license']);
 
 /**
  * The schema SOFA sees: only the plug-in root fields, and the types they reach without OMITTED_FIELDS.

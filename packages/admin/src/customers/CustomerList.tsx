@@ -17,7 +17,6 @@ export default function CustomerList() {
     <List filters={filters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25}>
       <Datagrid rowClick="show" bulkActionButtons={false}>
         <TextField source="email" />
-        {vendor && <TextField source="reseller.name" sortable={false} emptyText="— (direct)" />}
         <NumberField source="licenseCount" sortable={false} />
         <DateField source="createdAt" />
         <DateField source="passwordChangedAt" showTime sortable={false} />

@@ -10,6 +10,7 @@ import {
   Show,
   TextField,
   TopToolbar,
+  usePermissions,
   useRecordContext,
 } from 'react-admin';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
@@ -52,15 +53,13 @@ function Title() {
 }
 
 export default function CustomerShow() {
+  const { permissions } = usePermissions<string>();
   return (
     <Show title={<Title />} actions={<Actions />} component="div">
       <Card>
         <CardContent sx={{ display: 'flex', flexWrap: 'wrap', gap: 4 }}>
           <Labeled>
             <TextField source="email" />
-          </Labeled>
-          <Labeled>
-            <TextField source="reseller.name" emptyText="— (direct)" />
           </Labeled>
           <Labeled>
             <DateField source="createdAt" showTime />
@@ -83,6 +82,7 @@ export default function CustomerShow() {
           >
             <Datagrid rowClick="show" bulkActionButtons={false} empty={<Typography color="text.secondary">No license.</Typography>}>
               <TextField source="product.name" sortable={false} />
+              {permissions === 'VENDOR_ADMIN' && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="— (direct)" />}
               <SeatsField label="Seats used" sortBy="seats" />
               <StatusField source="status" />
               <DateField source="expiresAt" />

@@ -28,7 +28,7 @@ export default function LicenseCreate() {
         onSuccess: (license: License & { newCustomer: boolean }) => {
           notify(
             license.newCustomer
-              ? `License issued. ${license.customer.email} is a new login: the credentials are on their way by e-mail.`
+              ? `License issued to ${license.customer.email}, new to you: they were told by e-mail (with their login, if it is new).`
               : `License issued to the existing login ${license.customer.email}; they were told by e-mail.`,
             { type: 'success' },
           );
@@ -42,7 +42,7 @@ export default function LicenseCreate() {
         <NumberInput source="seats" min={1} step={1} validate={[required(), minValue(1)]} />
         <DateInput source="expiresAt" validate={required()} />
         {permissions === 'VENDOR_ADMIN' && (
-          <ResellerNameInput source="reseller" label="Reseller of a new customer" helperText="Leave empty to sell directly" emptyText="— none —" />
+          <ResellerNameInput source="reseller" label="Reseller" helperText="Who sells this license, also to an existing customer; leave empty to sell directly" emptyText="— none —" />
         )}
       </SimpleForm>
     </Create>

@@ -47,7 +47,7 @@ const exporter: Exporter<License> = (records) =>
     records.map((l) => ({
       id: l.id,
       customer: l.customer.email,
-      reseller: l.customer.reseller?.name ?? '',
+      reseller: l.reseller?.name ?? '',
       product: l.product.code,
       seats: l.seats,
       seatsUsed: l.seatsUsed,
@@ -94,7 +94,7 @@ export default function LicenseList() {
     >
       <Datagrid rowClick="show" bulkActionButtons={false}>
         <TextField source="customer.email" sortBy="customer.email" />
-        {vendor && <TextField source="customer.reseller.name" label="Reseller" sortable={false} emptyText="—" />}
+        {vendor && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="—" />}
         <TextField source="product.name" sortable={false} />
         <SeatsField label="Seats used" sortBy="seats" />
         <StatusField source="status" />

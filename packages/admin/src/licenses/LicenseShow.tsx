@@ -270,7 +270,7 @@ function Details() {
           <Item label="Valid">
             {day(license.startsAt)} – {day(license.expiresAt)}
           </Item>
-          <Item label="Reseller">{license.customer.reseller?.name ?? '— (direct)'}</Item>
+          <Item label="Reseller">{license.reseller?.name ?? '— (direct)'}</Item>
         </Box>
       </CardContent>
     </Card>

@@ -5,22 +5,24 @@ import { ForbiddenError, NotFoundError, RateLimitedError } from '../services/err
 import { offsetPage, orderBy, orderInput } from './connection.ts';
 
 export const CustomerRef = builder.prismaObject('Customer', {
-  description: 'A login (the purchase e-mail) and its licenses; staff see their tenant\'s customers.',
+  description:
+    "A login (the purchase e-mail) and its licenses. The reseller belongs to each license: staff see a customer holding one of their tenant's licenses, and only those licenses.",
   fields: (t) => ({
     id: t.exposeID('id'),
     email: t.exposeString('email'),
-    reseller: t.relation('reseller', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     passwordChangedAt: t.expose('passwordChangedAt', { type: 'DateTime' }),
-    licenses: t.relation('licenses', { query: { orderBy: [{ expiresAt: 'desc' }, { id: 'asc' }] } }),
-    licenseCount: t.relationCount('licenses'),
+    licenses: t.relation('licenses', {
+      query: (_args, ctx) => ({ where: scope.licensesOf(ctx.caller), orderBy: [{ expiresAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    licenseCount: t.relationCount('licenses', { where: (_args, ctx) => scope.licensesOf(ctx.caller) }),
   }),
 });
 
 const CustomerFilter = builder.inputType('CustomerFilter', {
   fields: (t) => ({
     q: t.string({ required: false, description: 'Part of the e-mail.' }),
-    resellerId: t.id({ required: false }),
+    resellerId: t.id({ required: false, description: 'Customers holding a license of this reseller.' }),
   }),
 });
 
@@ -37,7 +39,7 @@ builder.queryFields((t) => ({
         AND: [
           scope.customers(requireStaff(ctx.caller)),
           args.filter?.q ? { email: { contains: args.filter.q.toLowerCase() } } : {},
-          args.filter?.resellerId ? { resellerId: String(args.filter.resellerId) } : {},
+          args.filter?.resellerId ? { licenses: { some: { resellerId: String(args.filter.resellerId) } } } : {},
         ],
       };
       return offsetPage(args, ctx, info, () => ctx.db.customer.count({ where }), (query, page) =>

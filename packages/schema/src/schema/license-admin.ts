@@ -10,6 +10,9 @@ import { ActivationRef, LicenseRef, LicenseStatus } from './license.ts';
 
 builder.prismaObjectField('Product', 'id', (t) => t.exposeID('id'));
 builder.prismaObjectField('License', 'customer', (t) => t.relation('customer'));
+builder.prismaObjectField('License', 'reseller', (t) =>
+  t.relation('reseller', { nullable: true, description: 'The reseller who sold this license; null for a direct sale.' }),
+);
 builder.prismaObjectField('License', 'createdAt', (t) => t.expose('createdAt', { type: 'DateTime' }));
 builder.prismaObjectField('Activation', 'license', (t) => t.relation('license'));
 
@@ -35,7 +38,7 @@ function licenseWhere(staff: Staff, filter: typeof LicenseFilter.$inferInput | n
   }
   if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
   if (filter?.customerId) and.push({ customerId: String(filter.customerId) });
-  if (filter?.resellerId) and.push({ customer: { resellerId: String(filter.resellerId) } });
+  if (filter?.resellerId) and.push({ resellerId: String(filter.resellerId) });
   return { AND: and };
 }
 
@@ -150,7 +153,7 @@ const LicenseResult = (name: string) =>
   });
 
 const IssueLicenseSuccess = builder
-  .objectRef<{ license: { id: string }; customer: { created: boolean } }>('IssueLicenseSuccess')
+  .objectRef<{ license: { id: string }; customer: { newToSeller: boolean } }>('IssueLicenseSuccess')
   .implement({
     description: 'The license; the customer was e-mailed their credentials (new login) or a notice (existing login).',
     fields: (t) => ({
@@ -158,7 +161,11 @@ const IssueLicenseSuccess = builder
         type: 'License',
         resolve: (query, parent, _args, ctx) => ctx.db.license.findUniqueOrThrow({ ...query, where: { id: parent.license.id } }),
       }),
-      newCustomer: t.boolean({ resolve: (parent) => parent.customer.created }),
+      newCustomer: t.boolean({
+        description:
+          "A new login; for a reseller admin, new to their reseller (a login that holds other resellers' licenses is not told apart).",
+        resolve: (parent) => parent.customer.newToSeller,
+      }),
     }),
   });
 
@@ -185,7 +192,7 @@ builder.mutationFields((t) => ({
             product: f.string({ description: 'Product code.' }),
             seats: f.int(),
             expiresAt: f.field({ type: 'DateTime' }),
-            reseller: f.string({ required: false, description: 'Vendor admins: the reseller (by name) of a new customer.' }),
+            reseller: f.string({ required: false, description: 'Vendor admins: the reseller (by name) who sells this license, also to an existing customer; none: a direct sale. Reseller admins always issue for their own.' }),
           }),
         }),
       }),

@@ -101,11 +101,11 @@ export function createActivationService(deps: {
     return token;
   }
 
-  function publish(change: SlotChange, license: LicenseUsage & { customer: { resellerId: string | null } }, activation: Activation) {
+  function publish(change: SlotChange, license: LicenseUsage, activation: Activation) {
     events.publish({
       licenseId: license.id,
       customerId: license.customerId,
-      resellerId: license.customer.resellerId,
+      resellerId: license.resellerId,
       seats: license.seats,
       seatsUsed: license.seatsUsed,
       change,
@@ -118,7 +118,7 @@ export function createActivationService(deps: {
   async function release(
     activationId: string,
     reason: 'DEACTIVATED' | 'REMOTE_RELEASE' | 'ADMIN_RELEASE',
-    within?: (tx: Tx, license: License & { product: Product; customer: { resellerId: string | null } }) => Promise<void>,
+    within?: (tx: Tx, license: License & { product: Product }) => Promise<void>,
   ) {
     const now = clock.now();
     const outcome = await transaction(db, async (tx) => {
@@ -127,7 +127,7 @@ export function createActivationService(deps: {
       await lockLicenses(tx, { ids: [current.licenseId] });
       const license = await tx.license.findUniqueOrThrow({
         where: { id: current.licenseId },
-        include: { product: true, customer: { select: { resellerId: true } } },
+        include: { product: true },
       });
       const live = await tx.activation.findFirst({ where: { id: activationId, releasedAt: null } });
       if (!live) return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released: null };
@@ -139,8 +139,7 @@ export function createActivationService(deps: {
       return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released };
     });
     if (outcome.released) publish(reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', outcome.license, outcome.released);
-    const { customer: _customer, ...license } = outcome.license;
-    return license;
+    return outcome.license;
   }
 
   return {
@@ -157,12 +156,10 @@ export function createActivationService(deps: {
         // Every license of this login for this product is locked for the rest of the transaction:
         // concurrent activations queue here, so the seat count below cannot go stale.
         await lockLicenses(tx, { customerId: customer.id, productId: product.id });
-        const rows = await tx.license.findMany({
+        const licenses = await tx.license.findMany({
           where: { customerId: customer.id, productId: product.id },
           orderBy: [{ expiresAt: 'desc' }, { id: 'asc' }],
         });
-        // The customer row was read a moment ago by authenticate(): no second read for its reseller.
-        const licenses = rows.map((l) => ({ ...l, customer: { resellerId: customer.resellerId } }));
         if (licenses.length === 0) throw new NotFoundError(`This login has no license for "${product.code}".`);
 
         const held = await tx.activation.findFirst({
@@ -214,8 +211,7 @@ export function createActivationService(deps: {
 
       if (outcome.change) publish(outcome.change, outcome.license, outcome.activation);
       const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
-      const { customer: _customer, ...license } = outcome.license;
-      return { token, activation: outcome.activation, license: { ...license, product } };
+      return { token, activation: outcome.activation, license: { ...outcome.license, product } };
     },
 
     async deactivateWithToken(token) {
@@ -270,7 +266,7 @@ export function createActivationService(deps: {
       if (!visible) throw new NotFoundError('There is no such activation.');
       return release(activationId, 'ADMIN_RELEASE', async (tx, license) => {
         const before = await tx.activation.findUniqueOrThrow({ where: { id: activationId } });
-        await audit(tx, staff, 'activation.released', `activation:${activationId}`, license.customer.resellerId, {
+        await audit(tx, staff, 'activation.released', `activation:${activationId}`, license.resellerId, {
           license: license.id,
           machineName: before.machineName,
           osUser: before.osUser,
@@ -289,7 +285,7 @@ export function createActivationService(deps: {
         const visible = await tx.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, select: { id: true } });
         if (!visible) throw new NotFoundError('There is no such license.');
         await lockLicenses(tx, { ids: [licenseId] });
-        const license = await tx.license.findUniqueOrThrow({ where: { id: licenseId }, include: { customer: { select: { resellerId: true } } } });
+        const license = await tx.license.findUniqueOrThrow({ where: { id: licenseId } });
         const released: Activation[] = [];
         for (const id of new Set(releaseActivationIds)) {
           const freed = await tx.activation.updateMany({
@@ -304,16 +300,15 @@ export function createActivationService(deps: {
           throw new InvalidInputError('seats', `${used} seats are in use: release ${used - seats} machine(s) in the same change to go down to ${seats}.`);
         }
         const updated = await tx.license.update({ where: { id: licenseId }, data: { seats } });
-        await audit(tx, staff, 'license.seats_changed', `license:${licenseId}`, license.customer.resellerId, {
+        await audit(tx, staff, 'license.seats_changed', `license:${licenseId}`, license.resellerId, {
           before: { seats: license.seats },
           after: { seats },
           released: [...new Set(releaseActivationIds)],
         });
-        return { license: { ...updated, customer: license.customer, seatsUsed: used }, released };
+        return { license: { ...updated, seatsUsed: used }, released };
       });
       for (const activation of outcome.released) publish('RELEASED', outcome.license, activation);
-      const { customer: _customer, ...license } = outcome.license;
-      return license;
+      return outcome.license;
     },
 
     async releaseByCustomer(customerId, activationId) {

@@ -61,7 +61,8 @@ export function createAdminService(deps: {
     const staff = requireStaff(caller);
     const customer = await db.customer.findFirst({ where: { id: customerId, ...scope.customers(staff) } });
     if (!customer) throw new NotFoundError('There is no such customer.');
-    return { staff, customer };
+    // A customer may hold licenses of several resellers: the event is the acting tenant's (null for the vendor).
+    return { staff, customer, tenant: scope.resellerId(staff) ?? null };
   }
 
   return {
@@ -73,7 +74,7 @@ export function createAdminService(deps: {
       }
       return transaction(db, async (tx) => {
         const updated = await tx.license.update({ where: { id: licenseId }, data: { status } });
-        await audit(tx, staff, `license.${action.toLowerCase()}`, `license:${licenseId}`, license.customer.resellerId, {
+        await audit(tx, staff, `license.${action.toLowerCase()}`, `license:${licenseId}`, license.resellerId, {
           before: { status: license.status },
           after: { status },
         });
@@ -88,7 +89,7 @@ export function createAdminService(deps: {
       }
       return transaction(db, async (tx) => {
         const updated = await tx.license.update({ where: { id: licenseId }, data: { expiresAt } });
-        await audit(tx, staff, 'license.expiry_changed', `license:${licenseId}`, license.customer.resellerId, {
+        await audit(tx, staff, 'license.expiry_changed', `license:${licenseId}`, license.resellerId, {
           before: { expiresAt: license.expiresAt },
           after: { expiresAt },
         });
@@ -97,8 +98,8 @@ export function createAdminService(deps: {
     },
 
     async resendCredentials(caller, customerId) {
-      const { staff, customer } = await visibleCustomer(caller, customerId);
-      const license = await db.license.findFirst({ where: { customerId }, orderBy: { expiresAt: 'desc' }, include: { product: true } });
+      const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
+      const license = await db.license.findFirst({ where: { customerId, ...scope.licenses(staff) }, orderBy: { expiresAt: 'desc' }, include: { product: true } });
       if (!license) throw new NotFoundError('This customer has no license to send credentials for.');
       const password = generatePassword();
       const passwordHash = await hasher.hash(password);
@@ -114,17 +115,17 @@ export function createAdminService(deps: {
           seats: license.seats,
           expiresAt: license.expiresAt.toISOString(),
         });
-        await audit(tx, staff, 'customer.credentials_resent', `customer:${customerId}`, customer.resellerId, {});
+        await audit(tx, staff, 'customer.credentials_resent', `customer:${customerId}`, tenant, {});
       });
       sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId });
       outbox.notify();
     },
 
     async sendPasswordReset(caller, customerId) {
-      const { staff, customer } = await visibleCustomer(caller, customerId);
+      const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
       await transaction(db, async (tx) => {
         await accounts.startPasswordReset(tx, customer);
-        await audit(tx, staff, 'customer.password_reset_sent', `customer:${customerId}`, customer.resellerId, {});
+        await audit(tx, staff, 'customer.password_reset_sent', `customer:${customerId}`, tenant, {});
       });
       outbox.notify();
     },
@@ -151,7 +152,7 @@ export function createAdminService(deps: {
         select: {
           seats: true,
           product: { select: { id: true, code: true, name: true } },
-          customer: { select: { reseller: { select: { id: true, name: true } } } },
+          reseller: { select: { id: true, name: true } },
           _count: { select: { activations: { where: { releasedAt: null } } } },
         },
       });
@@ -181,7 +182,7 @@ export function createAdminService(deps: {
       });
       return {
         byProduct: group((l) => [l.product.code, l.product.name]),
-        byReseller: group((l) => [l.customer.reseller?.id ?? 'direct', l.customer.reseller?.name ?? 'Direct (no reseller)']),
+        byReseller: group((l) => [l.reseller?.id ?? 'direct', l.reseller?.name ?? 'Direct (no reseller)']),
         history,
       };
     },

@@ -12,21 +12,29 @@ export type Staff = Extract<Caller, { kind: 'staff' }>;
 
 /** The one place that says which records a staff member sees (tenant isolation). */
 export const scope = {
-  /** Vendor admins see every reseller's records; a reseller admin only their reseller's. */
+  /**
+   * Vendor admins see every reseller's records; a reseller admin only their reseller's. The reseller
+   * belongs to the license (one login may buy from several resellers): a customer is in a reseller's
+   * scope while it holds one of its licenses, and shows only those.
+   */
   resellerId(staff: Staff): string | undefined {
     return staff.role === 'VENDOR_ADMIN' ? undefined : (staff.resellerId ?? '-none-');
   },
   customers(staff: Staff): Prisma.CustomerWhereInput {
     const resellerId = scope.resellerId(staff);
-    return resellerId === undefined ? {} : { resellerId };
+    return resellerId === undefined ? {} : { licenses: { some: { resellerId } } };
   },
   licenses(staff: Staff): Prisma.LicenseWhereInput {
     const resellerId = scope.resellerId(staff);
-    return resellerId === undefined ? {} : { customer: { resellerId } };
+    return resellerId === undefined ? {} : { resellerId };
+  },
+  /** The licenses a caller sees under a customer: staff their tenant's, a customer all of its own. */
+  licensesOf(caller: Caller): Prisma.LicenseWhereInput {
+    return caller.kind === 'staff' ? scope.licenses(caller) : {};
   },
   activations(staff: Staff): Prisma.ActivationWhereInput {
     const resellerId = scope.resellerId(staff);
-    return resellerId === undefined ? {} : { license: { customer: { resellerId } } };
+    return resellerId === undefined ? {} : { license: { resellerId } };
   },
   staffUsers(staff: Staff): Prisma.StaffUserWhereInput {
     const resellerId = scope.resellerId(staff);

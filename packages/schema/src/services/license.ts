@@ -1,4 +1,4 @@
-import type { License, Prisma, Product } from '../generated/prisma/client.ts';
+import type { License, Prisma, Product, Reseller } from '../generated/prisma/client.ts';
 import { type Clock, type Db, transaction } from './db.ts';
 import { audit } from './audit.ts';
 import { type Staff, scope } from './caller.ts';
@@ -13,13 +13,17 @@ export interface IssueLicenseInput {
   seats: number;
   expiresAt: Date;
   startsAt?: Date;
-  /** The customer's reseller by name (created when new); ignored for a reseller admin, who issues for their own. */
+  /** The license's reseller by name (created when new); ignored for a reseller admin, who issues for their own. */
   reseller?: string;
 }
 
 export interface IssuedLicense {
-  license: License & { product: Product };
-  customer: { id: string; email: string; created: boolean };
+  license: License & { product: Product; reseller: Reseller | null };
+  /**
+   * created: this call made the login. newToSeller: the login held no license of this seller before
+   * (for a reseller admin, whether it holds another reseller's is theirs to keep).
+   */
+  customer: { id: string; email: string; created: boolean; newToSeller: boolean };
   /** Only for a customer created by this call: the generated password, to be e-mailed. */
   password: string | null;
 }
@@ -169,26 +173,26 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
 
       const tenant = actor === 'operator' ? undefined : scope.resellerId(actor);
       const issued = await transaction(db, async (tx) => {
+        // The reseller belongs to the license: an existing login of another reseller (or of none)
+        // gets this license under this seller, and nothing here tells a seller whether the e-mail existed.
         const reseller =
-          tenant === undefined && input.reseller
-            ? await tx.reseller.upsert({
-                where: { name: requireText(input.reseller, 'reseller') },
-                create: { name: input.reseller.trim() },
-                update: {},
-              })
-            : null;
-        const customer = await tx.customer.upsert({
-          where: { email },
-          create: { email, passwordHash, resellerId: tenant ?? reseller?.id },
-          update: {},
-        });
-        if (tenant !== undefined && customer.resellerId !== tenant) {
-          throw new ForbiddenError('This e-mail belongs to a customer of another reseller.');
-        }
+          tenant !== undefined
+            ? await tx.reseller.findUnique({ where: { id: tenant } })
+            : input.reseller
+              ? await tx.reseller.upsert({
+                  where: { name: requireText(input.reseller, 'reseller') },
+                  create: { name: input.reseller.trim() },
+                  update: {},
+                })
+              : null;
+        if (tenant !== undefined && !reseller) throw new ForbiddenError('Your staff account belongs to no reseller.');
+        const customer = await tx.customer.upsert({ where: { email }, create: { email, passwordHash }, update: {} });
         const created = customer.passwordHash === passwordHash;
+        const newToSeller =
+          created || (tenant !== undefined && (await tx.license.count({ where: { customerId: customer.id, resellerId: tenant } })) === 0);
         const license = await tx.license.create({
-          data: { customerId: customer.id, productId: product.id, seats: input.seats, startsAt, expiresAt: input.expiresAt },
-          include: { product: true },
+          data: { customerId: customer.id, resellerId: reseller?.id ?? null, productId: product.id, seats: input.seats, startsAt, expiresAt: input.expiresAt },
+          include: { product: true, reseller: true },
         });
         // The purchase e-mail: credentials for a new login, a notice for an existing one.
         const about = {
@@ -200,12 +204,12 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
         };
         if (created) await outbox.enqueue(tx, email, 'credentials', { ...about, password });
         else await outbox.enqueue(tx, email, 'license-issued', about);
-        await audit(tx, actor, 'license.issued', `license:${license.id}`, customer.resellerId, {
-          after: { email, product: product.code, seats: license.seats, expiresAt: license.expiresAt, newCustomer: created },
+        await audit(tx, actor, 'license.issued', `license:${license.id}`, license.resellerId, {
+          after: { email, reseller: reseller?.name ?? null, product: product.code, seats: license.seats, expiresAt: license.expiresAt, newCustomer: created },
         });
         return {
           license,
-          customer: { id: customer.id, email: customer.email, created },
+          customer: { id: customer.id, email: customer.email, created, newToSeller },
           password: created ? password : null,
         };
       });

@@ -6,6 +6,7 @@ export type SlotChange = 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED';
 export interface SlotUsageEvent {
   licenseId: string;
   customerId: string;
+  /** The license's reseller (staff streams filter on it); null for a direct sale. */
   resellerId: string | null;
   seats: number;
   seatsUsed: number;
