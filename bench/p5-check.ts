@@ -47,13 +47,13 @@ export async function runP5(): Promise<BenchResult> {
   const signatureBytes = Buffer.from(signature, 'base64url');
 
   const dir = mkdtempSync(join(tmpdir(), 'slotkeeper-bench-verify-'));
-  // The state as an activation leaves it, with the server's JWKS cached beside the shipped key.
+  // The state as an activation leaves it with no root keys configured: the shipped key verifies.
   writeState(dir, stateKey(FINGERPRINT), {
     server: 'https://licenses.example.invalid/',
     product: { code: PRODUCT, name: 'Bench Plug-in', links: { website: null, documentation: null, support: null, purchase: null } },
     email: 'bench@example.com',
     token,
-    jwks: { keys: [jwk] },
+    keyList: null,
     lastSeen: Date.now(),
   });
   const client = createClient({

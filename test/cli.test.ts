@@ -202,6 +202,12 @@ describe('operator CLI on the embedded database', () => {
       newestKid = rotated.kid;
     });
 
+    it('prints the root public key as a JWKS to ship (no private part)', async () => {
+      const root = await cliJson(env, 'keys', 'root');
+      expect(root.keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', kid: expect.any(String) })]);
+      expect(root.keys[0].d).toBeUndefined();
+    });
+
     it('seeds demo data, printing readable lines', async () => {
       const lines = await cliText(env, 'seed');
       expect(lines[0]).toBe('Demo product revit-demo.');

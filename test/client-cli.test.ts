@@ -17,6 +17,7 @@ let t: TestApp;
 let server: Listening;
 let work: string;
 let keysFile: string;
+let rootKeysFile: string;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -24,6 +25,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'slotkeeper-cli-'));
   keysFile = join(work, 'vendor-keys.json');
   writeFileSync(keysFile, await (await fetch(`${server.url}/.well-known/jwks.json`)).text());
+  rootKeysFile = join(work, 'vendor-root-keys.json');
+  writeFileSync(rootKeysFile, JSON.stringify({ keys: [await t.app.services.signer.rootKey()] }));
 });
 
 afterAll(async () => {
@@ -38,11 +41,11 @@ interface Run {
 }
 
 /** Runs the CLI's bin with `stdin` as standard input (passwords, one per line). */
-function slotkeeper(args: string[], stdin = ''): Promise<Run> {
+function slotkeeper(args: string[], stdin = '', env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       // Only what the CLI is given here: no SLOTKEEPER_* from the developer's shell.
-      env: { PATH: process.env.PATH, HOME: work },
+      env: { PATH: process.env.PATH, HOME: work, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -68,6 +71,29 @@ function storageDir() {
 }
 
 describe('slotkeeper CLI', () => {
+  it('the fingerprint and the trust anchors come from the command line only, never the environment or config.json', async () => {
+    const license = await t.seed.license({ seats: 1 });
+    const dir = storageDir();
+    const shared = ['--json', '--server', server.url, '--storage', dir, '--keys', keysFile, '--fingerprint', 'shared-pc'];
+    const activate = await slotkeeper([...shared, 'activate', '--email', license.email, '--product', license.product], `${license.password}\n`);
+    expect(activate.code, activate.stderr).toBe(0);
+    expect((await slotkeeper([...shared, 'status'])).code).toBe(0);
+
+    // Another machine given the same value by its user, as three "machines" sharing one slot did.
+    const config = join(work, `config-${randomBytes(3).toString('hex')}.json`);
+    writeFileSync(config, JSON.stringify({ fingerprint: 'shared-pc', keys: keysFile }));
+    const byUser = await slotkeeper(['--json', '--config', config, '--storage', dir, '--keys', keysFile, 'status'], '', {
+      SLOTKEEPER_FINGERPRINT: 'shared-pc',
+    });
+    expect(json(byUser).status).toBe('WRONG_MACHINE');
+    expect(byUser.code).toBe(14);
+    // Keys named only by the config file or the environment are not trusted: nothing verifies.
+    const keysByUser = await slotkeeper(['--json', '--config', config, '--storage', dir, '--fingerprint', 'shared-pc', 'status'], '', {
+      SLOTKEEPER_KEYS: keysFile,
+    });
+    expect(json(keysByUser).status).toBe('BAD_SIGNATURE');
+  });
+
   it('activate, status, links, licenses, deactivate, status with --json: results and exit codes', async () => {
     const product = await t.app.services.licenses.createProduct({
       code: `cli-${randomBytes(4).toString('hex')}`,
@@ -75,10 +101,10 @@ describe('slotkeeper CLI', () => {
       links: { documentation: 'https://docs.vendor.example/cli' },
     });
     const license = await t.seed.license({ seats: 2, product });
-    // Storage and keys from a config file, the server from the command line.
+    // Storage from a config file; the server and the trust anchors from the command line.
     const config = join(work, `config-${randomBytes(3).toString('hex')}.json`);
-    writeFileSync(config, JSON.stringify({ storage: storageDir(), keys: keysFile }));
-    const global = ['--json', '--config', config, '--server', server.url];
+    writeFileSync(config, JSON.stringify({ storage: storageDir() }));
+    const global = ['--json', '--config', config, '--server', server.url, '--keys', keysFile, '--root-keys', rootKeysFile];
 
     const activate = await slotkeeper([...global, 'activate', '--email', license.email, '--product', product.code], `${license.password}\n`);
     expect(activate.code, activate.stderr).toBe(0);

@@ -21,6 +21,8 @@ let t: TestApp;
 let server: Listening;
 /** The keys a plug-in ships: the server's JWKS when it was built. */
 let shippedKeys: JSONWebKeySet;
+/** The vendor's root key, shipped beside them (`pnpm cli keys root`). */
+let rootKeys: JSONWebKeySet;
 const dirs: string[] = [];
 const clients: SlotkeeperClient[] = [];
 
@@ -28,6 +30,7 @@ beforeAll(async () => {
   t = await startTestApp();
   server = await t.listen();
   shippedKeys = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
+  rootKeys = { keys: [await t.app.services.signer.rootKey()] };
 });
 
 afterAll(async () => {
@@ -47,6 +50,7 @@ function client(options: Partial<ClientOptions> = {}): SlotkeeperClient {
     serverUrl: server.url,
     storageDir: storage(),
     publicKeys: shippedKeys,
+    rootKeys,
     fingerprint: `machine-${randomBytes(4).toString('hex')}`,
     ...options,
   });
@@ -259,7 +263,7 @@ describe('lease renewal', () => {
 });
 
 describe('key rotation', () => {
-  it('a client with the old shipped key verifies new tokens after one online call and its old token offline', async () => {
+  it('a client with the old shipped key and the root key verifies new tokens after one online call and its old token offline', async () => {
     const license = await t.seed.license({ seats: 3 });
     const own = await t.listen();
     const shipped: JSONWebKeySet = await (await fetch(`${own.url}/.well-known/jwks.json`)).json();
@@ -276,13 +280,22 @@ describe('key rotation', () => {
     expect((await renewing.renew()).status).toBe('VALID');
     const newToken: string = JSON.parse(readFileSync(stateFile(dir), 'utf8')).state.token;
     expect(decodeProtectedHeader(newToken).kid).toBe(kid);
-    // The shipped keys alone cannot verify it: the cached JWKS does.
+    // The shipped keys alone cannot verify it: the root-signed key list does.
     const shippedOnly = await verifyOfflineToken(newToken, { keys: shipped, product: license.product, fingerprint: 'pc-rotation' });
     expect(shippedOnly.status).toBe('BAD_SIGNATURE');
 
     await stop(own);
     expect((await renewing.check()).status).toBe('VALID');
     expect((await before.check()).status).toBe('VALID');
+  });
+
+  it('without a shipped root key, a key rotated in is never trusted, even from the genuine server', async () => {
+    const license = await t.seed.license({ seats: 1 });
+    const shipped: JSONWebKeySet = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
+    const plugin = client({ publicKeys: shipped, rootKeys: undefined, fingerprint: 'pc-no-root' });
+    expect((await plugin.activate({ email: license.email, password: license.password, product: license.product })).check.status).toBe('VALID');
+    await t.app.services.signer.rotate();
+    expect((await plugin.renew()).status).toBe('BAD_SIGNATURE');
   });
 });
 

@@ -84,6 +84,7 @@ export async function createApp(
     const db = database.prisma;
     const signer = createSigner({ db, clock, kek: keyEncryptionKey(config), issuer: config.tokenIssuer });
     await signer.current();
+    await signer.rootKey();
     redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : null;
     await redis?.connect();
     const slots = createSlotPubSub(redis);

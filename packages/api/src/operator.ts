@@ -142,6 +142,13 @@ export const commands: Record<string, Command> = {
     text: (r: { kid: string; retiredKid: string | null }) =>
       `New signing key ${r.kid}.${r.retiredKid ? ` Key ${r.retiredKid} is retired and stays in the JWKS while its tokens are valid.` : ''}`,
   },
+  'keys root': {
+    usage: 'keys root',
+    // A JWKS, so that `--json` output is the file a vendor ships as the plug-in's root keys.
+    run: async (app) => ({ keys: [await app.services.signer.rootKey()] }),
+    text: (r: { keys: { kid?: string }[] }) =>
+      `Root public key ${r.keys[0]!.kid}: ship this JWKS inside the plug-in as its root keys (rootKeys / --root-keys).\n${JSON.stringify(r, null, 2)}`,
+  },
   'staff create': {
     usage: 'staff create --email EMAIL --role VENDOR_ADMIN|RESELLER_ADMIN [--reseller NAME] [--password PASSWORD]',
     run: async (app, args) => {

@@ -31,7 +31,7 @@ function bearer(value: unknown): string | undefined {
   return match?.[1];
 }
 
-/** Plain HTTP routes beside GraphQL: health, readiness and the public signing keys. */
+/** Plain HTTP routes beside GraphQL: health, readiness and the public signing keys (plain and root-signed). */
 function routes(deps: YogaDeps): Plugin {
   return {
     async onRequest({ url, endResponse }) {
@@ -49,6 +49,13 @@ function routes(deps: YogaDeps): Plugin {
           return endResponse(
             Response.json(await deps.services.signer.jwks(), {
               headers: { 'cache-control': 'public, max-age=300' },
+            }),
+          );
+        case '/.well-known/jwks.jws':
+          // The same keys signed by the root key: the only form in which the SDK accepts a key it did not ship with.
+          return endResponse(
+            new Response(await deps.services.signer.signedJwks(), {
+              headers: { 'content-type': 'application/jose', 'cache-control': 'public, max-age=300' },
             }),
           );
       }

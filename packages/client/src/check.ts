@@ -1,9 +1,9 @@
-// The offline verdict on a stored activation: the token's signature (shipped keys plus the keys cached
-// at the last online call), product, machine and time, and a clock that must never run backwards past
+// The offline verdict on a stored activation: the token's signature (shipped keys plus the keys of the
+// last root-signed key list fetched online), product, machine and time, and a clock that must never run backwards past
 // what this machine has already seen.
 import { type JSONWebKeySet, type JWK, decodeJwt } from 'jose';
 import type { ProductLinks, StoredRead } from './storage.ts';
-import { type KeySet, fingerprintHash, keySet, verifiedClaims, verifyOfflineToken } from './verify.ts';
+import { type KeySet, fingerprintHash, keySet, verifiedClaims, verifyKeyList, verifyOfflineToken } from './verify.ts';
 
 export type CheckStatus =
   | 'VALID'
@@ -36,30 +36,44 @@ export interface CheckResult {
   license: LicenseView | null;
 }
 
-/** A cached key may be any public Ed25519 key; nothing else is ever used to verify. */
+/** A listed key may be any public Ed25519 key; nothing else is ever used to verify. */
 function usableKey(key: JWK): boolean {
   return key.kty === 'OKP' && key.crv === 'Ed25519' && typeof key.x === 'string' && key.d === undefined;
 }
 
 /**
- * The shipped keys plus a cached JWKS, as one key set; the last combination is kept, since building
- * one imports every key and a plug-in checks the same state again and again.
+ * The keys the offline check trusts: those the plug-in shipped with, plus those of a stored key list
+ * that one of its shipped root keys signed. A key is never trusted because a server sent it. The last
+ * combination is kept, since building one imports every key and a plug-in checks the same state again
+ * and again.
  */
 export class KeyRing {
-  private last: { cached: string; keys: KeySet; source: JSONWebKeySet | null } | null = null;
+  private readonly shipped: JSONWebKeySet;
+  private readonly roots: KeySet | null;
+  private last: { keyList: string | null; keys: KeySet } | null = null;
 
-  constructor(private readonly shipped: JSONWebKeySet) {}
+  constructor(trust: { publicKeys?: JSONWebKeySet; rootKeys?: JSONWebKeySet }) {
+    this.shipped = { keys: [...(trust.publicKeys?.keys ?? [])] };
+    this.roots = trust.rootKeys?.keys.length ? keySet(trust.rootKeys) : null;
+  }
 
-  with(cached: JSONWebKeySet | null): KeySet {
-    // The same frozen object as last time (storage.ts hands out one per unchanged file): same keys.
-    if (this.last && cached !== null && this.last.source === cached && Object.isFrozen(cached)) return this.last.keys;
-    const text = JSON.stringify(cached?.keys ?? []);
-    if (this.last?.cached !== text) {
+  /** Whether server-sent key lists can be trusted at all: only with a shipped root key. */
+  get hasRoots(): boolean {
+    return this.roots !== null;
+  }
+
+  /** The signing keys of a key list, when a shipped root key signed it; null otherwise. */
+  verify(keyList: string): JSONWebKeySet | null {
+    return this.roots ? verifyKeyList(keyList, this.roots) : null;
+  }
+
+  with(keyList: string | null): KeySet {
+    if (this.last?.keyList !== keyList || !this.last) {
+      const listed = keyList === null ? null : this.verify(keyList);
       const shippedKids = new Set(this.shipped.keys.map((k) => k.kid));
-      const extra = (cached?.keys ?? []).filter((k) => usableKey(k) && !shippedKids.has(k.kid));
-      this.last = { cached: text, keys: keySet({ keys: [...this.shipped.keys, ...extra] }), source: cached };
+      const extra = (listed?.keys ?? []).filter((k) => usableKey(k) && !shippedKids.has(k.kid));
+      this.last = { keyList, keys: keySet({ keys: [...this.shipped.keys, ...extra] }) };
     }
-    this.last.source = cached;
     return this.last.keys;
   }
 }
@@ -83,7 +97,7 @@ export async function checkStored(
   }
   if (read.kind === 'broken') {
     // Never VALID. Which failure it is, is told by the token itself, checked against every key known.
-    const claims = read.token ? await verifiedClaims(read.token, options.keys.with(read.jwks)) : null;
+    const claims = read.token ? await verifiedClaims(read.token, options.keys.with(read.keyList)) : null;
     if (!claims) {
       return { status: 'BAD_SIGNATURE', reason: 'The stored token is damaged or was edited; activate again.', license: null };
     }
@@ -108,7 +122,7 @@ export async function checkStored(
     };
   }
   const verdict = await verifyOfflineToken(state.token, {
-    keys: options.keys.with(state.jwks),
+    keys: options.keys.with(state.keyList ?? null),
     product: options.product ?? state.product.code,
     fingerprint: options.fingerprint,
     issuer: options.issuer,

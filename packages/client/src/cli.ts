@@ -35,11 +35,17 @@ Global options (else the environment variable, else the config file's field, in 
   --proxy-user NAME        proxy login                        SLOTKEEPER_PROXY_USER      (proxyUser)
   --proxy-password PASS    proxy password                     SLOTKEEPER_PROXY_PASSWORD  (proxyPassword)
   --storage DIR            where the activation is kept       SLOTKEEPER_STORAGE         (storage)
-  --keys FILE              the vendor's public keys (JWKS)    SLOTKEEPER_KEYS            (keys)
   --product CODE           the product this machine checks    SLOTKEEPER_PRODUCT         (product)
-  --fingerprint VALUE      replaces the computed fingerprint  SLOTKEEPER_FINGERPRINT     (fingerprint)
   --config FILE            JSON config file                   SLOTKEEPER_CONFIG
   --json                   print JSON on stdout instead of text
+
+Set by the plug-in that runs this, on the command line only (never from the environment or the
+config file, which the machine's user can change):
+  --keys FILE              the vendor's signing keys (JWKS) shipped with the plug-in
+  --root-keys FILE         the vendor's root keys (JWKS, from \`pnpm cli keys root\`): signing keys the
+                           server rotates in are trusted only in a key list one of them signed
+  --fingerprint VALUE      replaces the computed fingerprint (a plug-in that computes its own)
+Without --keys and --root-keys no token verifies.
 
 Passwords are asked without echo, or read one per line from standard input, or from
 SLOTKEEPER_PASSWORD (the login's password).
@@ -73,6 +79,7 @@ const OPTIONS = {
   'proxy-password': { type: 'string' },
   storage: { type: 'string' },
   keys: { type: 'string' },
+  'root-keys': { type: 'string' },
   product: { type: 'string' },
   fingerprint: { type: 'string' },
   config: { type: 'string' },
@@ -89,9 +96,7 @@ interface Settings {
   proxyUser?: string;
   proxyPassword?: string;
   storage?: string;
-  keys?: string;
   product?: string;
-  fingerprint?: string;
 }
 
 /** Per user, where such programs keep their data on each system. */
@@ -113,15 +118,14 @@ function readConfigFile(path: string | undefined): Settings {
   }
 }
 
-function readKeys(file: string | undefined): JSONWebKeySet {
-  // Without shipped keys, only the keys fetched from the server at activation verify (trust on first use).
-  if (!file) return { keys: [] };
+function readKeys(file: string | undefined, option: string): JSONWebKeySet | undefined {
+  if (!file) return undefined;
   try {
     const jwks = JSON.parse(readFileSync(file, 'utf8')) as JSONWebKeySet;
     if (!Array.isArray(jwks?.keys)) throw new Error('no "keys" array');
     return jwks;
   } catch (error) {
-    throw new UsageError(`The keys file ${file} is not a JWKS: ${(error as Error).message}.`);
+    throw new UsageError(`The ${option} file ${file} is not a JWKS: ${(error as Error).message}.`);
   }
 }
 
@@ -358,9 +362,11 @@ async function main(argv: string[]): Promise<number> {
         password: values['proxy-password'] ?? env.SLOTKEEPER_PROXY_PASSWORD ?? file.proxyPassword,
       },
       storageDir: storage,
-      publicKeys: readKeys(values.keys ?? env.SLOTKEEPER_KEYS ?? file.keys),
+      // Trust anchors and the fingerprint: from the plug-in's own command line only (see HELP).
+      publicKeys: readKeys(values.keys, '--keys'),
+      rootKeys: readKeys(values['root-keys'], '--root-keys'),
       product,
-      fingerprint: values.fingerprint ?? env.SLOTKEEPER_FINGERPRINT ?? file.fingerprint,
+      fingerprint: values.fingerprint,
     }));
     const done = await command.run({ client, values, rest: found.rest, product });
     console.log(json ? JSON.stringify(done.result, null, 2) : done.text);

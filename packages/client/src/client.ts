@@ -35,11 +35,22 @@ export interface ClientOptions {
   proxy?: ProxySettings;
   /** A folder of this plug-in's own, per user; the activation is kept there. */
   storageDir: string;
-  /** The vendor's public keys, shipped inside the plug-in (the server's `/.well-known/jwks.json`). */
-  publicKeys: JSONWebKeySet;
+  /**
+   * Trust anchors, compiled into the plug-in (README, "What the offline check trusts"). `publicKeys`:
+   * signing keys (the server's `/.well-known/jwks.json` at build time). `rootKeys`: the vendor's root
+   * public keys (`pnpm cli keys root`); a key the server rotates in later is trusted only when the key
+   * list carrying it (`/.well-known/jwks.jws`) is signed by one of them. Without root keys only the
+   * shipped signing keys verify, whatever a server sends.
+   */
+  publicKeys?: JSONWebKeySet;
+  rootKeys?: JSONWebKeySet;
   /** The plug-in's product code: `activate` defaults to it and `check` accepts only its tokens. */
   product?: string;
-  /** Overrides the computed machine fingerprint; must give the same value on every run. */
+  /**
+   * Replaces the computed machine fingerprint, for vendors who compute their own in code; must give
+   * the same value on every run. Never wire it to a setting the end user can change: machines given
+   * the same value share one slot.
+   */
   fingerprint?: string | (() => string | Promise<string>);
   /** Shown in the license manager; default: the host name and the OS user name. */
   machineName?: string;
@@ -183,8 +194,8 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
   // The server may live under a path (https://host/licensing/): its routes are relative to it.
   const base = new URL(transport.serverUrl.href.endsWith('/') ? transport.serverUrl.href : `${transport.serverUrl.href}/`);
   const graphql = new GraphQLClient(new URL('graphql', base).href, { fetch: transport.fetch });
-  const jwksUrl = new URL('.well-known/jwks.json', base).href;
-  const keys = new KeyRing(options.publicKeys);
+  const keyListUrl = new URL('.well-known/jwks.jws', base).href;
+  const keys = new KeyRing({ publicKeys: options.publicKeys, rootKeys: options.rootKeys });
   const dir = options.storageDir;
 
   let identity: Promise<{ fingerprint: string; key: Buffer }> | null = null;
@@ -217,30 +228,36 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     }
   }
 
-  async function fetchJwks(): Promise<JSONWebKeySet> {
+  /**
+   * The server's root-signed key list, when a shipped root key verifies it; null without root keys
+   * (nothing is fetched: server-sent keys are never trusted) or for a list that does not verify
+   * (forged, unsigned, another root's), so that the caller keeps the list it trusted before.
+   */
+  async function fetchKeyList(): Promise<string | null> {
+    if (!keys.hasRoots) return null;
     let status: number;
     let text: string;
     try {
-      const response = await transport.fetch(jwksUrl);
+      const response = await transport.fetch(keyListUrl);
       status = response.status;
       text = await response.text();
     } catch (error) {
       throw transport.describe(error);
     }
-    let keys: unknown;
-    try {
-      keys = status === 200 ? (JSON.parse(text) as JSONWebKeySet).keys : null;
-    } catch {
-      keys = null;
-    }
-    if (!Array.isArray(keys)) {
+    if (status !== 200) {
       throw new SlotkeeperError(
         'SERVER_ERROR',
-        `The license server ${transport.serverUrl.host} did not publish its keys (HTTP ${status} from ${jwksUrl}). Check the server address.`,
+        `The license server ${transport.serverUrl.host} did not publish its keys (HTTP ${status} from ${keyListUrl}). Check the server address.`,
         { status },
       );
     }
-    return { keys };
+    const list = text.trim();
+    return keys.verify(list) ? list : null;
+  }
+
+  /** A freshly fetched list when it verified, else the one this machine trusted before. */
+  function keptList(fetched: string | null, previous: StoredRead): string | null {
+    return fetched ?? (previous.kind === 'sealed' ? (previous.state.keyList ?? null) : null);
   }
 
   /** The server's clock at its latest answer: the time to trust for last-seen. */
@@ -248,7 +265,7 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     return transport.lastServerTime()?.server.getTime();
   }
 
-  async function store(slot: SlotData, email: string, jwks: JSONWebKeySet, previous: StoredRead): Promise<StoredState> {
+  async function store(slot: SlotData, email: string, keyList: string | null, previous: StoredRead): Promise<StoredState> {
     const { key } = await machine();
     const server = serverNow();
     const state: StoredState = {
@@ -256,7 +273,7 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
       product: productInfo(slot.license.product),
       email,
       token: slot.token,
-      jwks,
+      keyList: keptList(keyList, previous),
       // The server's clock is the one to trust; without it, never lower what this machine already saw.
       lastSeen: server ?? Math.max(clock.now().getTime(), previous.kind === 'sealed' ? previous.state.lastSeen : 0),
     };
@@ -283,11 +300,11 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     return result;
   }
 
-  /** `jwks`: fetched just before, so that it holds the key the fresh token is signed with. */
-  async function renewStored(state: StoredState, jwks: JSONWebKeySet): Promise<StoredState> {
+  /** `keyList`: fetched just before, so that it holds the key the fresh token is signed with. */
+  async function renewStored(state: StoredState, keyList: string | null): Promise<StoredState> {
     try {
       const data = await request<{ result: Outcome<SlotData> }>(RENEW, { input: { token: state.token } });
-      return await store(success(data.result), state.email, jwks, { kind: 'sealed', state });
+      return await store(success(data.result), state.email, keyList, { kind: 'sealed', state });
     } catch (error) {
       // The slot was freed elsewhere (license manager, vendor): this machine no longer holds one.
       if (error instanceof SlotkeeperError && error.code === 'SLOT_RELEASED') removeState(dir);
@@ -300,11 +317,11 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     const claims = decodeJwt(state.token);
     const iat = (claims.iat ?? 0) * 1000;
     const exp = (claims.exp ?? 0) * 1000;
-    const jwks = await fetchJwks();
+    const keyList = await fetchKeyList();
     // This machine's clock decides: were it set back to delay the renewal, the clock check refuses it anyway.
-    if (clock.now().getTime() >= iat + (exp - iat) / 2) return { state: await renewStored(state, jwks), renewed: true };
+    if (clock.now().getTime() >= iat + (exp - iat) / 2) return { state: await renewStored(state, keyList), renewed: true };
     const { key } = await machine();
-    const next = { ...state, jwks, lastSeen: serverNow() ?? state.lastSeen };
+    const next = { ...state, keyList: keptList(keyList, { kind: 'sealed', state }), lastSeen: serverNow() ?? state.lastSeen };
     writeState(dir, key, next);
     return { state: next, renewed: false };
   }
@@ -349,8 +366,8 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
       const product = input.product ?? options.product;
       if (!product) throw new TypeError('activate needs a product code (or give `product` to createClient).');
       const { fingerprint } = await machine();
-      // Keys first: the new token is signed with the server's current key, which this JWKS holds.
-      const jwks = await fetchJwks();
+      // Keys first: the new token is signed with the server's current key, which this list holds.
+      const keyList = await fetchKeyList();
       const data = await request<{ result: Outcome<SlotData> }>(ACTIVATE, {
         input: {
           email: input.email,
@@ -362,7 +379,7 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
         },
       });
       const slot = success(data.result);
-      const state = await store(slot, input.email.trim(), jwks, await stored());
+      const state = await store(slot, input.email.trim(), keyList, await stored());
       return {
         activationId: slot.activation.id,
         license: {
@@ -397,7 +414,7 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     async renew() {
       const read = await stored();
       if (read.kind !== 'sealed') throw new SlotkeeperError('NOT_ACTIVATED', 'This machine holds no usable activation; activate it.');
-      return offlineCheck({ kind: 'sealed', state: await renewStored(read.state, await fetchJwks()) });
+      return offlineCheck({ kind: 'sealed', state: await renewStored(read.state, await fetchKeyList()) });
     },
 
     async deactivate(login) {

@@ -1,12 +1,10 @@
-// The activation kept on disk between runs: the token, the keys fetched at the last online call, the
+// The activation kept on disk between runs: the token, the root-signed key list of the last online call, the
 // latest time this machine has seen, and what the license window shows. Sealed with an HMAC whose key
-// is derived from the machine fingerprint, so that an edit by hand (a rolled-back last-seen time, an
-// added key) or a copy to another machine is detected. The key is computable by anyone who has this
+// is derived from the machine fingerprint, so that an edit by hand (a rolled-back last-seen time) or a copy to another machine is detected. The key is computable by anyone who has this
 // code and the machine: the seal stops casual tampering, not a determined reverse engineer (see README).
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JSONWebKeySet } from 'jose';
 
 export const STATE_FILE = 'slotkeeper-license.json';
 const FORMAT = 1;
@@ -24,8 +22,12 @@ export interface StoredState {
   product: { code: string; name: string; links: ProductLinks };
   email: string;
   token: string;
-  /** The server's JWKS at the last online call: verifies tokens signed by keys newer than the shipped ones. */
-  jwks: JSONWebKeySet;
+  /**
+   * The server's key list (`/.well-known/jwks.jws`) at the last online call whose root signature
+   * verified: its keys verify tokens signed by keys newer than the shipped ones. Checked against the
+   * root keys on every read, so the seal is not what makes it trusted. Absent without root keys.
+   */
+  keyList?: string | null;
   /** Milliseconds since 1970: the latest time seen on this machine's clock or the server's. Never goes back offline. */
   lastSeen: number;
 }
@@ -34,7 +36,7 @@ export type StoredRead =
   | { kind: 'missing' }
   | { kind: 'sealed'; state: StoredState }
   /** Unreadable, or the seal does not match: edited, or made on another machine. What could be read is kept to say which. */
-  | { kind: 'broken'; token: string | null; jwks: JSONWebKeySet | null };
+  | { kind: 'broken'; token: string | null; keyList: string | null };
 
 /** The sealing key of a machine: HKDF-SHA256 of its fingerprint. */
 export function stateKey(fingerprint: string): Buffer {
@@ -97,15 +99,15 @@ function unseal(text: string, key: Buffer): StoredRead {
   try {
     file = JSON.parse(text);
   } catch {
-    return { kind: 'broken', token: null, jwks: null };
+    return { kind: 'broken', token: null, keyList: null };
   }
   const state = file?.state;
   const token = typeof state?.token === 'string' ? state.token : null;
-  const jwks = Array.isArray(state?.jwks?.keys) ? (state.jwks as JSONWebKeySet) : null;
+  const keyList = typeof state?.keyList === 'string' ? state.keyList : null;
   const expected = typeof file.mac === 'string' ? Buffer.from(file.mac, 'base64url') : null;
   const actual = mac(key, state);
   if (file.format !== FORMAT || !expected || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    return { kind: 'broken', token, jwks };
+    return { kind: 'broken', token, keyList };
   }
   return { kind: 'sealed', state: state as StoredState };
 }

@@ -9,6 +9,8 @@ import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto
 import type { JSONWebKeySet, JWK, JWTPayload } from 'jose';
 
 export const TOKEN_TYPE = 'slot+jwt';
+/** `typ` of the server's root-signed key list (`/.well-known/jwks.jws`). */
+export const KEY_LIST_TYPE = 'jwks+jwt';
 
 export interface SlotClaims extends JWTPayload {
   sub: string;
@@ -186,6 +188,22 @@ export async function verifyOfflineToken(
 export async function verifiedClaims(token: string, keys: KeySet): Promise<JWTPayload | null> {
   try {
     return verifyCompact(token, keys).payload;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The signing keys in a key list (`/.well-known/jwks.jws`) whose signature verifies with one of the
+ * vendor's root keys; null for anything else (unsigned, signed by another key, not a key list).
+ */
+export function verifyKeyList(jws: string, roots: KeySet): JSONWebKeySet | null {
+  try {
+    const { header, payload } = verifyCompact(jws, roots);
+    if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(KEY_LIST_TYPE)) return null;
+    const { keys } = payload as { keys?: unknown };
+    if (!Array.isArray(keys) || !keys.every(isObject)) return null;
+    return { keys: keys as JWK[] };
   } catch {
     return null;
   }

@@ -1,9 +1,11 @@
 import { type KeyObject, createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { type JWK, SignJWT, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import { CompactSign, type JWK, SignJWT, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { type Clock, type Db, transaction } from './db.ts';
 import { InvalidTokenError } from './errors.ts';
 
 export const TOKEN_TYPE = 'slot+jwt';
+/** `typ` of the root-signed key list (`/.well-known/jwks.jws`), so that no other JWS passes for one. */
+export const KEY_LIST_TYPE = 'jwks+jwt';
 
 /** The stored signing keys can't be read with this key-encryption key: an operator's setup error. */
 export class KeyDecryptionError extends Error {}
@@ -33,6 +35,10 @@ export interface Signer {
   rotate(): Promise<{ kid: string; retiredKid: string | null }>;
   /** Public keys that sign now, plus retired ones while a token they signed can still be valid. */
   jwks(): Promise<{ keys: JWK[] }>;
+  /** The vendor's root public key (created on first use): plug-ins ship it and trust what it signs. */
+  rootKey(): Promise<JWK>;
+  /** `jwks()` as a compact JWS signed by the root key (payload: the JWKS and `iat`); re-signed when the keys change. */
+  signedJwks(): Promise<string>;
 }
 
 interface LoadedKey {
@@ -56,6 +62,23 @@ export function createSigner(deps: {
   let active: LoadedKey | undefined;
   let loading: Promise<LoadedKey> | undefined;
   const publicKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  let root: Promise<{ kid: string; publicJwk: JWK; privateKey: KeyObject }> | undefined;
+  let signedList: { keys: string; jws: string } | undefined;
+
+  async function loadRoot() {
+    const row = await transaction(db, async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK})`;
+      const existing = await tx.rootKey.findFirst({ orderBy: { createdAt: 'asc' } });
+      return existing ?? tx.rootKey.create({ data: await newKeyRow(kek) });
+    });
+    return { kid: row.kid, publicJwk: row.publicJwk as JWK, privateKey: decryptPrivateKey(row.encryptedPrivateKey, kek, row.kid) };
+  }
+
+  function rootKey() {
+    root ??= loadRoot();
+    root.catch(() => (root = undefined));
+    return root;
+  }
 
   async function loadActive(): Promise<LoadedKey> {
     const row = await transaction(db, async (tx) => {
@@ -148,6 +171,24 @@ export function createSigner(deps: {
         orderBy: { createdAt: 'desc' },
       });
       return { keys: rows.map((row) => row.publicJwk as JWK) };
+    },
+
+    async rootKey() {
+      return (await rootKey()).publicJwk;
+    },
+
+    async signedJwks() {
+      const { keys } = await this.jwks();
+      const text = JSON.stringify(keys);
+      if (signedList?.keys !== text) {
+        const key = await rootKey();
+        const payload = JSON.stringify({ keys, iat: Math.floor(clock.now().getTime() / 1000) });
+        const jws = await new CompactSign(new TextEncoder().encode(payload))
+          .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: KEY_LIST_TYPE })
+          .sign(key.privateKey);
+        signedList = { keys: text, jws };
+      }
+      return signedList.jws;
     },
   };
 }
