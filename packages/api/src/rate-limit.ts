@@ -1,3 +1,4 @@
+import { type BlockList, isIP } from 'node:net';
 import { RateLimitedError } from '@slotkeeper/schema/services/errors';
 import type { RateLimiter, RateLimits } from '@slotkeeper/schema/services/rate-limit';
 import type { Plugin } from 'graphql-yoga';
@@ -83,12 +84,28 @@ export function createRateLimits(
   };
 }
 
+/** Behind how many reverse proxies the server runs, and which peers may be one. */
+export interface ProxyTrust {
+  hops: number;
+  proxies: BlockList;
+}
+
+/** Whether the socket's peer is a trusted proxy; an IPv4 peer may come as ::ffff:a.b.c.d. */
+function fromTrustedProxy(peer: string | undefined, proxies: BlockList): boolean {
+  if (!peer) return false;
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(peer)?.[1];
+  if (v4) return proxies.check(v4, 'ipv4') || proxies.check(peer, 'ipv6');
+  return proxies.check(peer, isIP(peer) === 6 ? 'ipv6' : 'ipv4');
+}
+
 /**
  * The client's address: the socket's peer, or — behind `hops` trusted reverse proxies — the entry of
  * X-Forwarded-For that the outermost trusted proxy saw (entries further left can be forged by clients).
+ * The header counts only when the peer is a trusted proxy: a client reaching the port directly
+ * could otherwise name any address it likes.
  */
-export function clientAddress(request: Request, peer: string | undefined, hops: number): string {
-  if (hops > 0) {
+export function clientAddress(request: Request, peer: string | undefined, { hops, proxies }: ProxyTrust): string {
+  if (hops > 0 && fromTrustedProxy(peer, proxies)) {
     const chain = (request.headers.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const entry = chain[chain.length - hops];
     if (entry) return entry;
@@ -97,13 +114,13 @@ export function clientAddress(request: Request, peer: string | undefined, hops: 
 }
 
 /** Refuses floods per client address with HTTP 429 and Retry-After before any GraphQL work. */
-export function addressLimitPlugin(perAddress: RateLimiterAbstract, hops: number, onLimited: () => void): Plugin {
+export function addressLimitPlugin(perAddress: RateLimiterAbstract, trust: ProxyTrust, onLimited: () => void): Plugin {
   return {
     async onRequest({ request, url, serverContext, endResponse }) {
       if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
       const peer = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket?.remoteAddress;
       try {
-        await perAddress.consume(clientAddress(request, peer, hops));
+        await perAddress.consume(clientAddress(request, peer, trust));
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
         onLimited();
