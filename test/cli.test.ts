@@ -42,7 +42,7 @@ function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
     SMTP_URL: '',
     KEY_ENCRYPTION_KEY: '',
     PUBLIC_URL: '',
-    NODE_ENV: '',
+    NODE_ENV: 'development',
     BCRYPT_COST: '4',
     HOST: '127.0.0.1',
     PORT: '0',

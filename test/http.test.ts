@@ -59,3 +59,59 @@ it('masks unexpected failures: no stack, no internal message', async () => {
   expect(JSON.stringify(response)).not.toMatch(/prisma|pglite|closed|\.ts:\d+/i);
   await other.app.close();
 });
+
+it("sends CORS headers only to the dashboard's own origin and CORS_ORIGINS, never to any other site", async () => {
+  const allowed = await startTestApp({ database: t.app.database, config: { corsOrigins: ['http://slotkeeper.test', 'https://admin.vendor.example'] } });
+  try {
+    const preflight = (origin: string) =>
+      allowed.app.yoga.fetch('http://slotkeeper.test/graphql', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      });
+    const post = (origin: string) =>
+      allowed.app.yoga.fetch('http://slotkeeper.test/graphql', {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+    for (const origin of ['http://slotkeeper.test', 'https://admin.vendor.example']) {
+      const answer = await preflight(origin);
+      expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(answer.headers.get('access-control-allow-credentials')).toBe('true');
+      expect((await post(origin)).headers.get('access-control-allow-origin')).toBe(origin);
+    }
+    const foreign = await preflight('https://evil.example');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect(foreign.headers.get('access-control-allow-credentials')).toBeNull();
+    const read = await post('https://evil.example');
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await allowed.app.yoga.fetch('http://slotkeeper.test/healthz', { headers: { origin: 'https://evil.example' } })).headers.get('access-control-allow-origin')).toBeNull();
+  } finally {
+    await allowed.close();
+  }
+});
+
+it('reads CORS_ORIGINS beside PUBLIC_URL and refuses what is not an origin', async () => {
+  const { loadConfig } = await import('@slotkeeper/api/config');
+  expect(loadConfig({ PUBLIC_URL: 'https://licenses.vendor.example/', CORS_ORIGINS: 'https://admin.vendor.example, http://localhost:5173' }, '').corsOrigins).toEqual([
+    'https://licenses.vendor.example',
+    'https://admin.vendor.example',
+    'http://localhost:5173',
+  ]);
+  expect(() => loadConfig({ CORS_ORIGINS: 'https://admin.vendor.example/path' }, '')).toThrow(/CORS_ORIGINS must list origins/);
+  expect(() => loadConfig({ CORS_ORIGINS: '*' }, '')).toThrow(/CORS_ORIGINS must list origins/);
+});
+
+it('sends HSTS when PUBLIC_URL is https, and nosniff on the reset page', async () => {
+  expect((await get('/healthz')).headers.get('strict-transport-security')).toBeNull();
+  const https = await startTestApp({ database: t.app.database, config: { publicUrl: 'https://licenses.vendor.example' } });
+  try {
+    const answer = await https.app.yoga.fetch('http://slotkeeper.test/healthz');
+    expect(answer.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  } finally {
+    await https.close();
+  }
+  const page = await get('/reset-password?token=x');
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+});

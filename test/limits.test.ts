@@ -370,11 +370,14 @@ describe('introspection and GraphiQL', () => {
     }
   });
 
-  it('follow NODE_ENV, and GRAPHQL_INTROSPECTION overrides it', () => {
-    expect(loadConfig({}, '').graphql.introspection).toBe(true);
+  it('follow NODE_ENV (production unless development), and GRAPHQL_INTROSPECTION overrides it', () => {
+    expect(loadConfig({}, '').graphql.introspection).toBe(false);
+    expect(loadConfig({}, '').production).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }, '').graphql.introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }, '').production).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production' }, '').graphql.introspection).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }, '').graphql.introspection).toBe(true);
-    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'FALSE' }, '').graphql.introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development', GRAPHQL_INTROSPECTION: 'FALSE' }, '').graphql.introspection).toBe(false);
     expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' }, '')).toThrow('GRAPHQL_INTROSPECTION must be true or false (got "yes").');
     expect(() => loadConfig({ GRAPHQL_MAX_DEPTH: '0' }, '')).toThrow(/GRAPHQL_MAX_DEPTH must be a whole number/);
     expect(() => loadConfig({ MAX_BODY_BYTES: '1MB' }, '')).toThrow(/MAX_BODY_BYTES must be a whole number/);

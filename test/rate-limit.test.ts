@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { BlockList } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@slotkeeper/api/config';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type TestApp, startTestApp } from './support/app.ts';
@@ -96,6 +98,47 @@ describe('requests per client address', () => {
       expect((await fetch(`${url}/healthz`, { headers: { 'x-forwarded-for': from } })).status).toBe(200);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not in TRUSTED_PROXIES: a client on the port cannot pick its address', async () => {
+    const proxies = new BlockList();
+    proxies.addSubnet('192.0.2.0', 24, 'ipv4');
+    const limited = await startTestApp({
+      database: t.app.database,
+      config: { rateLimitPerAddress: 5, trustProxyHops: 1, trustedProxies: proxies, redisUrl: null },
+    });
+    try {
+      const { url } = await limited.listen();
+      const statuses = [];
+      for (let i = 0; i < 6; i++) {
+        const forged = `198.51.100.${randomInt(1, 255)}, 10.0.${i}.${randomInt(255)}`;
+        const answer = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': forged },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        });
+        statuses.push(answer.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('reads TRUSTED_PROXIES as addresses and CIDR ranges, loopback by default', () => {
+    const standard = loadConfig({}, '').trustedProxies;
+    expect(standard.check('127.0.0.1', 'ipv4')).toBe(true);
+    expect(standard.check('::1', 'ipv6')).toBe(true);
+    expect(standard.check('10.0.0.2', 'ipv4')).toBe(false);
+    const listed = loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8,192.0.2.7' }, '').trustedProxies;
+    expect(listed.check('10.1.2.3', 'ipv4')).toBe(true);
+    expect(listed.check('192.0.2.7', 'ipv4')).toBe(true);
+    expect(listed.check('192.0.2.8', 'ipv4')).toBe(false);
+    expect(listed.check('fd12::1', 'ipv6')).toBe(true);
+    expect(listed.check('127.0.0.1', 'ipv4')).toBe(false);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.0/8/1', '10.0.0.0/x']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad }, '')).toThrow(/TRUSTED_PROXIES must list IP addresses or CIDR ranges/);
     }
   });
 });

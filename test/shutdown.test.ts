@@ -49,7 +49,7 @@ async function startServer(): Promise<Server> {
     REDIS_URL: '',
     SMTP_URL: '',
     KEY_ENCRYPTION_KEY: '',
-    NODE_ENV: '',
+    NODE_ENV: 'development',
     METRICS_TOKEN: '',
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',

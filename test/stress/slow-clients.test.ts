@@ -8,14 +8,13 @@
 // headers, half their body; SLOW_ACTIVATIONS (50): activations answered meanwhile.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type ClientRequest, request } from 'node:http';
 import { type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { callOperatorSocket } from '@slotkeeper/api/operator';
-import { operatorSocketPath } from '@slotkeeper/api/operator-socket';
 import { ACTIVATE, LOG_IN, SLOT_EVENTS, machine } from '../support/operations.ts';
 import { type ApiProcess, killAll, openFileLimit, postGraphql, startApi } from './support/api-process.ts';
 import { envCount } from './support/env-count.ts';
@@ -47,8 +46,13 @@ interface Login {
   licenseId: string;
 }
 
+/** The server's operator socket, as the CLI finds it: recorded in the data folder's lock file. */
+function serverSocket(folder: string): string {
+  return (JSON.parse(readFileSync(join(folder, 'slotkeeper.lock'), 'utf8')) as { socket: string }).socket;
+}
+
 async function operator(command: string, args: Record<string, string>) {
-  const outcome = await callOperatorSocket(operatorSocketPath(dataDir!), command, args);
+  const outcome = await callOperatorSocket(serverSocket(dataDir!), command, args);
   if (!outcome.ok) throw new Error(`${command}: ${JSON.stringify(outcome.error)}`);
   return outcome.result as any;
 }

@@ -40,7 +40,7 @@ export interface App {
 
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return openEmbedded({ dataDir: join(config.dataDir, 'pg') });
 }
 
@@ -122,13 +122,14 @@ export async function createApp(
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
     }));
+    const proxyTrust = { hops: config.trustProxyHops, proxies: config.trustedProxies };
     const subscriptionCaps = subscriptionCapsPlugin({
       perSession: config.maxSubscriptionsPerSession,
       perAddress: config.maxSubscriptionsPerAddress,
-      trustProxyHops: config.trustProxyHops,
+      proxyTrust,
     });
     const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptionCaps, subscriptions.plugin, sharedEventExecutionPlugin()];
-    if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, config.trustProxyHops, () => metrics.rateLimitHit('per_address')));
+    if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, proxyTrust, () => metrics.rateLimitHit('per_address')));
     // First: every response (429s included) gets its request id and access line, and is measured.
     plugins.unshift(requestLogPlugin(logger), ...metrics.plugins);
     const shared = redis;
@@ -140,6 +141,8 @@ export async function createApp(
       graphql: config.graphql,
       maxBodyBytes: config.maxBodyBytes,
       logger,
+      corsOrigins: config.corsOrigins,
+      hsts: config.publicUrl.startsWith('https:'),
       ready: async () => {
         await db.$queryRaw`SELECT 1`;
         await shared?.ping();

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { KeyDecryptionError } from '@slotkeeper/schema/services/signing-key';
 import { ConfigError, loadConfig } from './config.ts';
-import { lockDataDir } from './data-dir-lock.ts';
-import { operatorSocketPath } from './operator-socket.ts';
+import { keepDataDirPrivate, lockDataDir } from './data-dir-lock.ts';
 import { type Args, type CommandOutcome, callOperatorSocket, commands, findCommand, runCommand } from './operator.ts';
 
 const HELP = `Slotkeeper operator CLI
@@ -52,6 +51,7 @@ async function runLocally(config: ReturnType<typeof loadConfig>, name: string, a
   const { createLogger } = await import('./logger.ts');
   // stdout is the command's output: the app's log lines go to stderr.
   const app = await createApp(config, { logger: createLogger(config, { fd: 2 }) });
+  if (!config.databaseUrl) keepDataDirPrivate(config.dataDir);
   try {
     return await runCommand(app, name, args);
   } finally {
@@ -71,6 +71,8 @@ const print = (text: string) => void process.stdout.write(`${text}\n`);
 console.log = console.info = console.error;
 
 async function main(argv: string[]): Promise<number> {
+  // A CLI run that opens the embedded database may create its files: they are its user's alone.
+  process.umask(0o077);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { GraphQLLimits } from './graphql-limits.ts';
 
@@ -38,6 +39,10 @@ export interface Config {
   maxSubscriptionsPerAddress: number;
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted. */
   trustProxyHops: number;
+  /** The peers (reverse proxies) whose X-Forwarded-For is read; anyone else counts as its own address. */
+  trustedProxies: BlockList;
+  /** Origins besides PUBLIC_URL's that browsers may call the API from with credentials (CORS). */
+  corsOrigins: string[];
   /** What one GraphQL request may ask for (graphql-limits.ts). */
   graphql: GraphQLLimits;
   /** Largest request body, and WebSocket message, in bytes. */
@@ -114,6 +119,39 @@ function metricsToken(env: Env): string | null {
   return raw;
 }
 
+/** TRUSTED_PROXIES: comma-separated addresses and CIDR ranges; the default is this host (loopback). */
+function trustedProxies(env: Env): BlockList {
+  const list = new BlockList();
+  const entries = (env.TRUSTED_PROXIES?.trim() || '127.0.0.1,::1').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
+    if (!family || extra !== undefined || !/^\d+$/.test(String(prefix)) || prefix > (family === 6 ? 128 : 32)) {
+      throw new ConfigError(`TRUSTED_PROXIES must list IP addresses or CIDR ranges, separated by commas (got "${entry}").`);
+    }
+    list.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+}
+
+/** CORS_ORIGINS: comma-separated origins (scheme://host[:port]), e.g. a dashboard served elsewhere. */
+function corsOrigins(env: Env, publicUrl: string): string[] {
+  const origins = [new URL(publicUrl).origin];
+  for (const entry of (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    let origin: string | undefined;
+    try {
+      const parsed = new URL(entry);
+      if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === entry.replace(/\/+$/, '')) origin = parsed.origin;
+    } catch {
+      // Reported below.
+    }
+    if (!origin) throw new ConfigError(`CORS_ORIGINS must list origins like https://admin.example.com, separated by commas (got "${entry}").`);
+    origins.push(origin);
+  }
+  return [...new Set(origins)];
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -172,13 +210,17 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
       throw new ConfigError('KEY_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32).');
     }
   }
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  // Production unless asked otherwise: a server started without NODE_ENV shows no GraphiQL,
+  // introspection or open /metrics to whoever reaches its port.
+  const production = env.NODE_ENV?.trim() !== 'development';
   return {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR?.trim() || './data'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrl,
     bcryptCost: int(env, 'BCRYPT_COST', 12, 4, 15),
     passwordCheckThreads: int(env, 'UV_THREADPOOL_SIZE', 4, 1, 1024),
     passwordCheckQueue: int(env, 'PASSWORD_CHECK_QUEUE', 64, 0, 10_000),
@@ -187,7 +229,7 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     tokenIssuer: env.TOKEN_ISSUER?.trim() || 'slotkeeper',
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
     resetTtlMinutes: int(env, 'RESET_TTL_MINUTES', 60, 5, 24 * 60),
-    production: env.NODE_ENV === 'production',
+    production,
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: env.MAIL_FROM?.trim() || 'Slotkeeper <no-reply@localhost>',
     vendorName: env.VENDOR_NAME?.trim() || 'Slotkeeper',
@@ -200,7 +242,9 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     maxSubscriptionsPerSession: int(env, 'MAX_SUBSCRIPTIONS_PER_SESSION', 20, 0, 100_000),
     maxSubscriptionsPerAddress: int(env, 'MAX_SUBSCRIPTIONS_PER_ADDRESS', 500, 0, 1_000_000),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
-    graphql: graphqlLimits(env, env.NODE_ENV === 'production'),
+    trustedProxies: trustedProxies(env),
+    corsOrigins: corsOrigins(env, publicUrl),
+    graphql: graphqlLimits(env, production),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 100_000_000),
     http: httpTimeouts(env),
     admin: admin(env),

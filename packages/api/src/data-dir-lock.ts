@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockHolder {
@@ -25,7 +25,9 @@ function alive(pid: number): boolean {
  * folder holds this lock file first; a lock left by a dead process is taken over.
  */
 export function lockDataDir(dataDir: string, holder: Omit<LockHolder, 'pid' | 'startedAt'>): LockResult {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // A folder made by an older version, or by hand, may be open to other users: it holds the database.
+  chmodSync(dataDir, 0o700);
   const file = join(dataDir, 'slotkeeper.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -53,4 +55,21 @@ export function lockDataDir(dataDir: string, holder: Omit<LockHolder, 'pid' | 's
     }
   }
   throw new Error(`Could not take the lock ${file}; remove it if no Slotkeeper process is running.`);
+}
+
+/**
+ * Makes every file under the data folder 0600 and every folder 0700. The umask (077) covers what
+ * Node creates, but PGlite's file system sets 0666 on the database files itself; the 0700 data
+ * folder keeps the files it creates later out of other users' reach too.
+ */
+export function keepDataDirPrivate(dataDir: string): void {
+  const walk = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return;
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o077) !== 0) chmodSync(path, 0o700);
+      for (const entry of readdirSync(path)) walk(join(path, entry));
+    } else if ((stat.mode & 0o077) !== 0) chmodSync(path, stat.mode & 0o700);
+  };
+  walk(dataDir);
 }

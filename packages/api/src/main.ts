@@ -2,30 +2,37 @@ import type { Server } from 'node:http';
 import { type App, createApp } from './app.ts';
 import { KeyDecryptionError } from '@slotkeeper/schema/services/signing-key';
 import { ConfigError, loadConfig } from './config.ts';
-import { lockDataDir } from './data-dir-lock.ts';
+import { keepDataDirPrivate, lockDataDir } from './data-dir-lock.ts';
 import { type Logger, createLogger } from './logger.ts';
-import { operatorSocketPath } from './operator-socket.ts';
+import { type OperatorSocket, operatorSocket } from './operator-socket.ts';
 import { serveOperatorSocket } from './operator.ts';
 import { listen } from './server.ts';
 
 let logger: Logger | undefined;
 
 async function main() {
+  // Everything the server creates (data folder, database files, keys, socket) is its user's alone.
+  process.umask(0o077);
   const config = loadConfig();
   const log = (logger = createLogger(config));
   const embedded = !config.databaseUrl;
-  const socket = operatorSocketPath(config.dataDir);
   let releaseLock = () => {};
+  let socket: OperatorSocket | undefined;
   if (embedded) {
-    const lock = lockDataDir(config.dataDir, { role: 'server', socket });
+    socket = operatorSocket(config.dataDir);
+    const lock = lockDataDir(config.dataDir, { role: 'server', socket: socket.path });
     if (!lock.acquired) {
+      socket.remove();
       const { holder } = lock;
       throw new ConfigError(
         `The data folder ${config.dataDir} is in use by a Slotkeeper ${holder.role} (pid ${holder.pid}). ` +
           'Stop it first, or start this server with another DATA_DIR or PORT.',
       );
     }
-    releaseLock = lock.release;
+    releaseLock = () => {
+      socket!.remove();
+      lock.release();
+    };
   }
 
   let app: App | undefined;
@@ -33,12 +40,13 @@ async function main() {
   try {
     const started = Date.now();
     app = await createApp(config, { logger: log });
+    if (embedded) keepDataDirPrivate(config.dataDir);
     if (config.admin) {
       const created = await app.services.staff.ensureFirstAdmin(config.admin.email, config.admin.password);
       if (created) log.info({ email: created.email }, `Created the first vendor admin ${created.email} (ADMIN_EMAIL).`);
     }
     if (config.production && !config.metricsToken) log.warn('/metrics is off: set METRICS_TOKEN to scrape it.');
-    if (embedded) operator = await serveOperatorSocket(app, socket);
+    if (embedded) operator = await serveOperatorSocket(app, socket!.path);
     const http = await listen(app.yoga, config.port, config.host, config.http, config.maxBodyBytes);
     app.mailWorker.start();
     log.info(

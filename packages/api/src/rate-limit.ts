@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { type BlockList, isIP } from 'node:net';
 import { RateLimitedError } from '@slotkeeper/schema/services/errors';
 import { GraphQLError } from 'graphql';
 import type { RateLimiter, RateLimits } from '@slotkeeper/schema/services/rate-limit';
@@ -85,16 +86,32 @@ export function createRateLimits(
   };
 }
 
+/** Behind how many reverse proxies the server runs, and which peers may be one. */
+export interface ProxyTrust {
+  hops: number;
+  proxies: BlockList;
+}
+
+/** Whether the socket's peer is a trusted proxy; an IPv4 peer may come as ::ffff:a.b.c.d. */
+function fromTrustedProxy(peer: string | undefined, proxies: BlockList): boolean {
+  if (!peer) return false;
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(peer)?.[1];
+  if (v4) return proxies.check(v4, 'ipv4') || proxies.check(peer, 'ipv6');
+  return proxies.check(peer, isIP(peer) === 6 ? 'ipv6' : 'ipv4');
+}
+
 /**
  * The client's address: the socket's peer, or — behind `hops` trusted reverse proxies — the entry of
  * X-Forwarded-For that the outermost trusted proxy saw (entries further left can be forged by clients).
+ * The header counts only when the peer is a trusted proxy: a client reaching the port directly
+ * could otherwise name any address it likes.
  */
-export function clientAddress(request: Request, peer: string | undefined, hops: number): string {
-  return addressOf(request.headers.get('x-forwarded-for'), peer, hops);
+export function clientAddress(request: Request, peer: string | undefined, trust: ProxyTrust): string {
+  return addressOf(request.headers.get('x-forwarded-for'), peer, trust);
 }
 
-function addressOf(forwardedFor: string | string[] | null | undefined, peer: string | undefined, hops: number): string {
-  if (hops > 0) {
+function addressOf(forwardedFor: string | string[] | null | undefined, peer: string | undefined, { hops, proxies }: ProxyTrust): string {
+  if (hops > 0 && fromTrustedProxy(peer, proxies)) {
     const chain = [forwardedFor ?? ''].flat().join(',').split(',').map((s) => s.trim()).filter(Boolean);
     const entry = chain[chain.length - hops];
     if (entry) return entry;
@@ -103,8 +120,8 @@ function addressOf(forwardedFor: string | string[] | null | undefined, peer: str
 }
 
 /** The client address of an upgraded (WebSocket) or streaming (SSE) request, as `clientAddress` reads it. */
-export function socketRequestAddress(req: IncomingMessage, hops: number): string {
-  return addressOf(req.headers['x-forwarded-for'], req.socket.remoteAddress, hops);
+export function socketRequestAddress(req: IncomingMessage, trust: ProxyTrust): string {
+  return addressOf(req.headers['x-forwarded-for'], req.socket.remoteAddress, trust);
 }
 
 /**
@@ -112,13 +129,13 @@ export function socketRequestAddress(req: IncomingMessage, hops: number): string
  * WebSocket one connection carries many operations, so there each operation counts as a request and
  * a refused one gets a RATE_LIMITED error result; the socket stays open for later ones.
  */
-export function addressLimitPlugin(perAddress: RateLimiterAbstract, hops: number, onLimited: () => void): Plugin {
+export function addressLimitPlugin(perAddress: RateLimiterAbstract, trust: ProxyTrust, onLimited: () => void): Plugin {
   async function perOperation(context: unknown, stop: (result: { errors: GraphQLError[] }) => void) {
     // graphql-ws contexts carry the socket and the upgrade request (server.ts); HTTP ones were counted in onRequest.
     const { socket, req } = context as { socket?: unknown; req?: IncomingMessage };
     if (!socket || !req) return;
     try {
-      await perAddress.consume(socketRequestAddress(req, hops));
+      await perAddress.consume(socketRequestAddress(req, trust));
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       onLimited();
@@ -139,7 +156,7 @@ export function addressLimitPlugin(perAddress: RateLimiterAbstract, hops: number
       if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
       const peer = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket?.remoteAddress;
       try {
-        await perAddress.consume(clientAddress(request, peer, hops));
+        await perAddress.consume(clientAddress(request, peer, trust));
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
         onLimited();

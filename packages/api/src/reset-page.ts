@@ -17,6 +17,7 @@ ${body}
     status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
+      'x-content-type-options': 'nosniff',
       // The reset code is in the URL: never leak it to another site, never frame the form.
       'referrer-policy': 'no-referrer',
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",

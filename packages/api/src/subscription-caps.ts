@@ -2,7 +2,7 @@ import type { Caller } from '@slotkeeper/schema/services/caller';
 import { GraphQLError } from 'graphql';
 import { type Plugin, isAsyncIterable } from 'graphql-yoga';
 import type { IncomingMessage } from 'node:http';
-import { socketRequestAddress } from './rate-limit.ts';
+import { type ProxyTrust, socketRequestAddress } from './rate-limit.ts';
 
 export const SUBSCRIPTION_LIMIT_EXCEEDED = 'SUBSCRIPTION_LIMIT_EXCEEDED';
 
@@ -12,7 +12,7 @@ export interface SubscriptionCaps {
   /** Likewise per client address. */
   perAddress: number;
   /** Reverse proxies whose X-Forwarded-For entries are trusted (as for the per-address rate limit). */
-  trustProxyHops: number;
+  proxyTrust: ProxyTrust;
 }
 
 /**
@@ -36,7 +36,7 @@ export function subscriptionCapsPlugin(caps: SubscriptionCaps): Plugin {
       const { caller, req } = args.contextValue as { caller?: Caller; req?: IncomingMessage };
       const limits: { key: string; max: number; per: 'session' | 'address' }[] = [];
       if (caps.perSession > 0 && caller && caller.kind !== 'anonymous') limits.push({ key: `session:${caller.sessionId}`, max: caps.perSession, per: 'session' });
-      if (caps.perAddress > 0 && req?.socket) limits.push({ key: `address:${socketRequestAddress(req, caps.trustProxyHops)}`, max: caps.perAddress, per: 'address' });
+      if (caps.perAddress > 0 && req?.socket) limits.push({ key: `address:${socketRequestAddress(req, caps.proxyTrust)}`, max: caps.perAddress, per: 'address' });
       const over = limits.find(({ key, max }) => (open.get(key) ?? 0) >= max);
       if (over) {
         setResultAndStopExecution({

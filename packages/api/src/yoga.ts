@@ -23,6 +23,19 @@ export interface YogaDeps {
   maxBodyBytes: number;
   /** Where yoga logs the unexpected errors it masks. */
   logger: Logger;
+  /** Origins a browser may call from (the dashboard's own and CORS_ORIGINS); plug-ins need no CORS. */
+  corsOrigins: string[];
+  /** PUBLIC_URL is https: browsers are told to come back over https only (HSTS). */
+  hsts: boolean;
+}
+
+/** Strict-Transport-Security on every answer of a server published over https. */
+function hstsPlugin(): Plugin {
+  return {
+    onResponse({ response }) {
+      response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    },
+  };
 }
 
 function bearer(value: unknown): string | undefined {
@@ -69,11 +82,16 @@ export function createSlotkeeperYoga(deps: YogaDeps) {
     schema,
     graphiql: deps.graphql.introspection,
     landingPage: false,
+    // Only listed origins get CORS headers: any other site's page cannot read the API's answers.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin && deps.corsOrigins.includes(origin) ? { origin, credentials: true } : false;
+    },
     maskedErrors: { maskError: maskOverload },
     logging: yogaLogging(deps.logger),
     batching: deps.graphql.batchLimit > 0 ? { limit: deps.graphql.batchLimit } : false,
     maxRequestBodySize: deps.maxBodyBytes,
-    plugins: [requestBodyLimitPlugin(deps.maxBodyBytes, '/graphql'), ...deps.plugins, routes(deps), malformedParamsPlugin(), nulCharacterPlugin(), ...graphqlLimitPlugins(deps.graphql)],
+    plugins: [...(deps.hsts ? [hstsPlugin()] : []), requestBodyLimitPlugin(deps.maxBodyBytes, '/graphql'), ...deps.plugins, routes(deps), malformedParamsPlugin(), nulCharacterPlugin(), ...graphqlLimitPlugins(deps.graphql)],
     context: async ({ request, connectionParams }) => {
       const token =
         bearer(request?.headers.get('authorization')) ??

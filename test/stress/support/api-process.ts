@@ -43,7 +43,7 @@ export async function startApi(env: Record<string, string>): Promise<ApiProcess>
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/api/src/main.ts'], {
     cwd: ROOT,
     // Warnings and errors only: the kept tail of the output then shows what went wrong, not request lines.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

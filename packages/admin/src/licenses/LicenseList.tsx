@@ -3,6 +3,7 @@ import {
   CreateButton,
   Datagrid,
   DateField,
+  downloadCSV,
   type Exporter,
   ExportButton,
   FilterButton,
@@ -15,7 +16,7 @@ import {
   usePermissions,
 } from 'react-admin';
 import { ProductInput } from '../common/ChoiceInputs.tsx';
-import { exportCsv } from '../common/csv.ts';
+import { toCsv } from '../common/csv.ts';
 import { SeatsField } from '../common/SeatsBar.tsx';
 import { LICENSE_STATUSES, StatusField } from '../common/StatusField.tsx';
 import type { License } from '../types.ts';
@@ -43,20 +44,22 @@ function filters(vendor: boolean) {
 }
 
 const exporter: Exporter<License> = (records) =>
-  exportCsv(
-    records.map((l) => ({
-      id: l.id,
-      customer: l.customer.email,
-      reseller: l.reseller?.name ?? '',
-      product: l.product.code,
-      seats: l.seats,
-      seatsUsed: l.seatsUsed,
-      seatsFree: Math.max(0, l.seats - l.seatsUsed),
-      status: l.status,
-      startsAt: l.startsAt,
-      expiresAt: l.expiresAt,
-      issuedAt: l.createdAt,
-    })),
+  downloadCSV(
+    toCsv(
+      records.map((l) => ({
+        id: l.id,
+        customer: l.customer.email,
+        reseller: l.reseller?.name ?? '',
+        product: l.product.code,
+        seats: l.seats,
+        seatsUsed: l.seatsUsed,
+        seatsFree: Math.max(0, l.seats - l.seatsUsed),
+        status: l.status,
+        startsAt: l.startsAt,
+        expiresAt: l.expiresAt,
+        issuedAt: l.createdAt,
+      })),
+    ),
     'licenses',
   );
 
