@@ -188,7 +188,7 @@ describe('operator CLI on the embedded database', () => {
 
       // The same login again (in other case): same customer, no new password.
       const again = await cliJson(env, 'license', 'issue', '--email', email.toUpperCase(), '--product', product, '--seats', '1', '--expires', '2099-12-31');
-      expect(again.customer).toEqual({ id: issued.customer.id, email, created: false });
+      expect(again.customer).toEqual({ id: issued.customer.id, email, created: false, newToSeller: false });
       expect(again.password).toBeNull();
       expect(again.license).toMatchObject({ seats: 1, expiresAt: '2099-12-31T23:59:59.999Z' });
       expect(again.license.id).not.toBe(issued.license.id);
