@@ -259,6 +259,7 @@ export function startApi(database: BenchDatabase, extra: Record<string, string> 
       PUBLIC_URL: 'http://bench.invalid',
       // Every request comes from 127.0.0.1: the bench measures the server, not the address limiter.
       RATE_LIMIT_PER_ADDRESS: '0',
+      RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS: '0',
       RATE_LIMIT_FAILED_LOGINS: '10000',
       // P3 holds 10,000 subscriptions from one address over 100 sessions.
       MAX_SUBSCRIPTIONS_PER_SESSION: '0',

@@ -5,7 +5,7 @@ import { loadConfig } from '@slotkeeper/api/config';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { type TestApp, startTestApp } from './support/app.ts';
-import { ACTIVATE, LOG_IN, machine } from './support/operations.ts';
+import { ACTIVATE, LOG_IN, RENEW, machine } from './support/operations.ts';
 import { wsUrl } from './support/subscriptions.ts';
 
 let t: TestApp;
@@ -161,6 +161,36 @@ describe('requests per client address, over WebSocket', () => {
       expect(refused[0].errors[0].message).toMatch(/Too many requests/);
       // Answered on the same socket, not closed: a later operation still gets its (refused) answer.
       expect(((await logIn()).value as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    } finally {
+      await client.dispose();
+      await limited.close();
+    }
+  });
+});
+
+describe('password checks per client address', () => {
+  it('refuses operations that give a password past RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS, over HTTP and WebSocket alike; other operations still run', async () => {
+    const limited = await startTestApp({ database: t.app.database, config: { rateLimitPasswordChecksPerAddress: 4, rateLimitPerAddress: 0 } });
+    const { url } = await limited.listen();
+    const client = createWsClient({ url: wsUrl(url), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const license = await limited.seed.license({ seats: 5 });
+      const overHttp = async (query: string, variables: Record<string, unknown>) =>
+        (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })).json();
+      const activation = await overHttp(ACTIVATE, { input: machine(license, 'pc-pw-1') });
+      expect(activation.data.activateMachine.__typename).toBe('ActivateMachineSuccess');
+      const answers: any[] = [];
+      for (let i = 0; i < 3; i++) answers.push(await overHttp(LOG_IN, { email: license.email, password: license.password }));
+      for (let i = 0; i < 3; i++) {
+        answers.push((await client.iterate({ query: LOG_IN, variables: { email: license.email, password: license.password } }).next()).value);
+      }
+      const ran = answers.filter((a) => a.data?.logIn.__typename === 'LogInSuccess').length;
+      const refused = answers.filter((a) => a.errors?.[0]?.extensions?.code === 'RATE_LIMITED').length;
+      console.log(`password checks, limit 4 a minute: 1 activation + ${ran} logIn ran, ${refused} RATE_LIMITED (HTTP then WebSocket)`);
+      expect({ ran, refused }).toEqual({ ran: 3, refused: 3 });
+      // An operation without a password to check is not counted: renewing the token still works.
+      const renewed = await overHttp(RENEW, { token: activation.data.activateMachine.token });
+      expect(renewed.data.renewToken.__typename).toBe('RenewTokenSuccess');
     } finally {
       await client.dispose();
       await limited.close();

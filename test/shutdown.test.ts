@@ -58,6 +58,7 @@ async function startServer(): Promise<Server> {
     LOG_LEVEL: 'debug',
     SHUTDOWN_TIMEOUT_MS: '30000',
     RATE_LIMIT_PER_ADDRESS: '0',
+    RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS: '0',
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
   };

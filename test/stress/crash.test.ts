@@ -64,6 +64,7 @@ describe.skipIf(!runDatabaseUrl)('kill -9 during concurrent activations (Postgre
       KEY_ENCRYPTION_KEY: inject('keyEncryptionKey'),
       BCRYPT_COST: '4',
       RATE_LIMIT_PER_ADDRESS: '0',
+      RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS: '0',
     };
     processes.push(await startApi(env));
     database = await openPostgres(schema.url, 2);

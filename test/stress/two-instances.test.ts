@@ -56,6 +56,7 @@ describe.skipIf(!runDatabaseUrl || !redisUrl)('two api instances on one PostgreS
       BCRYPT_COST: '4',
       TRUST_PROXY_HOPS: '1',
       RATE_LIMIT_PER_ADDRESS: String(ADDRESS_LIMIT),
+      RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS: '0',
       RATE_LIMIT_FAILED_LOGINS: String(FAILED_LOGIN_LIMIT),
     };
     // Both start at once: their migrations queue on PostgreSQL's advisory lock.

@@ -32,6 +32,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       MAIL_RETRY_BASE_SECONDS: '1',
       // In-process requests have no peer address; the test of this limit turns it on.
       RATE_LIMIT_PER_ADDRESS: '0',
+      RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS: '0',
       // The tests read GraphiQL's and introspection's development defaults; production is tested apart.
       NODE_ENV: 'development',
     }),

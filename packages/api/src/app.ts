@@ -17,7 +17,7 @@ import { type Logger, createLogger } from './logger.ts';
 import { type MailTransport, type MailWorker, createMailWorker, smtpTransport } from './mail-worker.ts';
 import { type Metrics, createMetrics } from './metrics.ts';
 import { createSlotPubSub } from './pubsub.ts';
-import { addressLimitPlugin, createRateLimits } from './rate-limit.ts';
+import { addressLimitPlugin, passwordCheckLimitPlugin, createRateLimits } from './rate-limit.ts';
 import { requestLogPlugin } from './request-log.ts';
 import { subscriptionCapsPlugin } from './subscription-caps.ts';
 import { adminStaticPlugin } from './admin-static.ts';
@@ -130,6 +130,9 @@ export async function createApp(
     });
     const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptionCaps, subscriptions.plugin, sharedEventExecutionPlugin()];
     if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, proxyTrust, () => metrics.rateLimitHit('per_address')));
+    if (limits.passwordChecksPerAddress) {
+      plugins.push(passwordCheckLimitPlugin(limits.passwordChecksPerAddress, proxyTrust, () => metrics.rateLimitHit('password_checks_per_address')));
+    }
     // First: every response (429s included) gets its request id and access line, and is measured.
     plugins.unshift(requestLogPlugin(logger), ...metrics.plugins);
     const shared = redis;

@@ -34,6 +34,8 @@ export interface Config {
   rateLimitPasswordResets: number;
   /** Requests per client address per minute; 0 = off. */
   rateLimitPerAddress: number;
+  /** Operations that give a password to check, per client address per minute; 0 = off. */
+  rateLimitPasswordChecksPerAddress: number;
   /** Subscriptions open at once per session and per client address, in each instance; 0 = no cap. */
   maxSubscriptionsPerSession: number;
   maxSubscriptionsPerAddress: number;
@@ -238,6 +240,9 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     rateLimitFailedLogins: int(env, 'RATE_LIMIT_FAILED_LOGINS', 5, 1, 10_000),
     rateLimitPasswordResets: int(env, 'RATE_LIMIT_PASSWORD_RESETS', 5, 1, 10_000),
     rateLimitPerAddress: int(env, 'RATE_LIMIT_PER_ADDRESS', 600, 0, 1_000_000),
+    // Well under what bcrypt does on a small machine (≈ 7 checks/s at cost 12 on 2 cores), so one
+    // address cannot fill the password-check queue that every login shares.
+    rateLimitPasswordChecksPerAddress: int(env, 'RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS', 60, 0, 1_000_000),
     // The dashboard holds a few streams per tab and a plug-in one; an office behind one address may run many.
     maxSubscriptionsPerSession: int(env, 'MAX_SUBSCRIPTIONS_PER_SESSION', 20, 0, 100_000),
     maxSubscriptionsPerAddress: int(env, 'MAX_SUBSCRIPTIONS_PER_ADDRESS', 500, 0, 1_000_000),

@@ -9,7 +9,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LiveSubscriptions } from './live-subscriptions.ts';
 
-export type RateLimitName = 'failed_logins' | 'password_resets' | 'per_address';
+export type RateLimitName = 'failed_logins' | 'password_resets' | 'per_address' | 'password_checks_per_address';
 
 export interface Metrics {
   registry: Registry;

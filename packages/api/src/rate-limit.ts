@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type BlockList, isIP } from 'node:net';
 import { RateLimitedError } from '@slotkeeper/schema/services/errors';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, getArgumentValues, getOperationAST } from 'graphql';
 import type { RateLimiter, RateLimits } from '@slotkeeper/schema/services/rate-limit';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
@@ -78,11 +78,13 @@ export function createRateLimits(
   config: Config,
   redis: Redis | null,
   onLimited: (limit: RateLimitName) => void,
-): RateLimits & { perAddress: RateLimiterAbstract | null } {
+): RateLimits & { perAddress: RateLimiterAbstract | null; passwordChecksPerAddress: RateLimiterAbstract | null } {
   return {
     failedLogins: asRateLimiter(limiter(redis, 'failed-login', config.rateLimitFailedLogins, 60), () => onLimited('failed_logins')),
     passwordResets: asRateLimiter(limiter(redis, 'password-reset', config.rateLimitPasswordResets, 3600), () => onLimited('password_resets')),
     perAddress: config.rateLimitPerAddress > 0 ? limiter(redis, 'address', config.rateLimitPerAddress, 60) : null,
+    passwordChecksPerAddress:
+      config.rateLimitPasswordChecksPerAddress > 0 ? limiter(redis, 'password-check-address', config.rateLimitPasswordChecksPerAddress, 60) : null,
   };
 }
 
@@ -167,6 +169,67 @@ export function addressLimitPlugin(perAddress: RateLimiterAbstract, trust: Proxy
             { status: 429, headers: { 'retry-after': String(seconds) } },
           ),
         );
+      }
+    },
+  };
+}
+
+/** Input fields that carry a password the server checks with bcrypt. */
+const CHECKED_PASSWORD_FIELDS = ['password', 'currentPassword'];
+
+/** How many root fields of the operation give a password to check (deactivateMachine only with a login). */
+function passwordChecks(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): number {
+  const operation = getOperationAST(args.document, args.operationName);
+  const root = operation && args.schema.getRootType(operation.operation);
+  if (!operation || !root) return 0;
+  const fields = root.getFields();
+  let checks = 0;
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) continue;
+    const field = fields[selection.name.value];
+    if (!field) continue;
+    let values: Record<string, unknown>;
+    try {
+      values = getArgumentValues(field, selection, args.variableValues ?? {});
+    } catch {
+      continue;
+    }
+    const input = values.input as Record<string, unknown> | undefined;
+    if (input && CHECKED_PASSWORD_FIELDS.some((name) => input[name] != null)) checks++;
+  }
+  return checks;
+}
+
+/**
+ * Per client address, the operations that make the server check a password (logIn, activateMachine,
+ * deactivateMachine with a login, changePassword, staffLogIn): bcrypt is the costliest thing a
+ * request can ask for, so one address gets far fewer of these than of requests. Counted when the
+ * operation executes, whatever carried it (HTTP, WebSocket, REST); a refused one gets RATE_LIMITED.
+ */
+export function passwordCheckLimitPlugin(limiter: RateLimiterAbstract, trust: ProxyTrust, onLimited: () => void): Plugin {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const checks = passwordChecks(args);
+      if (checks === 0) return;
+      const { req, request } = args.contextValue as { req?: IncomingMessage; request?: Request };
+      const address = req?.socket
+        ? socketRequestAddress(req, trust)
+        : request
+          ? clientAddress(request, undefined, trust)
+          : 'unknown';
+      try {
+        await limiter.consume(address, checks);
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+        onLimited();
+        const seconds = retryAfter(error);
+        setResultAndStopExecution({
+          errors: [
+            new GraphQLError(`Too many password checks from this address. Try again in ${seconds} seconds.`, {
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds },
+            }),
+          ],
+        });
       }
     },
   };
