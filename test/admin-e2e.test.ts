@@ -97,7 +97,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('input[name="seats"]').fill('2');
     await screenshot(page, 'license-create');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('the credentials are on their way').waitFor();
+    await page.getByText('is a new customer: the e-mail with their login is on its way').waitFor();
     await page.waitForURL(/\/admin\/licenses\/[^/]+\/show$/);
     const licenseId = /licenses\/([^/]+)\/show/.exec(page.url())![1]!;
     await page.getByText('No machine holds a slot.').waitFor();
@@ -220,6 +220,9 @@ describe('dashboard in Chromium', () => {
       await page.getByRole('menuitem', { name: menu }).click();
       await page.waitForURL(new RegExp(`/admin/${path}$`));
       await page.getByPlaceholder(placeholder, { exact: true }).fill(text);
+      // The search box writes its filter into the URL after a debounce: wait for it, or that late
+      // write would take the page back here after the next menu click.
+      await page.waitForURL((url) => url.pathname.endsWith(`/admin/${path}`) && url.search.includes('filter='));
       await page.getByRole('cell', { name: cell }).first().waitFor();
     };
     await search('Licenses', 'licenses', 'Customer e-mail', otherLicense.email, otherLicense.email);

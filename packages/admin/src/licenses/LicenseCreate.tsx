@@ -28,7 +28,7 @@ export default function LicenseCreate() {
         onSuccess: (license: License & { newCustomer: boolean }) => {
           notify(
             license.newCustomer
-              ? `License issued to ${license.customer.email}, new to you: they were told by e-mail (with their login, if it is new).`
+              ? `License issued. ${license.customer.email} is a new customer: the e-mail with their login is on its way.`
               : `License issued to the existing login ${license.customer.email}; they were told by e-mail.`,
             { type: 'success' },
           );
