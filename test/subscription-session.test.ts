@@ -57,10 +57,10 @@ async function resellerAdmin(t: TestApp) {
   return { email, id: staff.id, resellerId: staff.resellerId! };
 }
 
-/** A license of the reseller's customer, so the reseller's admin may watch it. */
+/** A license sold by the reseller, so the reseller's admin may watch it. */
 async function licenseOf(t: TestApp, resellerId: string) {
   const license = await t.seed.license({ seats: 3 });
-  await t.app.database.prisma.customer.update({ where: { id: license.customerId }, data: { resellerId } });
+  await t.app.database.prisma.license.update({ where: { id: license.id }, data: { resellerId } });
   return license;
 }
 
