@@ -71,6 +71,9 @@ beforeAll(async () => {
     BCRYPT_COST: '4',
     RATE_LIMIT_PER_ADDRESS: '0',
     RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS: '0',
+    // 1,000 idle subscribers of one session from one address: the caps are tested in test/subscription.test.ts.
+    MAX_SUBSCRIPTIONS_PER_SESSION: '0',
+    MAX_SUBSCRIPTIONS_PER_ADDRESS: '0',
     HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     HTTP_KEEPALIVE_TIMEOUT_MS: String(KEEPALIVE_TIMEOUT_MS),
