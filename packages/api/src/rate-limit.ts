@@ -126,6 +126,11 @@ export function socketRequestAddress(req: IncomingMessage, trust: ProxyTrust): s
   return addressOf(req.headers['x-forwarded-for'], req.socket.remoteAddress, trust);
 }
 
+/** The GraphQL result of an operation refused by a per-address limit (the connection stays usable). */
+const rateLimitedResult = (message: string, seconds: number) => ({
+  errors: [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } })],
+});
+
 /**
  * Refuses floods per client address with HTTP 429 and Retry-After before any GraphQL work. Over
  * WebSocket one connection carries many operations, so there each operation counts as a request and
@@ -142,13 +147,7 @@ export function addressLimitPlugin(perAddress: RateLimiterAbstract, trust: Proxy
       if (!(error instanceof RateLimiterRes)) throw error;
       onLimited();
       const seconds = retryAfter(error);
-      stop({
-        errors: [
-          new GraphQLError(`Too many requests. Try again in ${seconds} seconds.`, {
-            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds },
-          }),
-        ],
-      });
+      stop(rateLimitedResult(`Too many requests. Try again in ${seconds} seconds.`, seconds));
     }
   }
   return {
@@ -223,13 +222,7 @@ export function passwordCheckLimitPlugin(limiter: RateLimiterAbstract, trust: Pr
         if (!(error instanceof RateLimiterRes)) throw error;
         onLimited();
         const seconds = retryAfter(error);
-        setResultAndStopExecution({
-          errors: [
-            new GraphQLError(`Too many password checks from this address. Try again in ${seconds} seconds.`, {
-              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds },
-            }),
-          ],
-        });
+        setResultAndStopExecution(rateLimitedResult(`Too many password checks from this address. Try again in ${seconds} seconds.`, seconds));
       }
     },
   };
