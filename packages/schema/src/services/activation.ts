@@ -2,7 +2,7 @@ import type { Activation, License, Product } from '../generated/prisma/client.ts
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, requireStaff, scope } from './caller.ts';
-import { type Clock, type Db, type Tx, lockLicenses, transaction } from './db.ts';
+import { type Clock, type Db, type EffectLog, type Tx, type Work, lockLicenses, transaction } from './db.ts';
 import {
   type DomainError,
   InvalidInputError,
@@ -17,7 +17,7 @@ import {
 } from './errors.ts';
 import { fingerprintHash, requireText } from './input.ts';
 import type { Signer } from './signing-key.ts';
-import { type SlotChange, type SlotEvents, activationSnapshot } from './slot-event.ts';
+import { type SlotChange, type SlotEvents, activationSnapshot, publishAfterCommit } from './slot-event.ts';
 
 export interface ActivateInput {
   email: string;
@@ -62,8 +62,9 @@ export function createActivationService(deps: {
   signer: Signer;
   events: SlotEvents;
   accounts: AccountService;
+  logger: EffectLog;
 }): ActivationService {
-  const { db, clock, signer, events, accounts } = deps;
+  const { db, clock, signer, events, accounts, logger } = deps;
 
   async function findProduct(code: string): Promise<Product> {
     const product = await db.product.findUnique({ where: { code: requireText(code, 'product', 100) } });
@@ -101,8 +102,8 @@ export function createActivationService(deps: {
     return token;
   }
 
-  function publish(change: SlotChange, license: LicenseUsage, activation: Activation) {
-    events.publish({
+  function publish(work: Work, change: SlotChange, license: LicenseUsage, activation: Activation) {
+    publishAfterCommit(work, events, {
       licenseId: license.id,
       customerId: license.customerId,
       resellerId: license.resellerId,
@@ -121,7 +122,7 @@ export function createActivationService(deps: {
     within?: (tx: Tx, license: License & { product: Product }) => Promise<void>,
   ) {
     const now = clock.now();
-    const outcome = await transaction(db, async (tx) => {
+    return transaction(db, async (tx, work) => {
       const current = await tx.activation.findUnique({ where: { id: activationId }, select: { licenseId: true } });
       if (!current) throw new NotFoundError('There is no such activation.');
       await lockLicenses(tx, { ids: [current.licenseId] });
@@ -130,16 +131,16 @@ export function createActivationService(deps: {
         include: { product: true },
       });
       const live = await tx.activation.findFirst({ where: { id: activationId, releasedAt: null } });
-      if (!live) return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released: null };
+      if (!live) return { ...license, seatsUsed: await seatsUsed(tx, license.id) };
       await within?.(tx, license);
       const released = await tx.activation.update({
         where: { id: activationId },
         data: { releasedAt: now, releaseReason: reason, lastSeenAt: reason === 'DEACTIVATED' ? now : undefined },
       });
-      return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released };
-    });
-    if (outcome.released) publish(reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', outcome.license, outcome.released);
-    return outcome.license;
+      const usage = { ...license, seatsUsed: await seatsUsed(tx, license.id) };
+      publish(work, reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', usage, released);
+      return usage;
+    }, logger);
   }
 
   return {
@@ -152,7 +153,7 @@ export function createActivationService(deps: {
       const key = await signer.current();
       const now = clock.now();
 
-      const outcome = await transaction(db, async (tx) => {
+      const outcome = await transaction(db, async (tx, work) => {
         // Every license of this login for this product is locked for the rest of the transaction:
         // concurrent activations queue here, so the seat count below cannot go stale.
         await lockLicenses(tx, { customerId: customer.id, productId: product.id });
@@ -175,7 +176,7 @@ export function createActivationService(deps: {
             where: { id: held.id },
             data: { machineName, osUser, lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
           });
-          return { activation, license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, exp, change: null };
+          return { activation, license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, exp };
         }
 
         const usable = licenses.filter((l) => !unusable(l, now));
@@ -206,10 +207,11 @@ export function createActivationService(deps: {
             tokenExpiresAt: exp,
           },
         });
-        return { activation, license: { ...license, seatsUsed: usedOf(license.id) + 1 }, exp, change: 'ACTIVATED' as const };
-      });
+        const usage = { ...license, seatsUsed: usedOf(license.id) + 1 };
+        publish(work, 'ACTIVATED', usage, activation);
+        return { activation, license: usage, exp };
+      }, logger);
 
-      if (outcome.change) publish(outcome.change, outcome.license, outcome.activation);
       const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
       return { token, activation: outcome.activation, license: { ...outcome.license, product } };
     },
@@ -254,7 +256,7 @@ export function createActivationService(deps: {
           data: { lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
         });
         return { activation: updated, license, exp, seatsUsed: await seatsUsed(tx, license.id) };
-      });
+      }, logger);
       const { license } = outcome;
       const newToken = await signFor(outcome.activation, license, license.product, outcome.exp);
       return { token: newToken, activation: outcome.activation, license: { ...license, seatsUsed: outcome.seatsUsed } };
@@ -281,7 +283,7 @@ export function createActivationService(deps: {
         throw new InvalidInputError('seats', 'Seats must be a whole number from 1 to 100000.');
       }
       const now = clock.now();
-      const outcome = await transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         const visible = await tx.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, select: { id: true } });
         if (!visible) throw new NotFoundError('There is no such license.');
         await lockLicenses(tx, { ids: [licenseId] });
@@ -305,10 +307,10 @@ export function createActivationService(deps: {
           after: { seats },
           released: [...new Set(releaseActivationIds)],
         });
-        return { license: { ...updated, seatsUsed: used }, released };
-      });
-      for (const activation of outcome.released) publish('RELEASED', outcome.license, activation);
-      return outcome.license;
+        const usage = { ...updated, seatsUsed: used };
+        for (const activation of released) publish(work, 'RELEASED', usage, activation);
+        return usage;
+      }, logger);
     },
 
     async releaseByCustomer(customerId, activationId) {

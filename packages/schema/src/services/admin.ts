@@ -2,7 +2,7 @@ import type { License, Reseller } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, requireStaff, requireVendor, scope } from './caller.ts';
-import { type Clock, type Db, transaction } from './db.ts';
+import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
 import type { Outbox } from './mail.ts';
@@ -47,8 +47,9 @@ export function createAdminService(deps: {
   outbox: Outbox;
   accounts: AccountService;
   sessionEvents: SessionEvents;
+  logger: EffectLog;
 }): AdminService {
-  const { db, clock, hasher, outbox, accounts, sessionEvents } = deps;
+  const { db, clock, hasher, outbox, accounts, sessionEvents, logger } = deps;
 
   async function visibleLicense(caller: Caller, licenseId: string) {
     const staff = requireStaff(caller);
@@ -103,11 +104,11 @@ export function createAdminService(deps: {
       if (!license) throw new NotFoundError('This customer has no license to send credentials for.');
       const password = generatePassword();
       const passwordHash = await hasher.hash(password);
-      await transaction(db, async (tx) => {
+      await transaction(db, async (tx, work) => {
         const now = clock.now();
         await tx.customer.update({ where: { id: customerId }, data: { passwordHash, passwordChangedAt: now } });
         await tx.session.deleteMany({ where: { customerId } });
-        await outbox.enqueue(tx, customer.email, 'credentials', {
+        await outbox.enqueue(work, customer.email, 'credentials', {
           email: customer.email,
           password,
           productName: license.product.name,
@@ -116,18 +117,16 @@ export function createAdminService(deps: {
           expiresAt: license.expiresAt.toISOString(),
         });
         await audit(tx, staff, 'customer.credentials_resent', `customer:${customerId}`, tenant, {});
-      });
-      sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId });
-      outbox.notify();
+        work.afterCommit(() => sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId }));
+      }, logger);
     },
 
     async sendPasswordReset(caller, customerId) {
       const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
-      await transaction(db, async (tx) => {
-        await accounts.startPasswordReset(tx, customer);
+      await transaction(db, async (tx, work) => {
+        await accounts.startPasswordReset(work, customer);
         await audit(tx, staff, 'customer.password_reset_sent', `customer:${customerId}`, tenant, {});
-      });
-      outbox.notify();
+      }, logger);
     },
 
     async createReseller(caller, name) {

@@ -1,5 +1,5 @@
 import type { License, Prisma, Product, Reseller } from '../generated/prisma/client.ts';
-import { type Clock, type Db, transaction } from './db.ts';
+import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { audit } from './audit.ts';
 import { type Staff, scope } from './caller.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
@@ -117,8 +117,8 @@ function linkColumns(links: ProductLinks = {}): Partial<Record<LinkColumn, strin
   return columns;
 }
 
-export function createLicenseService(deps: { db: Db; clock: Clock; hasher: PasswordHasher; outbox: Outbox }): LicenseService {
-  const { db, clock, hasher, outbox } = deps;
+export function createLicenseService(deps: { db: Db; clock: Clock; hasher: PasswordHasher; outbox: Outbox; logger: EffectLog }): LicenseService {
+  const { db, clock, hasher, outbox, logger } = deps;
 
   return {
     async createProduct(input) {
@@ -172,7 +172,7 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
       const passwordHash = await hasher.hash(password);
 
       const tenant = actor === 'operator' ? undefined : scope.resellerId(actor);
-      const issued = await transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         // The reseller belongs to the license: an existing login of another reseller (or of none)
         // gets this license under this seller, and nothing here tells a seller whether the e-mail existed.
         const reseller =
@@ -202,8 +202,8 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           seats: license.seats,
           expiresAt: license.expiresAt.toISOString(),
         };
-        if (created) await outbox.enqueue(tx, email, 'credentials', { ...about, password });
-        else await outbox.enqueue(tx, email, 'license-issued', about);
+        if (created) await outbox.enqueue(work, email, 'credentials', { ...about, password });
+        else await outbox.enqueue(work, email, 'license-issued', about);
         await audit(tx, actor, 'license.issued', `license:${license.id}`, license.resellerId, {
           after: { email, reseller: reseller?.name ?? null, product: product.code, seats: license.seats, expiresAt: license.expiresAt, newCustomer: created },
         });
@@ -212,9 +212,7 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           customer: { id: customer.id, email: customer.email, created, newToSeller },
           password: created ? password : null,
         };
-      });
-      outbox.notify();
-      return issued;
+      }, logger);
     },
 
     listForCustomer(customerId, query) {

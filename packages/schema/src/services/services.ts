@@ -1,7 +1,7 @@
 import { type AccountService, createAccountService } from './account.ts';
 import { type ActivationService, createActivationService } from './activation.ts';
 import { type AdminService, createAdminService } from './admin.ts';
-import type { Clock, Db } from './db.ts';
+import type { Clock, Db, EffectLog } from './db.ts';
 import { type LicenseService, createLicenseService } from './license.ts';
 import type { Outbox } from './mail.ts';
 import type { PasswordHasher } from './password.ts';
@@ -32,6 +32,8 @@ export interface ServiceDeps {
   outbox: Outbox;
   sessionTtlHours: number;
   resetTtlMinutes: number;
+  /** Where a failed after-commit effect (mail wake-up, slot event) is logged. */
+  logger: EffectLog;
 }
 
 export function createServices(deps: ServiceDeps): Services {
