@@ -48,3 +48,8 @@ export async function offsetPage<T extends object>(
   );
   return { ...page, totalCount };
 }
+
+/** A filter's optional ID argument (graphql-js gives string or number) as the string services take. */
+export function idOrNull(id: string | number | null | undefined): string | null {
+  return id == null ? null : String(id);
+}

@@ -1,10 +1,8 @@
 // Staff operations on licenses, activations and products (the plug-in side is in license.ts).
-import type { Prisma } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import type { SeatUsageSummary } from '../services/admin.ts';
-import { type Staff, requireStaff, scope } from '../services/caller.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../services/errors.ts';
-import { offsetPage, orderBy, orderInput } from './connection.ts';
+import { idOrNull, offsetPage, orderBy, orderInput } from './connection.ts';
 import { ActivationRef, LicenseRef, LicenseStatus } from './license.ts';
 
 builder.prismaObjectField('Product', 'id', (t) => t.exposeID('id'));
@@ -27,19 +25,6 @@ const LicenseFilter = builder.inputType('LicenseFilter', {
     resellerId: t.id({ required: false }),
   }),
 });
-
-function licenseWhere(staff: Staff, filter: typeof LicenseFilter.$inferInput | null | undefined, now: Date): Prisma.LicenseWhereInput {
-  const and: Prisma.LicenseWhereInput[] = [scope.licenses(staff)];
-  if (filter?.product) and.push({ product: { code: filter.product } });
-  if (filter?.status) and.push({ status: filter.status });
-  if (filter?.expiringWithinDays != null) {
-    and.push({ expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
-  }
-  if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
-  if (filter?.customerId) and.push({ customerId: String(filter.customerId) });
-  if (filter?.resellerId) and.push({ resellerId: String(filter.resellerId) });
-  return { AND: and };
-}
 
 const ActivationFilter = builder.inputType('ActivationFilter', {
   fields: (t) => ({
@@ -85,7 +70,8 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: orderInput('License', ['createdAt', 'expiresAt', 'seats', 'status', 'customer_email'] as const), required: false }),
     },
     resolve: (_root, args, ctx, info) => {
-      const where = licenseWhere(requireStaff(ctx.caller), args.filter, new Date());
+      const f = args.filter;
+      const where = ctx.services.licenses.visibleWhere(ctx.caller, f && { ...f, customerId: idOrNull(f.customerId), resellerId: idOrNull(f.resellerId) });
       return offsetPage(args, ctx, info, () => ctx.db.license.count({ where }), (query, page) =>
         ctx.db.license.findMany({ ...query, where, orderBy: orderBy(args.orderBy, 'createdAt') as never, ...page }),
       );
@@ -98,7 +84,7 @@ builder.queryFields((t) => ({
     description: "One license; null when it doesn't exist or belongs to another reseller.",
     args: { id: t.arg.id() },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.license.findFirst({ ...query, where: { id: String(args.id), ...scope.licenses(requireStaff(ctx.caller)) } }),
+      ctx.db.license.findFirst({ ...query, where: ctx.services.licenses.visibleWhere(ctx.caller, { id: String(args.id) }) }),
   }),
   activations: t.connection({
     type: ActivationRef,
@@ -109,14 +95,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, ctx, info) => {
       const f = args.filter;
-      const where: Prisma.ActivationWhereInput = {
-        AND: [
-          scope.activations(requireStaff(ctx.caller)),
-          f?.licenseId ? { licenseId: String(f.licenseId) } : {},
-          f?.live == null ? {} : f.live ? { releasedAt: null } : { releasedAt: { not: null } },
-          f?.q ? { OR: [{ machineName: { contains: f.q, mode: 'insensitive' } }, { osUser: { contains: f.q, mode: 'insensitive' } }] } : {},
-        ],
-      };
+      const where = ctx.services.activations.visibleWhere(ctx.caller, f && { ...f, licenseId: idOrNull(f.licenseId) });
       return offsetPage(args, ctx, info, () => ctx.db.activation.count({ where }), (query, page) =>
         ctx.db.activation.findMany({
           ...query,

@@ -1,4 +1,4 @@
-import type { Activation, License, Product } from '../generated/prisma/client.ts';
+import type { Activation, License, Prisma, Product } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, scope } from './caller.ts';
@@ -32,7 +32,22 @@ export interface SlotResult {
  * Slots: taking, renewing and freeing them, each in one transaction under the license's row lock. What
  * a license allows (usable, a free seat, token lifetime, remote releases) is asked of license-rule.ts.
  */
+export interface ActivationFilter {
+  licenseId?: string | null;
+  /** true: slots held now; false: released ones. */
+  live?: boolean | null;
+  /** Part of the machine name or OS user. */
+  q?: string | null;
+}
+
+/** Which slot events a subscriber gets: one license's, or every license of a tenant (undefined: all). */
+export type SlotStream = { licenseId: string } | { resellerId: string | undefined };
+
 export interface ActivationService {
+  /** The activations a staff caller may read that match `filter` (their scope only). */
+  visibleWhere(caller: Caller, filter?: ActivationFilter | null): Prisma.ActivationWhereInput;
+  /** What a `slotUsageChanged` subscriber may stream: NOT_FOUND for a license it may not see. */
+  slotStream(caller: Caller, licenseId: string | null): Promise<SlotStream>;
   activate(input: ActivateInput): Promise<SlotResult>;
   deactivateWithToken(token: string): Promise<LicenseUsage>;
   deactivateWithLogin(input: Omit<ActivateInput, 'machineName' | 'osUser'>): Promise<LicenseUsage>;
@@ -101,6 +116,26 @@ export function createActivationService(deps: {
   }
 
   return {
+    visibleWhere(caller, filter) {
+      const staff = policy.readTenantRecords(caller);
+      return {
+        AND: [
+          scope.activations(staff),
+          filter?.licenseId ? { licenseId: filter.licenseId } : {},
+          filter?.live == null ? {} : filter.live ? { releasedAt: null } : { releasedAt: { not: null } },
+          filter?.q ? { OR: [{ machineName: { contains: filter.q, mode: 'insensitive' } }, { osUser: { contains: filter.q, mode: 'insensitive' } }] } : {},
+        ],
+      };
+    },
+
+    async slotStream(caller, licenseId) {
+      const watcher = policy.watchSlots(caller, licenseId);
+      if (licenseId === null) return { resellerId: watcher.kind === 'staff' ? scope.resellerId(watcher) : undefined };
+      const where = watcher.kind === 'customer' ? { id: licenseId, customerId: watcher.customerId } : { id: licenseId, ...scope.licenses(watcher) };
+      if (!(await db.license.count({ where }))) throw new NotFoundError('There is no such license.');
+      return { licenseId };
+    },
+
     async activate(input) {
       const machineName = requireText(input.machineName, 'machineName');
       const osUser = requireText(input.osUser, 'osUser');

@@ -1,4 +1,4 @@
-import type { Reseller } from '../generated/prisma/client.ts';
+import type { Prisma, Reseller } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, scope } from './caller.ts';
@@ -26,8 +26,26 @@ export interface SeatUsageSummary {
   history: { day: string; seatsUsed: number }[];
 }
 
-/** What staff do in the dashboard beyond licenses and slots: customer support, resellers, reports. */
+export interface CustomerFilter {
+  /** Part of the e-mail. */
+  q?: string | null;
+  /** Customers holding a license of this reseller. */
+  resellerId?: string | null;
+  id?: string;
+}
+
+export interface MailMessageFilter {
+  status?: string | null;
+  /** Part of the address. */
+  to?: string | null;
+}
+
+/** What staff do in the dashboard beyond licenses and slots: customers and their support, resellers, the outbox, reports. */
 export interface AdminService {
+  /** The customers a staff caller may read that match `filter` (holding a license of their scope). */
+  customersWhere(caller: Caller, filter?: CustomerFilter | null): Prisma.CustomerWhereInput;
+  /** The outbox messages matching `filter`; vendor admins only. */
+  mailMessagesWhere(caller: Caller, filter?: MailMessageFilter | null): Prisma.MailMessageWhereInput;
   /** A new generated password for the customer, e-mailed with the credentials; earlier sessions end. */
   resendCredentials(caller: Caller, customerId: string): Promise<void>;
   sendPasswordReset(caller: Caller, customerId: string): Promise<void>;
@@ -55,6 +73,26 @@ export function createAdminService(deps: {
   }
 
   return {
+    customersWhere(caller, filter) {
+      const staff = policy.readTenantRecords(caller);
+      return {
+        AND: [
+          scope.customers(staff),
+          filter?.id !== undefined ? { id: filter.id } : {},
+          filter?.q ? { email: { contains: filter.q.toLowerCase() } } : {},
+          filter?.resellerId ? { licenses: { some: { resellerId: filter.resellerId } } } : {},
+        ],
+      };
+    },
+
+    mailMessagesWhere(caller, filter) {
+      policy.readMail(caller);
+      return {
+        ...(filter?.status ? { status: filter.status.toUpperCase() } : {}),
+        ...(filter?.to ? { to: { contains: filter.to.toLowerCase() } } : {}),
+      };
+    },
+
     async resendCredentials(caller, customerId) {
       const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
       const license = await db.license.findFirst({ where: { customerId, ...scope.licenses(staff) }, orderBy: { expiresAt: 'desc' }, include: { product: true } });

@@ -51,8 +51,23 @@ export interface LicenseUsage extends License {
   product?: Product;
 }
 
+/** The dashboard's license list filter; every field narrows. */
+export interface LicenseFilter {
+  id?: string;
+  /** Product code. */
+  product?: string | null;
+  status?: License['status'] | null;
+  expiringWithinDays?: number | null;
+  /** Part of the customer e-mail. */
+  customerEmail?: string | null;
+  customerId?: string | null;
+  resellerId?: string | null;
+}
+
 /** Selling licenses and changing them: issue, seats, expiry, status; and a customer's own list. */
 export interface LicenseService {
+  /** The licenses a staff caller may read that match `filter` (their scope only). */
+  visibleWhere(caller: Caller, filter?: LicenseFilter | null): Prisma.LicenseWhereInput;
   /** The purchase flow, by a staff member (tenant rules apply) or the operator's CLI. */
   issue(actor: Actor, input: IssueLicenseInput): Promise<IssuedLicense>;
   update(caller: Caller, input: UpdateLicenseInput): Promise<LicenseUsage>;
@@ -71,6 +86,22 @@ export function createLicenseService(deps: {
   const { db, clock, hasher, outbox, events, logger } = deps;
 
   return {
+    visibleWhere(caller, filter) {
+      const staff = policy.readTenantRecords(caller);
+      const and: Prisma.LicenseWhereInput[] = [scope.licenses(staff)];
+      if (filter?.id !== undefined) and.push({ id: filter.id });
+      if (filter?.product) and.push({ product: { code: filter.product } });
+      if (filter?.status) and.push({ status: filter.status });
+      if (filter?.expiringWithinDays != null) {
+        const now = clock.now();
+        and.push({ expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
+      }
+      if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
+      if (filter?.customerId) and.push({ customerId: filter.customerId });
+      if (filter?.resellerId) and.push({ resellerId: filter.resellerId });
+      return { AND: and };
+    },
+
     async issue(actor, input) {
       const seller = policy.issueLicense(actor);
       const email = normalizeEmail(input.email);

@@ -20,6 +20,14 @@ function customerId(caller: Caller): string {
 export const policy = {
   /** Any staff member sells (a reseller admin for their own reseller); the operator too. */
   issueLicense: (actor: Actor) => staffOrOperator(actor, requireStaff),
+  /** Staff read their scope's licenses, activations and customers (caller.ts `scope` says which). */
+  readTenantRecords: (caller: Caller) => requireStaff(caller),
+  /** Live slot events: a customer of one of their licenses, staff of their scope (all of it without a license). */
+  watchSlots(caller: Caller, licenseId: string | null): Exclude<Caller, { kind: 'anonymous' }> {
+    if (caller.kind === 'anonymous') throw new ForbiddenError();
+    if (licenseId === null && caller.kind !== 'staff') throw new ForbiddenError('Customers subscribe to one license: give licenseId.');
+    return caller;
+  },
   /** Seats, expiry and status of a license in the staff member's scope. */
   updateLicense: (caller: Caller) => requireStaff(caller),
   /** Freeing a machine's slot from the dashboard. */
