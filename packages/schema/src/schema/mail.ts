@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { requireVendor } from '../services/caller.ts';
+import { RESET_REQUEST } from '../services/mail.ts';
 import { offsetPage, orderBy, orderInput } from './connection.ts';
 
 const MailMessageRef = builder.prismaObject('MailMessage', {
@@ -33,6 +34,9 @@ builder.queryField('mailMessages', (t) =>
     resolve: (_root, args, ctx, info) => {
       requireVendor(ctx.caller);
       const where = {
+        // A reset request is no mail: until the worker looks it up it shows whatever address someone
+        // typed, login or not. A real login's request becomes its password-reset mail, listed as such.
+        template: { not: RESET_REQUEST },
         ...(args.filter?.status ? { status: args.filter.status.toUpperCase() } : {}),
         ...(args.filter?.to ? { to: { contains: args.filter.to.toLowerCase() } } : {}),
       };

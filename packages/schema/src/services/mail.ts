@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Tx } from './db.ts';
+import type { MailSecrets } from './mail-secret.ts';
 
 export type MailTemplate = 'credentials' | 'license-issued' | 'password-reset' | 'password-changed';
 
@@ -27,10 +29,12 @@ export interface Outbox {
   notify(): void;
 }
 
-export function createOutbox(onEnqueued: () => void = () => {}): Outbox {
+export function createOutbox(secrets: MailSecrets, onEnqueued: () => void = () => {}): Outbox {
   return {
     async enqueue(tx, to, template, data) {
-      await tx.mailMessage.create({ data: { to, template, data } });
+      // The id is chosen here: the sealed secret is bound to its row.
+      const id = randomUUID();
+      await tx.mailMessage.create({ data: { id, to, template, ...secrets.seal(id, template, data) } });
     },
     async enqueueResetRequest(tx, email) {
       await tx.mailMessage.create({ data: { to: email, template: RESET_REQUEST, data: { email } } });
