@@ -262,6 +262,24 @@ describe('secrets in the outbox with no SMTP server', () => {
     expect(after.edges.map((e: { node: { template: string } }) => e.node.template).sort()).toEqual(['credentials', 'password-reset']);
   });
 
+  it('seals the plain password of a mail queued before secrets were sealed, when a worker starts', async () => {
+    const to = email('legacy');
+    const password = `Legacy-${randomBytes(6).toString('hex')}`;
+    const data = { email: to, password, productName: 'Test Plug-in', productCode: product, seats: 1, expiresAt: new Date().toISOString() };
+    await held.app.database.prisma.mailMessage.create({ data: { to, template: 'credentials', status: 'HELD', data } });
+    await held.app.mailWorker.stop();
+    held.app.mailWorker.start();
+    const deadline = Date.now() + 20_000;
+    let [row] = await storedMails(to);
+    while (!row!.secret && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      [row] = await storedMails(to);
+    }
+    expect(row).toMatchObject({ status: 'HELD', secret: expect.any(String) });
+    expect(JSON.stringify(row)).not.toContain(password);
+    expect(held.mailLine(row!, 'Password')).toBe(password);
+  });
+
   it("holds a mail with its password encrypted in the row, and sends it once a server with SMTP starts", async () => {
     const to = email('held');
     const issued = await issue(to, 1, held);

@@ -40,6 +40,13 @@ const secretFields = (template: string): string[] => SECRET_FIELDS[template as M
 const context = (id: string) => `mail:${id}`;
 
 export function createMailSecrets(kek: Buffer): MailSecrets {
+  function decrypt(id: string, secret: string): Buffer {
+    try {
+      return decryptAtRest(secret, kek, context(id));
+    } catch {
+      throw new Error(`Mail ${id} cannot be decrypted: KEY_ENCRYPTION_KEY (or DATA_DIR/keys/kek) is not the one it was queued with.`);
+    }
+  }
   function split(template: string, data: object) {
     const rest = { ...(data as Prisma.InputJsonObject) } as Record<string, Prisma.InputJsonValue>;
     const secrets: Data = {};
@@ -59,7 +66,7 @@ export function createMailSecrets(kek: Buffer): MailSecrets {
     },
     open(row) {
       const removed = Object.fromEntries(secretFields(row.template).map((field) => [field, REMOVED_SECRET]));
-      const kept = row.secret ? (JSON.parse(decryptAtRest(row.secret, kek, context(row.id)).toString()) as Data) : {};
+      const kept = row.secret ? (JSON.parse(decrypt(row.id, row.secret).toString()) as Data) : {};
       // A row written before secrets were sealed still carries them in `data`.
       return { ...removed, ...(row.data as Data), ...kept };
     },
