@@ -3,7 +3,7 @@
 // what this machine has already seen.
 import { type JSONWebKeySet, type JWK, decodeJwt } from 'jose';
 import type { ProductLinks, StoredRead } from './storage.ts';
-import { type KeySet, fingerprintHash, keySet, verifiedClaims, verifyKeyList, verifyOfflineToken } from './verify.ts';
+import { type KeyList, type KeySet, fingerprintHash, keySet, verifiedClaims, verifyKeyList, verifyOfflineToken } from './verify.ts';
 
 export type CheckStatus =
   | 'VALID'
@@ -63,7 +63,7 @@ export class KeyRing {
   }
 
   /** The signing keys of a key list, when a shipped root key signed it; null otherwise. */
-  verify(keyList: string): JSONWebKeySet | null {
+  verify(keyList: string): KeyList | null {
     return this.roots ? verifyKeyList(keyList, this.roots) : null;
   }
 

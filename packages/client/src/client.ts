@@ -255,9 +255,16 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     return keys.verify(list) ? list : null;
   }
 
-  /** A freshly fetched list when it verified, else the one this machine trusted before. */
+  /**
+   * A freshly fetched list when it verified and is not older than the one this machine trusted
+   * before, else that one: a genuine but older list (replayed by a server posing as the real one)
+   * would bring back keys the vendor has since retired.
+   */
   function keptList(fetched: string | null, previous: StoredRead): string | null {
-    return fetched ?? (previous.kind === 'sealed' ? (previous.state.keyList ?? null) : null);
+    const trusted = previous.kind === 'sealed' ? (previous.state.keyList ?? null) : null;
+    if (fetched === null) return trusted;
+    const trustedIat = trusted === null ? undefined : keys.verify(trusted)?.iat;
+    return trustedIat !== undefined && keys.verify(fetched)!.iat < trustedIat ? trusted : fetched;
   }
 
   /** The server's clock at its latest answer: the time to trust for last-seen. */
