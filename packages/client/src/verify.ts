@@ -148,14 +148,8 @@ function checkClaims(header: Record<string, unknown>, claims: JWTPayload, option
 
 /** The `fp` claim of a machine: base64url(sha256(fingerprint)), the same as the server computes. */
 export function fingerprintHash(fingerprint: string): string {
-  if (lastFingerprint?.fingerprint !== fingerprint) {
-    lastFingerprint = { fingerprint, hash: createHash('sha256').update(fingerprint.trim()).digest('base64url') };
-  }
-  return lastFingerprint.hash;
+  return createHash('sha256').update(fingerprint.trim()).digest('base64url');
 }
-
-/** A plug-in checks one machine again and again: its hash is kept. */
-let lastFingerprint: { fingerprint: string; hash: string } | null = null;
 
 export async function verifyOfflineToken(
   token: string,
