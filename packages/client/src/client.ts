@@ -18,6 +18,11 @@ export interface ClientOptions {
   /** The license server, e.g. `https://licenses.example.com` (use https: see README, "Limits"). */
   serverUrl: string;
   proxy?: ProxySettings;
+  /**
+   * Certificate authorities (PEM) to trust for an https server besides the system's: a vendor's own
+   * CA, or a test certificate.
+   */
+  ca?: string | string[];
   /** A folder of this plug-in's own, per user; the activation is kept there. */
   storageDir: string;
   /**
@@ -135,6 +140,7 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
   const transport = createTransport({
     serverUrl: options.serverUrl,
     proxy: options.proxy,
+    ca: options.ca,
     timeoutMs: options.timeoutMs,
     now: () => clock.now(),
   });
