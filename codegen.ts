@@ -31,7 +31,7 @@ const config: CodegenConfig = {
     // documents it sends.
     'packages/admin/src/generated/schema.ts': {
       plugins: ['typescript'],
-      config: { scalars, enumsAsTypes: true, useTypeImports: true, avoidOptionals: { field: true, inputValue: false } },
+      config: { scalars, enumsAsTypes: true, skipTypename: true, useTypeImports: true, avoidOptionals: { field: true, inputValue: false } },
     },
   },
 };
