@@ -5,36 +5,22 @@
 // of a genuine token's very bytes (base64 padding or whitespace in a segment) is no forgery (the
 // stress test counts it apart too): jose decodes it with atob, which allows both, and verify.ts refuses
 // anything but canonical base64url, so there verify.ts may only be stricter (BAD_SIGNATURE).
-import { randomBytes } from 'node:crypto';
 import { fingerprintHash, verifyOfflineToken } from '@slotkeeper/client/verify';
 import fc from 'fast-check';
-import { type JSONWebKeySet, type JWTPayload, createLocalJWKSet, errors, jwtVerify } from 'jose';
+import { type JWTPayload, createLocalJWKSet, errors, jwtVerify } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
-import { claims, equivalentTo, header, offlineForgeries } from './support/forgeries.ts';
-import { ACTIVATE, machine } from './support/operations.ts';
+import { type GenuineTokens, claims, equivalentTo, genuineTokens, offlineForgeries } from './support/forgeries.ts';
 
 const RUNS = 1_500;
 const SEED = Number(process.env.FORGE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 let t: TestApp;
-let jwks: JSONWebKeySet;
-let genuine: { token: string; fingerprint: string; product: string }[];
-let kids: string[];
+let tokens: GenuineTokens;
 
 beforeAll(async () => {
   t = await startTestApp();
-  const license = await t.seed.license({ seats: 5 });
-  const activate = async (fingerprint: string) => {
-    const { data } = await t.gql(ACTIVATE, { input: machine(license, fingerprint) });
-    return { token: data.activateMachine.token as string, fingerprint, product: license.product };
-  };
-  const first = await activate(`jose-a-${randomBytes(3).toString('hex')}`);
-  await t.app.services.signer.rotate();
-  const second = await activate(`jose-b-${randomBytes(3).toString('hex')}`);
-  genuine = [first, second];
-  jwks = (await (await t.app.yoga.fetch('http://slotkeeper.test/.well-known/jwks.json')).json()) as JSONWebKeySet;
-  kids = genuine.map((g) => header(g.token).kid as string);
+  tokens = await genuineTokens(t, 'jose');
 });
 afterAll(() => t?.close());
 
@@ -44,7 +30,7 @@ type Verdict = 'VALID' | 'BAD_SIGNATURE' | 'EXPIRED' | 'NOT_YET_VALID' | 'WRONG_
 async function joseVerdict(token: string, options: { product: string; fingerprint: string; issuer?: string; now: Date }): Promise<Verdict> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+    ({ payload } = await jwtVerify(token, createLocalJWKSet(tokens.jwks), {
       algorithms: ['EdDSA'],
       typ: 'slot+jwt',
       audience: options.product,
@@ -63,8 +49,9 @@ async function joseVerdict(token: string, options: { product: string; fingerprin
 }
 
 it(`${RUNS} forged tokens of every kind, genuine and out-of-time ones: verify.ts and jose give the same verdict`, async () => {
+  const { genuine, jwks } = tokens;
   const now = new Date();
-  const forged = fc.sample(offlineForgeries({ genuine, kids, jwks, otherSub: 'another-slot' }), { numRuns: RUNS, seed: SEED });
+  const forged = fc.sample(offlineForgeries({ ...tokens, otherSub: 'another-slot' }), { numRuns: RUNS, seed: SEED });
   const seconds = Math.floor(now.getTime() / 1000);
   const g = claims(genuine[1]!.token) as { sub: string; aud: string; lic: string; fp: string; seats: number };
   const outOfTime = await Promise.all(

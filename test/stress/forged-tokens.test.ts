@@ -13,8 +13,8 @@ import type { JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type KeySet, keySet, verifiedClaims, verifyOfflineToken } from '@slotkeeper/client/verify';
 import { type TestApp, startTestApp } from '../support/app.ts';
-import { type Forgery, claims, equivalentTo, header, offlineForgeries } from '../support/forgeries.ts';
-import { ACTIVATE, DEACTIVATE, MY_LICENSES, RENEW, machine } from '../support/operations.ts';
+import { type Forgery, claims, equivalentTo, genuineTokens, offlineForgeries } from '../support/forgeries.ts';
+import { DEACTIVATE, MY_LICENSES, RENEW } from '../support/operations.ts';
 import { type Tenants, setUpTenants } from '../support/tenants.ts';
 
 const RUNS = Number(process.env.FORGE_RUNS ?? 10_000);
@@ -32,19 +32,8 @@ let kids: string[];
 beforeAll(async () => {
   t = await startTestApp();
   tenants = await setUpTenants(t);
-  const license = await t.seed.license({ seats: 5 });
-  const activate = async (fingerprint: string) => {
-    const { data } = await t.gql(ACTIVATE, { input: machine(license, fingerprint) });
-    return { token: data.activateMachine.token as string, fingerprint, product: license.product };
-  };
-  const first = await activate(`forge-a-${randomBytes(3).toString('hex')}`);
-  // A second key, so that a token can carry the kid of another genuine key.
-  await t.app.services.signer.rotate();
-  const second = await activate(`forge-b-${randomBytes(3).toString('hex')}`);
-  genuine = [first, second];
-  jwks = (await (await t.app.yoga.fetch('http://slotkeeper.test/.well-known/jwks.json')).json()) as JSONWebKeySet;
+  ({ genuine, jwks, kids } = await genuineTokens(t, 'forge'));
   keys = keySet(jwks);
-  kids = genuine.map((g) => header(g.token).kid as string);
   expect(new Set(kids).size).toBe(2);
 });
 afterAll(() => t?.close());

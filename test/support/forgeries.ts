@@ -2,9 +2,11 @@
 // payload bytes, alg none, HS256 with the public key, another Ed25519 key, swapped kids, spliced
 // signatures, truncations, re-encodings). Used by test/stress/forged-tokens.test.ts (against the
 // server and the SDK) and test/verify-jose.test.ts (the SDK's verify.ts against jose).
-import { createHmac, createPublicKey, generateKeyPairSync, sign as edSign } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, sign as edSign } from 'node:crypto';
 import fc from 'fast-check';
 import type { JSONWebKeySet, JWK } from 'jose';
+import type { TestApp } from './app.ts';
+import { ACTIVATE, machine } from './operations.ts';
 
 export interface ForgeryContext {
   /** Genuine offline tokens, signed with at least two different keys. */
@@ -22,6 +24,29 @@ export const json64 = (value: unknown) => b64(JSON.stringify(value));
 export const parts = (token: string) => token.split('.');
 export const header = (token: string) => JSON.parse(Buffer.from(parts(token)[0]!, 'base64url').toString()) as Record<string, unknown>;
 export const claims = (token: string) => JSON.parse(Buffer.from(parts(token)[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+export interface GenuineTokens {
+  /** Genuine offline tokens of one license: [0] signed with the retired key, [1] with the current one. */
+  genuine: { token: string; fingerprint: string; product: string }[];
+  kids: string[];
+  jwks: JSONWebKeySet;
+}
+
+/** Two activations of one license with a key rotation between them, and the JWKS with both keys. */
+export async function genuineTokens(t: TestApp, prefix: string): Promise<GenuineTokens> {
+  const license = await t.seed.license({ seats: 5 });
+  const activate = async (fingerprint: string) => {
+    const { data } = await t.gql(ACTIVATE, { input: machine(license, fingerprint) });
+    return { token: data.activateMachine.token as string, fingerprint, product: license.product };
+  };
+  const first = await activate(`${prefix}-a-${randomBytes(3).toString('hex')}`);
+  // A second key, so that a token can carry the kid of another genuine key.
+  await t.app.services.signer.rotate();
+  const second = await activate(`${prefix}-b-${randomBytes(3).toString('hex')}`);
+  const genuine = [first, second];
+  const jwks = (await (await t.app.yoga.fetch('http://slotkeeper.test/.well-known/jwks.json')).json()) as JSONWebKeySet;
+  return { genuine, jwks, kids: genuine.map((g) => header(g.token).kid as string) };
+}
 
 /** The same header, payload and signature bytes as a genuine token, however they are written (not a forgery). */
 export function equivalentTo(genuine: { token: string }[], token: string): boolean {
