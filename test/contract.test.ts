@@ -149,48 +149,40 @@ describe('the dashboard', () => {
       resellers: { name: 'R' },
       products: { code: 'p', name: 'P', leaseDays: 30, remoteReleasesPerYear: 3, links: { website: 'https://example.com' } },
     };
-    for (const [name, data] of Object.entries(creates)) await provider.create(name, { data });
-    await provider.update('licenses', {
-      id: '1',
-      data: { status: 'SUSPENDED', seats: 3, expiresAt: '2031-01-01', releaseActivationIds: ['2'] },
-      previousData: previous,
-    });
-    await provider.update('staff', { id: '1', data: { disabled: true }, previousData: previous });
-    await provider.delete('activations', { id: '1', meta: { note: 'lost laptop' }, previousData: previous });
-    await provider.delete('staff', { id: '1', previousData: previous });
+    // Each action sends at least one mutation (which ones is the provider's business).
+    const actions: [string, () => Promise<unknown>][] = [
+      ...Object.entries(creates).map(([name, data]): [string, () => Promise<unknown>] => [`create ${name}`, () => provider.create(name, { data })]),
+      [
+        'update licenses',
+        () =>
+          provider.update('licenses', {
+            id: '1',
+            data: { status: 'SUSPENDED', seats: 3, expiresAt: '2031-01-01', releaseActivationIds: ['2'] },
+            previousData: previous,
+          }),
+      ],
+      ['disable staff', () => provider.update('staff', { id: '1', data: { disabled: true }, previousData: previous })],
+      ['release activation', () => provider.delete('activations', { id: '1', meta: { note: 'lost laptop' }, previousData: previous })],
+      ['delete staff', () => provider.delete('staff', { id: '1', previousData: previous })],
+      ['resend credentials', () => provider.resendCredentials('1')],
+      ['send password reset', () => provider.sendPasswordReset('1')],
+      ['change staff password', () => provider.changeStaffPassword({ currentPassword: 'a', newPassword: 'b', newPasswordRepeat: 'b' })],
+      ['log in', () => auth.login({ username: 'a@example.com', password: 'p' })],
+      ['log out', () => auth.logout({})],
+    ];
+    for (const [action, run] of actions) {
+      const before = sent.length;
+      await run();
+      expect(sent.slice(before).filter((s) => /^\s*mutation\b/.test(s.query)).length, action).toBeGreaterThan(0);
+    }
     await provider.seatUsage(30);
-    await provider.resendCredentials('1');
-    await provider.sendPasswordReset('1');
-    await provider.changeStaffPassword({ currentPassword: 'a', newPassword: 'b', newPasswordRepeat: 'b' });
-    await auth.login({ username: 'a@example.com', password: 'p' });
     await auth.getIdentity!();
-    await auth.logout({});
     sent.push({ query: SLOT_EVENTS, variables: {} });
 
     const roots = new Set(sent.map(({ query }) => /\{\s*(?:\w+:\s*)?(\w+)/.exec(query.slice(query.indexOf('{')))?.[1]));
-    expect([...roots].sort()).toEqual(
-      [
-        ...Object.values(RESOURCES).flatMap((r) => [r.field, ...(r.one ? [r.one] : [])]),
-        'products',
-        'issueLicense',
-        'createStaff',
-        'createReseller',
-        'createProduct',
-        'setLicenseStatus',
-        'changeLicenseSeats',
-        'changeLicenseExpiry',
-        'disableStaff',
-        'adminReleaseActivation',
-        'seatUsage',
-        'resendCredentials',
-        'sendPasswordReset',
-        'changeStaffPassword',
-        'staffLogIn',
-        'viewer',
-        'staffLogOut',
-        'slotUsageChanged',
-      ].sort(),
-    );
+    for (const root of [...Object.values(RESOURCES).flatMap((r) => [r.field, ...(r.one ? [r.one] : [])]), 'products', 'seatUsage', 'viewer', 'slotUsageChanged']) {
+      expect(roots, root).toContain(root);
+    }
     const invalid = sent.map((s) => ({ ...s, problems: problems(s.query, s.variables) })).filter((s) => s.problems.length > 0);
     expect(invalid).toEqual([]);
   });
