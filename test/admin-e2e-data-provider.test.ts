@@ -101,7 +101,7 @@ describe('actions', () => {
     expect(license.reseller).toMatchObject({ id: tenants.resellerA.id });
 
     const issued = await t.app.database.prisma.mailMessage.findFirstOrThrow({ where: { to: email } });
-    const password = (issued.data as { password: string }).password;
+    const password = t.mailLine(issued, 'Password');
     const { data: activated } = await t.gql(ACTIVATE, { input: machine({ email, password, product: product.code }, 'dp-pc') });
     const activationId = activated.activateMachine.activation.id as string;
 

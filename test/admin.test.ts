@@ -196,7 +196,7 @@ describe('customers', () => {
     const session = (await t.gql(LOG_IN, { email: license.email, password: PASSWORD })).data.logIn.sessionToken;
     await as('resellerA', 'mutation($id: ID!) { resendCredentials(input: { customerId: $id }) { __typename } }', { id: license.customerId });
     const mail = await db().mailMessage.findFirstOrThrow({ where: { to: license.email, template: 'credentials' } });
-    const password = (mail.data as { password: string }).password;
+    const password = t.mailLine(mail, 'Password');
     expect((await t.gql(LOG_IN, { email: license.email, password: PASSWORD })).data.logIn.code).toBe('INVALID_CREDENTIALS');
     expect((await t.gql(LOG_IN, { email: license.email, password })).data.logIn.__typename).toBe('LogInSuccess');
     expect((await t.gql('{ myLicenses { id } }', {}, session)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -1,16 +1,15 @@
 // Graceful shutdown of the real server process: SIGTERM lets a request in flight finish, refuses new
 // connections, completes SSE and WebSocket subscriptions, and exits 0 saying so; a second signal
 // does not wait.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, inject, it } from 'vitest';
+import { spawnTs } from '../scripts/api-process.ts';
 import { WAIT_MS, subscribeSlots } from './support/subscriptions.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN_EMAIL = 'ops@vendor.example';
 const ADMIN_PASSWORD = 'Shutdown-Admin-Secret-1';
 const STAFF_LOG_IN = `mutation StaffLogIn($email: String!, $password: String!) {
@@ -62,7 +61,7 @@ async function startServer(): Promise<Server> {
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTs('packages/api/src/main.ts', [], env);
   const logFile = join(inject('logDir'), `shutdown-${child.pid}.log`);
   const lines: Record<string, unknown>[] = [];
   const waiters: { match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];

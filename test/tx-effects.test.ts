@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createActivationService } from '@slotkeeper/schema/services/activation';
 import { type EffectLog, transaction } from '@slotkeeper/schema/services/db';
 import { createLicenseService } from '@slotkeeper/schema/services/license';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
+import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import type { SlotUsageEvent } from '@slotkeeper/schema/services/slot-event';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,8 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t?.close());
+
+const secrets = createMailSecrets(randomBytes(32));
 
 function capturingLog() {
   const errors: { err: unknown; message: string }[] = [];
@@ -125,7 +129,7 @@ describe('services register their effects', () => {
       db,
       clock: t.clock,
       hasher: createPasswordHasher(BCRYPT_COST),
-      outbox: createOutbox(),
+      outbox: createOutbox(secrets),
       events: { publish: (event) => void published.push(event) },
       logger: capturingLog().log,
     });
@@ -154,7 +158,7 @@ describe('services register their effects', () => {
       hasher: createPasswordHasher(BCRYPT_COST),
       logger: log,
       events: { publish: () => {} },
-      outbox: createOutbox(() => {
+      outbox: createOutbox(secrets, () => {
         void db.mailMessage.count({ where: { to: email } }).then((n) => (queuedAtWake = n));
         throw new Error('worker gone');
       }),

@@ -1,4 +1,5 @@
 import type { DataProvider, GetListParams, Identifier, RaRecord } from 'react-admin';
+import type { SeatUsage } from './generated/schema.ts';
 import { type Api, ApiError } from './graphql.ts';
 
 // react-admin's resources on the admin GraphQL API: Relay connections with totalCount, read by
@@ -136,19 +137,8 @@ const dateTime = (value: unknown) => {
 const optionalInt = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : Number(value));
 const optionalString = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 
-export interface SeatUsage {
-  byProduct: SeatUsageRow[];
-  byReseller: SeatUsageRow[];
-  history: { day: string; seatsUsed: number }[];
-}
-export interface SeatUsageRow {
-  key: string;
-  label: string;
-  licenses: number;
-  seatsSold: number;
-  seatsUsed: number;
-  seatsFree: number;
-}
+// The seat report is read whole (every field of the schema's SeatUsage), so its generated types are its shape.
+export type { SeatUsage, SeatUsageRow } from './generated/schema.ts';
 
 export interface SlotkeeperDataProvider extends DataProvider {
   seatUsage(days: number): Promise<SeatUsage>;

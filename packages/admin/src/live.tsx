@@ -2,18 +2,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createClient } from 'graphql-sse';
 import { useEffect, useSyncExternalStore } from 'react';
 import { session } from './session.ts';
+import { SLOT_EVENTS, type SlotEvent } from './slot-event.ts';
 
 // Live slot usage: one graphql-sse subscription to slotUsageChanged (every license in the staff
 // member's scope). Each event refreshes what shows seats and machines, and joins the feed.
-
-export interface SlotEvent {
-  licenseId: string;
-  seats: number;
-  seatsUsed: number;
-  change: 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED';
-  at: string;
-  activation: { id: string; machineName: string; osUser: string };
-}
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
@@ -30,9 +22,6 @@ const subscribe = (listener: () => void) => {
 };
 
 export const useLive = () => useSyncExternalStore(subscribe, () => state);
-
-const SLOT_EVENTS = `subscription { slotUsageChanged {
-  licenseId seats seatsUsed change at activation { id machineName osUser } } }`;
 
 /** The queries an event can make stale (react-admin's query keys start with the resource). */
 const AFFECTED = [['licenses'], ['activations'], ['customers'], ['seatUsage']];

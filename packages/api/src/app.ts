@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
+import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import { type Services, createServices } from '@slotkeeper/schema/services/services';
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
@@ -44,7 +45,7 @@ export async function openDatabase(config: Config): Promise<Database> {
   return openEmbedded({ dataDir: join(config.dataDir, 'pg') });
 }
 
-/** The key that encrypts signing keys at rest: KEY_ENCRYPTION_KEY, or a file made on first start. */
+/** The key that encrypts signing keys and queued mails' secrets at rest: KEY_ENCRYPTION_KEY, or a file made on first start. */
 export function keyEncryptionKey(config: Config): Buffer {
   if (config.keyEncryptionKey) return config.keyEncryptionKey;
   const file = join(config.dataDir, 'keys', 'kek');
@@ -82,7 +83,9 @@ export async function createApp(
     await migrate(database);
     const clock = given.clock ?? systemClock;
     const db = database.prisma;
-    const signer = createSigner({ db, clock, kek: keyEncryptionKey(config), issuer: config.tokenIssuer });
+    const kek = keyEncryptionKey(config);
+    const signer = createSigner({ db, clock, kek, issuer: config.tokenIssuer });
+    const mailSecrets = createMailSecrets(kek);
     await signer.current();
     await signer.rootKey();
     redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : null;
@@ -92,13 +95,14 @@ export async function createApp(
     const stopEndingSessions = slots.onSessionEnded((end) => subscriptions.endSessions(end));
     const metrics = createMetrics({ db, subscriptions, metricsToken: config.metricsToken, production: config.production });
     const limits = createRateLimits(config, redis, metrics.rateLimitHit);
-    const transport = given.mailTransport !== undefined ? given.mailTransport : config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
+    const transport = given.mailTransport !== undefined ? given.mailTransport : config.smtpUrl ? smtpTransport(config.smtpUrl, config.smtpName) : null;
     const mailWorker = createMailWorker({
       db,
       clock,
       transport,
-      brand: { vendorName: config.vendorName, publicUrl: config.publicUrl },
+      brand: { vendorName: config.vendorName, publicUrl: config.publicUrl, replyTo: config.mailReplyTo },
       from: config.mailFrom,
+      secrets: mailSecrets,
       maxAttempts: config.mailMaxAttempts,
       retryBaseMs: config.mailRetryBaseSeconds * 1000,
       logger,
@@ -113,7 +117,7 @@ export async function createApp(
       events: slots,
       sessionEvents: slots,
       limits,
-      outbox: createOutbox(() => mailWorker.wake()),
+      outbox: createOutbox(mailSecrets, () => mailWorker.wake()),
       hasher: createPasswordHasher(config.bcryptCost, {
         concurrency: config.passwordCheckThreads,
         queue: config.passwordCheckQueue,

@@ -1,8 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
-import { type MailTemplate, RESET_REQUEST } from '@slotkeeper/schema/services/mail';
-import { renderMail } from '@slotkeeper/schema/services/mail-template';
+import { RESET_REQUEST } from '@slotkeeper/schema/services/mail';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
 
@@ -186,13 +185,14 @@ export const commands: Record<string, Command> = {
     async run(app, args) {
       const message = await app.database.prisma.mailMessage.findUnique({ where: { id: required(args, 'id') } });
       if (!message) throw new UsageError(`There is no message ${args.id}.`);
-      const brand = { vendorName: app.config.vendorName, publicUrl: app.config.publicUrl };
       // A reset request not yet looked up by the worker has no mail to show.
       const rendered =
         message.template === RESET_REQUEST
-          ? { subject: '(password reset request: the mail worker looks the login up and writes its mail)', text: '' }
-          : renderMail(message.template as MailTemplate, message.data as never, brand);
-      return { ...message, from: app.config.mailFrom, subject: rendered.subject, text: rendered.text };
+          ? { from: app.config.mailFrom, subject: '(password reset request: the mail worker looks the login up and writes its mail)', text: '' }
+          : app.mailWorker.render(message);
+      // The sealed secret stays out of the answer: a queued mail's text shows it, a sent one has none.
+      const { secret: _sealed, ...row } = message;
+      return { ...row, from: rendered.from, subject: rendered.subject, text: rendered.text };
     },
     text: (m: { id: string; from: string; to: string; status: string; subject: string; text: string }) =>
       `Message ${m.id} (${m.status})\nFrom: ${m.from}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}`,

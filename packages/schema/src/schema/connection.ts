@@ -24,7 +24,8 @@ export function orderInput<const F extends readonly string[]>(name: string, fiel
 export function orderBy(order: { field: string; direction?: 'ASC' | 'DESC' | null } | null | undefined, fallback: string) {
   const direction = order?.direction === 'DESC' ? 'desc' : 'asc';
   const field = order?.field ?? fallback;
-  // Nested sorts are written `relation.field` in the enum values' source (e.g. customerEmail → customer.email).
+  // A sort on a related record's field is the enum value `relation_field` (GraphQL enum values can't
+  // hold a dot): `customer_email` sorts by `{ customer: { email } }`.
   const [relation, nested] = field.split('_');
   const primary = nested ? { [relation!]: { [nested]: direction } } : { [field]: direction };
   return [primary, { id: 'asc' as const }];

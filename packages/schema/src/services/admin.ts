@@ -5,7 +5,7 @@ import { type Caller, scope } from './caller.ts';
 import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
-import type { Outbox } from './mail.ts';
+import { type Outbox, RESET_REQUEST } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
 import { policy } from './policy.ts';
 import type { SessionEvents } from './session-event.ts';
@@ -88,6 +88,9 @@ export function createAdminService(deps: {
     mailMessagesWhere(caller, filter) {
       policy.readMail(caller);
       return {
+        // A reset request is no mail: until the worker looks it up it shows whatever address someone
+        // typed, login or not. A real login's request becomes its password-reset mail, listed as such.
+        template: { not: RESET_REQUEST },
         ...(filter?.status ? { status: filter.status.toUpperCase() } : {}),
         ...(filter?.to ? { to: { contains: filter.to.toLowerCase() } } : {}),
       };
