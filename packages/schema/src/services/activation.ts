@@ -28,10 +28,6 @@ export interface SlotResult {
   license: LicenseUsage;
 }
 
-/**
- * Slots: taking, renewing and freeing them, each in one transaction under the license's row lock. What
- * a license allows (usable, a free seat, token lifetime, remote releases) is asked of license-rule.ts.
- */
 export interface ActivationFilter {
   licenseId?: string | null;
   /** true: slots held now; false: released ones. */
@@ -43,6 +39,10 @@ export interface ActivationFilter {
 /** Which slot events a subscriber gets: one license's, or every license of a tenant (undefined: all). */
 export type SlotStream = { licenseId: string } | { resellerId: string | undefined };
 
+/**
+ * Slots: taking, renewing and freeing them, each in one transaction under the license's row lock. What
+ * a license allows (usable, a free seat, token lifetime, remote releases) is asked of license-rule.ts.
+ */
 export interface ActivationService {
   /** The activations a staff caller may read that match `filter` (their scope only). */
   visibleWhere(caller: Caller, filter?: ActivationFilter | null): Prisma.ActivationWhereInput;
