@@ -37,29 +37,41 @@ import {
   useGetList,
   useGetManyReference,
   useRecordContext,
+  useUpdate,
 } from 'react-admin';
 import { ReleaseButton } from '../activations/ReleaseButton.tsx';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { SeatsBar } from '../common/SeatsBar.tsx';
 import { StatusField } from '../common/StatusField.tsx';
-import { useAction } from '../common/useAction.ts';
+import { useFeedback } from '../common/feedback.ts';
 import type { Activation, AuditEvent, License } from '../types.ts';
 
 const day = (iso: string) => new Date(iso).toLocaleDateString();
+
+/** A refused change was shown by the mutation's onError; the dialog stays open to correct it. */
+const ignoreShownError = () => undefined;
 
 function Title() {
   const license = useRecordContext<License>();
   return <>{license ? `License of ${license.customer.email}` : 'License'}</>;
 }
 
+type LicenseChange = Partial<License> & { releaseActivationIds?: string[] };
+
+/**
+ * One edit of a license through react-admin's `useUpdate` (one mutation on the API, applied whole
+ * or not at all); `then` runs only when it succeeded, e.g. to close its dialog.
+ */
 function useLicenseUpdate() {
-  const run = useAction();
-  return (license: License, data: Partial<License> & { releaseActivationIds?: string[] }, success: string) =>
-    run((dp) => dp.update('licenses', { id: license.id, data, previousData: license }), success);
+  const [update, { isPending }] = useUpdate<License>(undefined, undefined, { returnPromise: true });
+  const feedback = useFeedback();
+  const change = (license: License, data: LicenseChange, success: string, then?: () => void) =>
+    update('licenses', { id: license.id, data, previousData: license }, feedback(success, then));
+  return { change, isPending };
 }
 
 function StatusActions({ license }: { license: License }) {
-  const change = useLicenseUpdate();
+  const { change, isPending } = useLicenseUpdate();
   if (license.status === 'REVOKED') return null;
   return (
     <>
@@ -70,6 +82,7 @@ function StatusActions({ license }: { license: License }) {
           color="warning"
           title="Suspend this license?"
           content="Its machines can't activate or renew a token until you resume it. Tokens already issued stay valid offline until they expire."
+          isPending={isPending}
           onConfirm={() => change(license, { status: 'SUSPENDED' }, 'The license is suspended.')}
         />
       ) : (
@@ -78,6 +91,7 @@ function StatusActions({ license }: { license: License }) {
           icon={<PlayIcon />}
           title="Resume this license?"
           content="Its machines can activate and renew again."
+          isPending={isPending}
           onConfirm={() => change(license, { status: 'ACTIVE' }, 'The license is active again.')}
         />
       )}
@@ -87,6 +101,7 @@ function StatusActions({ license }: { license: License }) {
         color="error"
         title="Revoke this license for good?"
         content="A revoked license can't be resumed: no machine can activate or renew with it again. Consider suspending it instead."
+        isPending={isPending}
         onConfirm={() => change(license, { status: 'REVOKED' }, 'The license is revoked.')}
       />
     </>
@@ -94,11 +109,10 @@ function StatusActions({ license }: { license: License }) {
 }
 
 function ChangeSeatsButton({ license }: { license: License }) {
-  const change = useLicenseUpdate();
+  const { change, isPending } = useLicenseUpdate();
   const [open, setOpen] = useState(false);
   const [seats, setSeats] = useState(String(license.seats));
   const [release, setRelease] = useState<string[]>([]);
-  const [saving, setSaving] = useState(false);
   const { data: live = [] } = useGetManyReference<Activation>(
     'activations',
     { target: 'licenseId', id: license.id, filter: { live: true }, pagination: { page: 1, perPage: 500 }, sort: { field: 'activatedAt', order: 'ASC' } },
@@ -159,17 +173,15 @@ function ChangeSeatsButton({ license }: { license: License }) {
           <MuiButton onClick={close}>Cancel</MuiButton>
           <MuiButton
             variant="contained"
-            disabled={!valid || wanted === license.seats || release.length < mustRelease || saving}
-            onClick={async () => {
-              setSaving(true);
-              const done = await change(
+            disabled={!valid || wanted === license.seats || release.length < mustRelease || isPending}
+            onClick={() =>
+              change(
                 license,
                 { seats: wanted, releaseActivationIds: mustRelease > 0 ? release : [] },
                 `The license has ${wanted} seat(s) now.`,
-              );
-              setSaving(false);
-              if (done) close();
-            }}
+                close,
+              ).catch(ignoreShownError)
+            }
           >
             Save
           </MuiButton>
@@ -180,10 +192,9 @@ function ChangeSeatsButton({ license }: { license: License }) {
 }
 
 function ExtendExpiryButton({ license }: { license: License }) {
-  const change = useLicenseUpdate();
+  const { change, isPending } = useLicenseUpdate();
   const [open, setOpen] = useState(false);
   const [date, setDate] = useState('');
-  const [saving, setSaving] = useState(false);
   const current = license.expiresAt.slice(0, 10);
   return (
     <>
@@ -209,13 +220,8 @@ function ExtendExpiryButton({ license }: { license: License }) {
           <MuiButton onClick={() => setOpen(false)}>Cancel</MuiButton>
           <MuiButton
             variant="contained"
-            disabled={!date || date === current || saving}
-            onClick={async () => {
-              setSaving(true);
-              const done = await change(license, { expiresAt: date }, `The license is valid until ${date}.`);
-              setSaving(false);
-              if (done) setOpen(false);
-            }}
+            disabled={!date || date === current || isPending}
+            onClick={() => change(license, { expiresAt: date }, `The license is valid until ${date}.`, () => setOpen(false)).catch(ignoreShownError)}
           >
             Save
           </MuiButton>

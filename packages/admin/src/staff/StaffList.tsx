@@ -1,7 +1,7 @@
 import DisableIcon from '@mui/icons-material/PersonOff';
-import { Datagrid, DateField, List, SearchInput, SelectInput, TextField, useGetIdentity, useRecordContext } from 'react-admin';
+import { Datagrid, DateField, List, SearchInput, SelectInput, TextField, useGetIdentity, useRecordContext, useUpdate } from 'react-admin';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
-import { useAction } from '../common/useAction.ts';
+import { useFeedback } from '../common/feedback.ts';
 import type { StaffUser } from '../types.ts';
 
 export const ROLES = [
@@ -12,7 +12,8 @@ export const ROLES = [
 function DisableButton(_props: { label?: string }) {
   const staff = useRecordContext<StaffUser>();
   const { identity } = useGetIdentity();
-  const run = useAction();
+  const [update, { isPending }] = useUpdate<StaffUser>(undefined, undefined, { returnPromise: true });
+  const feedback = useFeedback();
   if (!staff || staff.disabledAt || staff.id === identity?.id) return null;
   return (
     <ConfirmButton
@@ -21,7 +22,10 @@ function DisableButton(_props: { label?: string }) {
       color="error"
       title={`Disable ${staff.email}?`}
       content="They can no longer log in to the dashboard, and their open sessions end now."
-      onConfirm={() => run((dp) => dp.update('staff', { id: staff.id, data: { disabled: true }, previousData: staff }), `${staff.email} is disabled.`)}
+      isPending={isPending}
+      onConfirm={() =>
+        update('staff', { id: staff.id, data: { disabled: true } as Partial<StaffUser>, previousData: staff }, feedback(`${staff.email} is disabled.`))
+      }
     />
   );
 }
