@@ -2,13 +2,13 @@
 // dashboard: a reseller admin issues a license, a plug-in activates with the e-mailed credentials,
 // the license page shows it live, the admin releases it and the plug-in's renewal is refused.
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
 import { adminStaticPlugin } from '@slotkeeper/api/admin-static';
 import type { Listening } from '@slotkeeper/api/server';
 import { type TestApp, startTestApp } from './support/app.ts';
-import { collectErrors, launchBrowser, screenshot } from './support/browser.ts';
+import { launchBrowser, openDashboard, screenshot } from './support/browser.ts';
 import { ACTIVATE, RENEW, machine } from './support/operations.ts';
 import { PASSWORD as SEED_PASSWORD } from './support/seed.ts';
 import { TestSmtpServer, line } from './support/smtp.ts';
@@ -53,23 +53,7 @@ afterAll(async () => {
   await smtp.stop();
 });
 
-async function openAs(email: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  onTestFailed(async ({ task }) => {
-    await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
-    console.log(`page errors: ${JSON.stringify(errors)}`);
-  });
-  await page.goto(`${server.url}/admin/`);
-  await page.locator('input[name="username"]').waitFor();
-  await screenshot(page, 'login');
-  await page.locator('input[name="username"]').fill(email);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.getByText('Seats sold').waitFor({ timeout: 15_000 });
-  return { context, page, errors };
-}
+const openAs = (email: string) => openDashboard(browser, server.url, { email, password: PASSWORD });
 
 async function graphql<T = any>(query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(`${server.url}/graphql`, {

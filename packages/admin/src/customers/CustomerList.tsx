@@ -1,8 +1,12 @@
-import { Datagrid, DateField, List, NumberField, ReferenceInput, SearchInput, SelectInput, TextField, usePermissions } from 'react-admin';
+import { Datagrid, DateField, List, NumberField, ReferenceInput, SearchInput, SelectInput, SimpleList, usePermissions } from 'react-admin';
+import { ShowLinkField } from '../common/ShowLinkField.tsx';
+import { useSmall } from '../common/useSmall.ts';
+import type { Customer } from '../types.ts';
 
 export default function CustomerList() {
   const { permissions } = usePermissions<string>();
   const vendor = permissions === 'VENDOR_ADMIN';
+  const small = useSmall();
   const filters = [
     <SearchInput key="q" source="q" placeholder="E-mail" alwaysOn />,
     ...(vendor
@@ -15,12 +19,21 @@ export default function CustomerList() {
   ];
   return (
     <List filters={filters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25}>
-      <Datagrid rowClick="show" bulkActionButtons={false}>
-        <TextField source="email" />
-        <NumberField source="licenseCount" sortable={false} />
-        <DateField source="createdAt" />
-        <DateField source="passwordChangedAt" showTime sortable={false} />
-      </Datagrid>
+      {small ? (
+        <SimpleList<Customer>
+          primaryText={(c) => c.email}
+          secondaryText={(c) => `${c.licenseCount} license(s)`}
+          tertiaryText={(c) => new Date(c.createdAt).toLocaleDateString()}
+          rowClick="show"
+        />
+      ) : (
+        <Datagrid rowClick="show" bulkActionButtons={false}>
+          <ShowLinkField source="email" />
+          <NumberField source="licenseCount" sortable={false} />
+          <DateField source="createdAt" />
+          <DateField source="passwordChangedAt" showTime sortable={false} />
+        </Datagrid>
+      )}
     </List>
   );
 }

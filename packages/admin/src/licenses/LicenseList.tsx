@@ -11,6 +11,7 @@ import {
   ReferenceInput,
   SearchInput,
   SelectInput,
+  SimpleList,
   TextField,
   TopToolbar,
   usePermissions,
@@ -18,7 +19,9 @@ import {
 import { ProductInput } from '../common/ChoiceInputs.tsx';
 import { toCsv } from '../common/csv.ts';
 import { SeatsField } from '../common/SeatsBar.tsx';
-import { LICENSE_STATUSES, StatusField } from '../common/StatusField.tsx';
+import { ShowLinkField } from '../common/ShowLinkField.tsx';
+import { useSmall } from '../common/useSmall.ts';
+import { LICENSE_STATUSES, StatusField, statusName } from '../common/StatusField.tsx';
 import type { License } from '../types.ts';
 
 const EXPIRING = [
@@ -86,6 +89,7 @@ const Actions = ({ vendor }: { vendor: boolean }) => (
 export default function LicenseList() {
   const { permissions } = usePermissions<string>();
   const vendor = permissions === 'VENDOR_ADMIN';
+  const small = useSmall();
   return (
     <List
       filters={filters(vendor)}
@@ -95,15 +99,24 @@ export default function LicenseList() {
       perPage={25}
       empty={<Empty />}
     >
-      <Datagrid rowClick="show" bulkActionButtons={false}>
-        <TextField source="customer.email" sortBy="customer.email" />
-        {vendor && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="—" />}
-        <TextField source="product.name" sortable={false} />
-        <SeatsField label="Seats used" sortBy="seats" />
-        <StatusField source="status" />
-        <DateField source="expiresAt" />
-        <DateField source="createdAt" />
-      </Datagrid>
+      {small ? (
+        <SimpleList<License>
+          primaryText={(l) => l.customer.email}
+          secondaryText={(l) => `${l.product.name} · ${l.seatsUsed} / ${l.seats} seats · ${statusName(l.status)}`}
+          tertiaryText={(l) => new Date(l.expiresAt).toLocaleDateString()}
+          rowClick="show"
+        />
+      ) : (
+        <Datagrid rowClick="show" bulkActionButtons={false}>
+          <ShowLinkField source="customer.email" sortBy="customer.email" />
+          {vendor && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="—" />}
+          <TextField source="product.name" sortable={false} />
+          <SeatsField label="Seats used" sortBy="seats" />
+          <StatusField source="status" />
+          <DateField source="expiresAt" />
+          <DateField source="createdAt" />
+        </Datagrid>
+      )}
     </List>
   );
 }

@@ -48,6 +48,9 @@ import type { Activation, AuditEvent, License } from '../types.ts';
 
 const day = (iso: string) => new Date(iso).toLocaleDateString();
 
+// A table wider than a phone scrolls inside its card, not the whole page.
+const WIDE_TABLE = { overflowX: 'auto', maxWidth: '100%' } as const;
+
 /** A refused change was shown by the mutation's onError; the dialog stays open to correct it. */
 const ignoreShownError = () => undefined;
 
@@ -297,7 +300,12 @@ function Machines() {
           sort={{ field: 'activatedAt', order: 'ASC' }}
           perPage={100}
         >
-          <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography color="text.secondary">No machine holds a slot.</Typography>}>
+          <Datagrid
+            bulkActionButtons={false}
+            rowClick={false}
+            empty={<Typography color="text.secondary">No machine holds a slot.</Typography>}
+            sx={WIDE_TABLE}
+          >
             <TextField source="machineName" />
             <TextField source="osUser" />
             <DateField source="activatedAt" showTime />
@@ -324,26 +332,28 @@ function History() {
         <Typography variant="h6" gutterBottom>
           History
         </Typography>
-        <Table size="small">
-          <TableHead>
-            <TableRow>
-              <TableCell>When</TableCell>
-              <TableCell>Who</TableCell>
-              <TableCell>What</TableCell>
-              <TableCell>Change</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {data.map((event) => (
-              <TableRow key={event.id}>
-                <TableCell>{new Date(event.at).toLocaleString()}</TableCell>
-                <TableCell>{event.actor}</TableCell>
-                <TableCell>{event.action}</TableCell>
-                <TableCell sx={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>{event.data}</TableCell>
+        <Box sx={WIDE_TABLE}>
+          <Table size="small">
+            <TableHead>
+              <TableRow>
+                <TableCell>When</TableCell>
+                <TableCell>Who</TableCell>
+                <TableCell>What</TableCell>
+                <TableCell>Change</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {data.map((event) => (
+                <TableRow key={event.id}>
+                  <TableCell>{new Date(event.at).toLocaleString()}</TableCell>
+                  <TableCell>{event.actor}</TableCell>
+                  <TableCell>{event.action}</TableCell>
+                  <TableCell sx={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>{event.data}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
       </CardContent>
     </Card>
   );
