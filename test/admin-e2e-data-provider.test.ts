@@ -76,6 +76,22 @@ describe('queries the schema accepts', () => {
   });
 });
 
+describe('lists', () => {
+  it('"expiring within 30 days" lists active and suspended licenses, not revoked ones', async () => {
+    const product = await t.seed.product();
+    const customer = await t.seed.customer(`expiring-${randomBytes(4).toString('hex')}@example.com`);
+    const soon = (status: 'ACTIVE' | 'SUSPENDED' | 'REVOKED') => t.seed.license({ status, expiresInDays: 10, product, customer });
+    const [active, suspended] = [await soon('ACTIVE'), await soon('SUSPENDED'), await soon('REVOKED')];
+    await t.seed.license({ expiresInDays: 60, product, customer });
+    const { data } = await vendor.getList('licenses', {
+      pagination: { page: 1, perPage: 10 },
+      sort: { field: 'createdAt', order: 'ASC' },
+      filter: { customerEmail: customer.email, expiringWithinDays: 30 },
+    });
+    expect(data.map((l) => l.id).toSorted()).toEqual([active!.id, suspended!.id].toSorted());
+  });
+});
+
 describe('paging', () => {
   it('reads consecutive pages with no gap and no overlap, and the total', async () => {
     const email = `pager-${randomBytes(4).toString('hex')}`;

@@ -2,6 +2,7 @@
 // dashboard: a reseller admin issues a license, a plug-in activates with the e-mailed credentials,
 // the license page shows it live, the admin releases it and the plug-in's renewal is refused.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
@@ -169,8 +170,11 @@ describe('dashboard in Chromium', () => {
     for (const name of ['Resellers', 'Products', 'Staff', 'Mail outbox']) {
       expect(await page.getByRole('menuitem', { name }).count()).toBe(0);
     }
-    await page.goto(`${server.url}/admin/staff`);
-    await page.getByText('Either you typed a wrong URL').waitFor();
+    for (const path of ['staff', 'products', 'resellers/create']) {
+      await page.goto(`${server.url}/admin/${path}`);
+      await page.getByText('Either you typed a wrong URL').waitFor();
+      await page.getByRole('heading', { name: 'Not found', level: 1 }).waitFor();
+    }
 
     expect(errors).toEqual([]);
     await context.close();
@@ -211,6 +215,11 @@ describe('dashboard in Chromium', () => {
     };
     await search('Licenses', 'licenses', 'Customer e-mail', otherLicense.email, otherLicense.email);
     await screenshot(page, 'licenses-vendor');
+    // The export's columns are named for a spreadsheet reader, not by field path.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toBe('License ID,Customer e-mail,Reseller,Product,Seats,Seats used,Seats free,Status,Starts,Expires,Issued');
+    expect(csv[1]).toContain(`${otherLicense.id},${otherLicense.email},Reseller B ${tag},${otherLicense.product},4,`);
     await search('Staff', 'staff', 'E-mail', tag, staff.resellerA);
     await screenshot(page, 'staff-list');
     await search('Resellers', 'resellers', 'Name', tag, `Reseller B ${tag}`);

@@ -1,4 +1,5 @@
 import { Datagrid, DateField, ExportButton, FunctionField, Link, List, SearchInput, SelectInput, SimpleList, TextField, TopToolbar } from 'react-admin';
+import { csvExporter } from '../common/exporter.ts';
 import { useSmall } from '../common/useSmall.ts';
 import type { Activation } from '../types.ts';
 import { ReleaseButton } from './ReleaseButton.tsx';
@@ -17,6 +18,18 @@ const filters = [
   />,
 ];
 
+const exporter = csvExporter<Activation>('activations', (a) => ({
+  Machine: a.machineName,
+  'OS user': a.osUser,
+  'Customer e-mail': a.license.customer.email,
+  Product: a.license.product.code,
+  'License ID': a.license.id,
+  Activated: a.activatedAt,
+  'Last seen': a.lastSeenAt,
+  Released: a.releasedAt ?? '',
+  'Release reason': a.releaseReason ?? '',
+}));
+
 const licensePage = (_id: unknown, _resource: string, record: Activation) => `/licenses/${record.license.id}/show`;
 
 export default function ActivationList() {
@@ -24,6 +37,7 @@ export default function ActivationList() {
   return (
     <List
       filters={filters}
+      exporter={exporter}
       actions={
         <TopToolbar>
           <ExportButton />

@@ -1,5 +1,6 @@
 import { Box } from '@mui/material';
 import { Datagrid, DateField, FunctionField, Link, List, SimpleList, TextField, TextInput, useRecordContext } from 'react-admin';
+import { csvExporter } from '../common/exporter.ts';
 import { useSmall } from '../common/useSmall.ts';
 import type { AuditEvent } from '../types.ts';
 
@@ -39,12 +40,14 @@ function Data() {
   );
 }
 
+const exporter = csvExporter<AuditEvent>('audit', (e) => ({ When: e.at, Who: e.actor, Action: e.action, Subject: e.subject, Change: e.data ?? '' }));
+
 const short = (data: string | null) => (data && data.length > 80 ? `${data.slice(0, 80)}…` : (data ?? ''));
 
 export default function AuditList() {
   const small = useSmall();
   return (
-    <List filters={filters} sort={{ field: 'at', order: 'DESC' }} perPage={50}>
+    <List filters={filters} sort={{ field: 'at', order: 'DESC' }} perPage={50} exporter={exporter}>
       {small ? (
         <SimpleList<AuditEvent>
           primaryText={(e) => `${e.action} · ${e.actor}`}

@@ -1,7 +1,15 @@
 import { Datagrid, DateField, List, NumberField, ReferenceInput, SearchInput, SelectInput, SimpleList, usePermissions } from 'react-admin';
+import { csvExporter } from '../common/exporter.ts';
 import { ShowLinkField } from '../common/ShowLinkField.tsx';
 import { useSmall } from '../common/useSmall.ts';
 import type { Customer } from '../types.ts';
+
+const exporter = csvExporter<Customer>('customers', (c) => ({
+  'E-mail': c.email,
+  Licenses: c.licenseCount,
+  Since: c.createdAt,
+  'Password changed': c.passwordChangedAt,
+}));
 
 export default function CustomerList() {
   const { permissions } = usePermissions<string>();
@@ -18,7 +26,7 @@ export default function CustomerList() {
       : []),
   ];
   return (
-    <List filters={filters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25}>
+    <List filters={filters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25} exporter={exporter}>
       {small ? (
         <SimpleList<Customer>
           primaryText={(c) => c.email}

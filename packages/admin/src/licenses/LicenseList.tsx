@@ -3,8 +3,6 @@ import {
   CreateButton,
   Datagrid,
   DateField,
-  downloadCSV,
-  type Exporter,
   ExportButton,
   FilterButton,
   List,
@@ -17,7 +15,7 @@ import {
   usePermissions,
 } from 'react-admin';
 import { ProductInput } from '../common/ChoiceInputs.tsx';
-import { toCsv } from '../common/csv.ts';
+import { csvExporter } from '../common/exporter.ts';
 import { SeatsField } from '../common/SeatsBar.tsx';
 import { ShowLinkField } from '../common/ShowLinkField.tsx';
 import { useSmall } from '../common/useSmall.ts';
@@ -46,25 +44,19 @@ function filters(vendor: boolean) {
   ];
 }
 
-const exporter: Exporter<License> = (records) =>
-  downloadCSV(
-    toCsv(
-      records.map((l) => ({
-        id: l.id,
-        customer: l.customer.email,
-        reseller: l.reseller?.name ?? '',
-        product: l.product.code,
-        seats: l.seats,
-        seatsUsed: l.seatsUsed,
-        seatsFree: Math.max(0, l.seats - l.seatsUsed),
-        status: l.status,
-        startsAt: l.startsAt,
-        expiresAt: l.expiresAt,
-        issuedAt: l.createdAt,
-      })),
-    ),
-    'licenses',
-  );
+const exporter = csvExporter<License>('licenses', (l) => ({
+  'License ID': l.id,
+  'Customer e-mail': l.customer.email,
+  Reseller: l.reseller?.name ?? '',
+  Product: l.product.code,
+  Seats: l.seats,
+  'Seats used': l.seatsUsed,
+  'Seats free': Math.max(0, l.seats - l.seatsUsed),
+  Status: statusName(l.status),
+  Starts: l.startsAt,
+  Expires: l.expiresAt,
+  Issued: l.createdAt,
+}));
 
 const Empty = () => (
   <Box sx={{ textAlign: 'center', m: 6, flex: 1 }}>
@@ -111,7 +103,8 @@ export default function LicenseList() {
           <ShowLinkField source="customer.email" sortBy="customer.email" />
           {vendor && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="—" />}
           <TextField source="product.name" sortable={false} />
-          <SeatsField label="Seats used" sortBy="seats" />
+          {/* Sorted by the seats sold: the API has no sort by seats in use (counted, not stored). */}
+          <SeatsField label="Seats (in use / sold)" sortBy="seats" />
           <StatusField source="status" />
           <DateField source="expiresAt" />
           <DateField source="createdAt" />

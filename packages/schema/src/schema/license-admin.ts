@@ -22,7 +22,10 @@ const LicenseFilter = builder.inputType('LicenseFilter', {
   fields: (t) => ({
     product: t.string({ required: false, description: 'Product code.' }),
     status: t.field({ type: LicenseStatus, required: false }),
-    expiringWithinDays: t.int({ required: false, description: 'Unexpired licenses that expire within this many days.' }),
+    expiringWithinDays: t.int({
+      required: false,
+      description: 'Unexpired licenses that expire within this many days; revoked ones are left out (they will not be renewed).',
+    }),
     customerEmail: t.string({ required: false, description: 'Part of the customer e-mail.' }),
     customerId: t.id({ required: false }),
     resellerId: t.id({ required: false }),
@@ -34,7 +37,7 @@ function licenseWhere(staff: Staff, filter: typeof LicenseFilter.$inferInput | n
   if (filter?.product) and.push({ product: { code: filter.product } });
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.expiringWithinDays != null) {
-    and.push({ expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
+    and.push({ status: { not: 'REVOKED' }, expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
   }
   if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
   if (filter?.customerId) and.push({ customerId: String(filter.customerId) });
