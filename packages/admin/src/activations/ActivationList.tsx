@@ -1,4 +1,5 @@
 import { Datagrid, DateField, ExportButton, FunctionField, Link, List, SearchInput, SelectInput, SimpleList, TextField, TopToolbar } from 'react-admin';
+import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 import { csvExporter } from '../common/exporter.ts';
 import { useSmall } from '../common/useSmall.ts';
 import type { Activation } from '../types.ts';
@@ -68,7 +69,7 @@ export default function ActivationList() {
           <DateField source="lastSeenAt" showTime />
           <DateField source="releasedAt" showTime emptyText="—" />
           <TextField source="releaseReason" sortable={false} emptyText="—" />
-          <ReleaseButton label="" />
+          <ReleaseButton label={ACTIONS_HEADER} />
         </Datagrid>
       )}
     </List>

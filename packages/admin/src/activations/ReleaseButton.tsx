@@ -1,13 +1,13 @@
 import ReleaseIcon from '@mui/icons-material/LinkOff';
 import { TextField, Typography } from '@mui/material';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useDelete, useRecordContext } from 'react-admin';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { useFeedback } from '../common/feedback.ts';
 import type { Activation } from '../types.ts';
 
 /** Frees a live machine's slot (ADMIN_RELEASE), after a confirmation with an optional reason. */
-export function ReleaseButton(_props: { label?: string }) {
+export function ReleaseButton(_props: { label?: ReactNode }) {
   const record = useRecordContext<Activation>();
   const [release, { isPending }] = useDelete<Activation>(undefined, undefined, { returnPromise: true });
   const feedback = useFeedback();

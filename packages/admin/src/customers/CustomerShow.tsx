@@ -80,7 +80,7 @@ export default function CustomerShow() {
       </Card>
       <Card sx={{ mt: 2 }}>
         <CardContent>
-          <Typography variant="h6" gutterBottom>
+          <Typography variant="h6" component="h2" gutterBottom>
             Licenses
           </Typography>
           <ReferenceManyField

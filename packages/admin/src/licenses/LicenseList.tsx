@@ -60,7 +60,7 @@ const exporter = csvExporter<License>('licenses', (l) => ({
 
 const Empty = () => (
   <Box sx={{ textAlign: 'center', m: 6, flex: 1 }}>
-    <Typography variant="h5" color="text.secondary" gutterBottom>
+    <Typography variant="h5" component="h2" color="text.secondary" gutterBottom>
       No license yet
     </Typography>
     <Typography color="text.secondary" sx={{ mb: 2 }}>

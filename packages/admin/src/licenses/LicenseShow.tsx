@@ -40,6 +40,7 @@ import {
   useUpdate,
 } from 'react-admin';
 import { ReleaseButton } from '../activations/ReleaseButton.tsx';
+import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { SeatsBar } from '../common/SeatsBar.tsx';
 import { StatusField } from '../common/StatusField.tsx';
@@ -290,7 +291,7 @@ function Machines() {
   return (
     <Card sx={{ mt: 2 }}>
       <CardContent>
-        <Typography variant="h6" gutterBottom>
+        <Typography variant="h6" component="h2" gutterBottom>
           Machines holding a slot
         </Typography>
         <ReferenceManyField
@@ -310,7 +311,7 @@ function Machines() {
             <TextField source="osUser" />
             <DateField source="activatedAt" showTime />
             <DateField source="lastSeenAt" showTime />
-            <ReleaseButton label="" />
+            <ReleaseButton label={ACTIONS_HEADER} />
           </Datagrid>
         </ReferenceManyField>
       </CardContent>
@@ -329,7 +330,7 @@ function History() {
   return (
     <Card sx={{ mt: 2 }}>
       <CardContent>
-        <Typography variant="h6" gutterBottom>
+        <Typography variant="h6" component="h2" gutterBottom>
           History
         </Typography>
         <Box sx={WIDE_TABLE}>

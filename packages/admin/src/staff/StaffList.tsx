@@ -1,5 +1,7 @@
 import DisableIcon from '@mui/icons-material/PersonOff';
+import type { ReactNode } from 'react';
 import { Datagrid, DateField, List, SearchInput, SelectInput, TextField, useGetIdentity, useRecordContext, useUpdate } from 'react-admin';
+import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { useFeedback } from '../common/feedback.ts';
 import type { StaffUser } from '../types.ts';
@@ -9,7 +11,7 @@ export const ROLES = [
   { id: 'RESELLER_ADMIN', name: 'Reseller admin' },
 ];
 
-function DisableButton(_props: { label?: string }) {
+function DisableButton(_props: { label?: ReactNode }) {
   const staff = useRecordContext<StaffUser>();
   const { identity } = useGetIdentity();
   const [update, { isPending }] = useUpdate<StaffUser>(undefined, undefined, { returnPromise: true });
@@ -43,7 +45,7 @@ export default function StaffList() {
         <TextField source="reseller.name" sortable={false} emptyText="—" />
         <DateField source="createdAt" />
         <DateField source="disabledAt" showTime emptyText="—" sortable={false} />
-        <DisableButton label="" />
+        <DisableButton label={ACTIONS_HEADER} />
       </Datagrid>
     </List>
   );
