@@ -1,4 +1,3 @@
-import { Box, Typography } from '@mui/material';
 import {
   CreateButton,
   Datagrid,
@@ -15,6 +14,7 @@ import {
   usePermissions,
 } from 'react-admin';
 import { ProductInput } from '../common/ChoiceInputs.tsx';
+import { EmptyList } from '../common/EmptyList.tsx';
 import { csvExporter } from '../common/exporter.ts';
 import { SeatsField } from '../common/SeatsBar.tsx';
 import { ShowLinkField } from '../common/ShowLinkField.tsx';
@@ -58,17 +58,6 @@ const exporter = csvExporter<License>('licenses', (l) => ({
   Issued: l.createdAt,
 }));
 
-const Empty = () => (
-  <Box sx={{ textAlign: 'center', m: 6, flex: 1 }}>
-    <Typography variant="h5" component="h2" color="text.secondary" gutterBottom>
-      No license yet
-    </Typography>
-    <Typography color="text.secondary" sx={{ mb: 2 }}>
-      Issue one: a new customer gets their login and password by e-mail.
-    </Typography>
-    <CreateButton label="Issue license" variant="contained" />
-  </Box>
-);
 
 const Actions = ({ vendor }: { vendor: boolean }) => (
   <TopToolbar>
@@ -89,7 +78,7 @@ export default function LicenseList() {
       sort={{ field: 'createdAt', order: 'DESC' }}
       exporter={exporter}
       perPage={25}
-      empty={<Empty />}
+      empty={<EmptyList title="No license yet" hint="Issue one: a new customer gets their login and password by e-mail." create="Issue license" />}
     >
       {small ? (
         <SimpleList<License>

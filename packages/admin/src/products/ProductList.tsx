@@ -1,21 +1,17 @@
-import { Box, Typography } from '@mui/material';
-import { CreateButton, Datagrid, DateField, List, NumberField, SearchInput, TextField, UrlField } from 'react-admin';
+import { Datagrid, DateField, List, NumberField, SearchInput, TextField, UrlField } from 'react-admin';
+import { EmptyList } from '../common/EmptyList.tsx';
 
-const Empty = () => (
-  <Box sx={{ textAlign: 'center', m: 6, flex: 1 }}>
-    <Typography variant="h5" component="h2" color="text.secondary" gutterBottom>
-      No product yet
-    </Typography>
-    <Typography color="text.secondary" sx={{ mb: 2 }}>
-      Add the plug-in you sell: its code is what the plug-in sends when it activates, and licenses are issued for it.
-    </Typography>
-    <CreateButton label="Add product" variant="contained" />
-  </Box>
+const empty = (
+  <EmptyList
+    title="No product yet"
+    hint="Add the plug-in you sell: its code is what the plug-in sends when it activates, and licenses are issued for it."
+    create="Add product"
+  />
 );
 
 export default function ProductList() {
   return (
-    <List filters={[<SearchInput key="q" source="q" placeholder="Code or name" alwaysOn />]} sort={{ field: 'code', order: 'ASC' }} exporter={false} empty={<Empty />}>
+    <List filters={[<SearchInput key="q" source="q" placeholder="Code or name" alwaysOn />]} sort={{ field: 'code', order: 'ASC' }} exporter={false} empty={empty}>
       <Datagrid bulkActionButtons={false} rowClick={false}>
         <TextField source="code" />
         <TextField source="name" />
