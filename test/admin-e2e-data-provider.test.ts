@@ -156,6 +156,17 @@ describe('actions', () => {
     expect(usage.byProduct.find((row) => row.key === product.code)).toMatchObject({ seatsSold: 5, seatsUsed: 0 });
   });
 
+  it('a license edit applies whole or not at all: a refused expiry leaves the seats as they were', async () => {
+    const seeded = await t.seed.license({ seats: 2 });
+    const { data: before } = await vendor.getOne('licenses', { id: seeded.id });
+    const refused = await vendor
+      .update('licenses', { id: seeded.id, data: { seats: 6, expiresAt: '2001-01-01', status: 'SUSPENDED' }, previousData: before })
+      .catch((e: Error) => e);
+    expect(refused).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+    const { data: after } = await vendor.getOne('licenses', { id: seeded.id });
+    expect(after).toMatchObject({ seats: 2, status: 'ACTIVE', expiresAt: before.expiresAt });
+  });
+
   it('creates products, resellers and staff, and disables staff (vendor admins)', async () => {
     const code = `dp-${randomBytes(3).toString('hex')}`;
     const { data: product } = await vendor.create('products', {
