@@ -38,7 +38,7 @@ const email = (name = 'buyer') => `${name}-${randomBytes(4).toString('hex')}@exa
 const NEW_PASSWORD = 'Tr0mbone-Glacier-42';
 
 function issue(to: string, seats = 2, app = t) {
-  return app.app.services.licenses.issue({ email: to, product, seats, expiresAt: new Date(Date.now() + 30 * 86_400_000) });
+  return app.app.services.licenses.issue('operator', { email: to, product, seats, expiresAt: new Date(Date.now() + 30 * 86_400_000) });
 }
 
 interface StoredMail {
@@ -432,7 +432,7 @@ describe('outbox under an SMTP outage', () => {
       await smtp.stop();
       const addresses = Array.from({ length: 20 }, () => email('outage'));
       for (const [i, to] of addresses.entries()) {
-        await (i % 2 ? t : second).app.services.licenses.issue({
+        await (i % 2 ? t : second).app.services.licenses.issue('operator', {
           email: to,
           product,
           seats: 1,

@@ -312,7 +312,7 @@ const DASHBOARD_ONLY = [
   'seatUsage', 'staffUsers', 'viewer',
   'adminReleaseActivation', 'changeLicenseExpiry', 'changeLicenseSeats', 'changeStaffPassword', 'createProduct',
   'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'resendCredentials', 'sendPasswordReset',
-  'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateProduct',
+  'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateLicense', 'updateProduct',
 ];
 
 /** The routes plug-ins are compiled against. */

@@ -172,7 +172,7 @@ afterAll(async () => {
 async function queue(addresses: string[]) {
   const product = (await t.seed.product()).code;
   const expiresAt = new Date(Date.now() + 30 * 86_400_000);
-  for (const email of addresses) await t.app.services.licenses.issue({ email, product, seats: 1, expiresAt });
+  for (const email of addresses) await t.app.services.licenses.issue('operator', { email, product, seats: 1, expiresAt });
   const rows = await t.app.database.prisma.mailMessage.findMany({ where: { to: { in: addresses } }, select: { id: true } });
   return rows.map((r) => r.id);
 }

@@ -108,7 +108,7 @@ export async function createApp(
       logger,
       onSendFailed: metrics.mailSendFailed,
       // services is made below; the worker calls this only once started.
-      fulfilResetRequest: (tx, email) => services.accounts.fulfilResetRequest(tx, email),
+      fulfilResetRequest: (work, email) => services.accounts.fulfilResetRequest(work, email),
     });
     const services = metrics.observe(createServices({
       db,
@@ -125,6 +125,7 @@ export async function createApp(
       }),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
+      logger,
     }));
     const proxyTrust = { hops: config.trustProxyHops, proxies: config.trustedProxies };
     const subscriptionCaps = subscriptionCapsPlugin({

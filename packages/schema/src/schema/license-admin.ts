@@ -1,9 +1,8 @@
 // Staff operations on licenses, activations and products (the plug-in side is in license.ts).
 import type { Prisma } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
-import type { LicenseUsage } from '../services/activation.ts';
 import type { SeatUsageSummary } from '../services/admin.ts';
-import { type Staff, requireStaff, requireVendor, scope } from '../services/caller.ts';
+import { type Staff, requireStaff, scope } from '../services/caller.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../services/errors.ts';
 import { offsetPage, orderBy, orderInput } from './connection.ts';
 import { ActivationRef, LicenseRef, LicenseStatus } from './license.ts';
@@ -22,7 +21,10 @@ const LicenseFilter = builder.inputType('LicenseFilter', {
   fields: (t) => ({
     product: t.string({ required: false, description: 'Product code.' }),
     status: t.field({ type: LicenseStatus, required: false }),
-    expiringWithinDays: t.int({ required: false, description: 'Unexpired licenses that expire within this many days.' }),
+    expiringWithinDays: t.int({
+      required: false,
+      description: 'Unexpired licenses that expire within this many days; revoked ones are left out (they will not be renewed).',
+    }),
     customerEmail: t.string({ required: false, description: 'Part of the customer e-mail.' }),
     customerId: t.id({ required: false }),
     resellerId: t.id({ required: false }),
@@ -34,7 +36,7 @@ function licenseWhere(staff: Staff, filter: typeof LicenseFilter.$inferInput | n
   if (filter?.product) and.push({ product: { code: filter.product } });
   if (filter?.status) and.push({ status: filter.status });
   if (filter?.expiringWithinDays != null) {
-    and.push({ expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
+    and.push({ status: { not: 'REVOKED' }, expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
   }
   if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
   if (filter?.customerId) and.push({ customerId: String(filter.customerId) });
@@ -198,8 +200,7 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, InvalidInputError, NotFoundError] },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.licenses.issue({ ...input, reseller: input.reseller ?? undefined }, requireStaff(ctx.caller)),
+    resolve: (_root, { input }, ctx) => ctx.services.licenses.issue(ctx.caller, { ...input, reseller: input.reseller ?? undefined }),
   }),
   changeLicenseSeats: t.field({
     type: LicenseResult('ChangeLicenseSeatsSuccess'),
@@ -212,8 +213,12 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
-    resolve: (_root, { input }, ctx): Promise<LicenseUsage> =>
-      ctx.services.activations.changeSeats(ctx.caller, String(input.licenseId), input.seats, (input.releaseActivationIds ?? []).map(String)),
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.licenses.update(ctx.caller, {
+        licenseId: String(input.licenseId),
+        seats: input.seats,
+        releaseActivationIds: (input.releaseActivationIds ?? []).map(String),
+      }),
   }),
   changeLicenseExpiry: t.field({
     type: LicenseResult('ChangeLicenseExpirySuccess'),
@@ -223,7 +228,7 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
-    resolve: (_root, { input }, ctx) => ctx.services.admin.changeExpiry(ctx.caller, String(input.licenseId), input.expiresAt),
+    resolve: (_root, { input }, ctx) => ctx.services.licenses.update(ctx.caller, { licenseId: String(input.licenseId), expiresAt: input.expiresAt }),
   }),
   setLicenseStatus: t.field({
     type: LicenseResult('SetLicenseStatusSuccess'),
@@ -234,7 +239,35 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
-    resolve: (_root, { input }, ctx) => ctx.services.admin.setLicenseStatus(ctx.caller, String(input.licenseId), input.action),
+    resolve: (_root, { input }, ctx) => ctx.services.licenses.update(ctx.caller, { licenseId: String(input.licenseId), action: input.action }),
+  }),
+  updateLicense: t.field({
+    type: LicenseResult('UpdateLicenseSuccess'),
+    description:
+      "A dashboard edit of one license, applied whole or not at all: any of seats (with the machines to release " +
+      'to go below the seats in use), expiry and a status action. One audit event per aspect given.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('UpdateLicenseInput', {
+          fields: (f) => ({
+            licenseId: f.id(),
+            seats: f.int({ required: false }),
+            releaseActivationIds: f.idList({ required: false, description: 'Machines to release in the same change; only with seats.' }),
+            expiresAt: f.field({ type: 'DateTime', required: false }),
+            action: f.field({ type: LicenseAction, required: false }),
+          }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.licenses.update(ctx.caller, {
+        licenseId: String(input.licenseId),
+        seats: input.seats ?? undefined,
+        releaseActivationIds: input.releaseActivationIds?.map(String),
+        expiresAt: input.expiresAt ?? undefined,
+        action: input.action ?? undefined,
+      }),
   }),
   adminReleaseActivation: t.field({
     type: LicenseResult('AdminReleaseActivationSuccess'),
@@ -277,14 +310,12 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, InvalidInputError] },
-    resolve: (_root, { input }, ctx) => {
-      requireVendor(ctx.caller);
-      return ctx.services.licenses.createProduct({
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.products.create(ctx.caller, {
         ...input,
         remoteReleasesPerYear: input.remoteReleasesPerYear ?? undefined,
         links: input.links ?? undefined,
-      });
-    },
+      }),
   }),
 }));
 
@@ -315,9 +346,8 @@ builder.mutationField('updateProduct', (t) =>
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
     resolve: (_root, { input }, ctx) => {
-      requireVendor(ctx.caller);
       const { name, remoteReleasesPerYear, links, ...rest } = input;
-      return ctx.services.licenses.updateProduct({
+      return ctx.services.products.update(ctx.caller, {
         ...rest,
         ...(name != null ? { name } : {}),
         ...(remoteReleasesPerYear != null ? { remoteReleasesPerYear } : {}),
