@@ -280,9 +280,17 @@ it('cuts a WebSocket client that stopped reading once SHUTDOWN_TIMEOUT_MS is ove
   const token = (await (await staffLogIn(server.url, 'frozen-log-in')).json()).data.staffLogIn.token as string;
   const frozen = new WebSocket(wsUrl(server.url), 'graphql-transport-ws');
   const messages: { type: string }[] = [];
-  frozen.on('message', (data) => messages.push(JSON.parse(String(data))));
+  const acknowledged = new Promise<void>((resolve) =>
+    frozen.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string };
+      messages.push(message);
+      if (message.type === 'connection_ack') resolve();
+    }),
+  );
   await once(frozen, 'open');
   frozen.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+  // graphql-ws closes a connection that subscribes before its acknowledgement (4401).
+  await acknowledged;
   frozen.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SLOT_EVENTS, variables: { licenseId: null } } }));
   const deadline = Date.now() + WAIT_MS;
   while ((await liveSubscriptions(server.url, 'ws')) !== 1) {
