@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
-import { adminStaticPlugin } from '@slotkeeper/api/admin-static';
+import { dashboardRoute } from '@slotkeeper/api/admin-static';
 import type { Listening } from '@slotkeeper/api/server';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { launchBrowser, openDashboard, screenshot } from './support/browser.ts';
@@ -257,9 +257,7 @@ describe('serving the dashboard', () => {
 
   it('says how to build it when it is not built', async () => {
     const url = new URL('http://slotkeeper.test/admin/licenses');
-    let response: Response | undefined;
-    const endResponse = (r: Response) => void (response = r);
-    await adminStaticPlugin('/nonexistent/dist/').onRequest!({ request: new Request(url), url, endResponse } as never);
+    const response = await dashboardRoute('/nonexistent/dist/').handle({ request: new Request(url), url } as never);
     expect(response!.status).toBe(404);
     expect(response!.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await response!.text()).toContain('Run <code>pnpm build</code>');
