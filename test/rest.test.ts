@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { schema } from '@slotkeeper/schema/schema/index';
-import { openApiDocument } from '@slotkeeper/api/rest';
+import { openApiDocument } from '@slotkeeper/api/rest/bridge';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { decodeJwt } from 'jose';

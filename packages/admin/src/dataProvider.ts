@@ -289,30 +289,25 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
       const before = (params.previousData ?? {}) as Record<string, unknown>;
       const id = params.id;
       if (resource === 'licenses') {
-        let license: RaRecord | null = null;
-        const licenseResult = (type: string) => `... on ${type} { license { ${LICENSE} } }`;
+        // Every changed part in one mutation, so an edit applies whole or not at all.
+        const input: Record<string, unknown> = { licenseId: id };
         if (data.status !== undefined && data.status !== before.status) {
-          const action = { ACTIVE: 'RESUME', SUSPENDED: 'SUSPEND', REVOKED: 'REVOKE' }[String(data.status)];
-          if (!action) throw new ApiError(`Unknown status ${String(data.status)}.`, 400, 'INVALID_INPUT');
-          ({ license } = await api.mutate<{ license: RaRecord }>('setLicenseStatus', 'SetLicenseStatusInput', { licenseId: id, action }, licenseResult('SetLicenseStatusSuccess')));
+          input.action = { ACTIVE: 'RESUME', SUSPENDED: 'SUSPEND', REVOKED: 'REVOKE' }[String(data.status)];
+          if (!input.action) throw new ApiError(`Unknown status ${String(data.status)}.`, 400, 'INVALID_INPUT');
         }
         if (data.seats !== undefined && Number(data.seats) !== Number(before.seats)) {
-          ({ license } = await api.mutate<{ license: RaRecord }>(
-            'changeLicenseSeats',
-            'ChangeLicenseSeatsInput',
-            { licenseId: id, seats: Number(data.seats), releaseActivationIds: (data.releaseActivationIds as Identifier[] | undefined)?.map(String) ?? [] },
-            licenseResult('ChangeLicenseSeatsSuccess'),
-          ));
+          input.seats = Number(data.seats);
+          input.releaseActivationIds = (data.releaseActivationIds as Identifier[] | undefined)?.map(String) ?? [];
         }
-        if (data.expiresAt !== undefined && data.expiresAt !== before.expiresAt) {
-          ({ license } = await api.mutate<{ license: RaRecord }>(
-            'changeLicenseExpiry',
-            'ChangeLicenseExpiryInput',
-            { licenseId: id, expiresAt: dateTime(data.expiresAt) },
-            licenseResult('ChangeLicenseExpirySuccess'),
-          ));
-        }
-        return { data: (license ?? (await one(resource, id))) as never };
+        if (data.expiresAt !== undefined && data.expiresAt !== before.expiresAt) input.expiresAt = dateTime(data.expiresAt);
+        if (Object.keys(input).length === 1) return { data: (await one(resource, id)) as never };
+        const { license } = await api.mutate<{ license: RaRecord }>(
+          'updateLicense',
+          'UpdateLicenseInput',
+          input,
+          `... on UpdateLicenseSuccess { license { ${LICENSE} } }`,
+        );
+        return { data: license as never };
       }
       if (resource === 'staff' && data.disabled === true && !before.disabledAt) {
         const { staff } = await api.mutate<{ staff: RaRecord }>('disableStaff', 'DisableStaffInput', { staffId: id }, `... on DisableStaffSuccess { staff { ${STAFF} } }`);

@@ -24,7 +24,7 @@ export function LiveFeed() {
   return (
     <Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
-        <Typography variant="h6">Slot activity</Typography>
+        <Typography variant="h6" component="h2">Slot activity</Typography>
         <LiveStatusChip status={status} />
       </Box>
       {events.length === 0 ? (

@@ -19,7 +19,10 @@ const LicenseFilter = builder.inputType('LicenseFilter', {
   fields: (t) => ({
     product: t.string({ required: false, description: 'Product code.' }),
     status: t.field({ type: LicenseStatus, required: false }),
-    expiringWithinDays: t.int({ required: false, description: 'Unexpired licenses that expire within this many days.' }),
+    expiringWithinDays: t.int({
+      required: false,
+      description: 'Unexpired licenses that expire within this many days; revoked ones are left out (they will not be renewed).',
+    }),
     customerEmail: t.string({ required: false, description: 'Part of the customer e-mail.' }),
     customerId: t.id({ required: false }),
     resellerId: t.id({ required: false }),

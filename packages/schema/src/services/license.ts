@@ -94,7 +94,7 @@ export function createLicenseService(deps: {
       if (filter?.status) and.push({ status: filter.status });
       if (filter?.expiringWithinDays != null) {
         const now = clock.now();
-        and.push({ expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
+        and.push({ status: { not: 'REVOKED' }, expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
       }
       if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
       if (filter?.customerId) and.push({ customerId: filter.customerId });
