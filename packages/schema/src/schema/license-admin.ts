@@ -133,6 +133,16 @@ const LicenseResult = (name: string) =>
     }),
   });
 
+const ProductResult = (name: string) =>
+  builder.objectRef<{ id: string }>(name).implement({
+    fields: (t) => ({
+      product: t.prismaField({
+        type: 'Product',
+        resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
+      }),
+    }),
+  });
+
 const IssueLicenseSuccess = builder
   .objectRef<{ license: { id: string }; customer: { newToSeller: boolean } }>('IssueLicenseSuccess')
   .implement({
@@ -262,14 +272,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByStaff(ctx.caller, String(input.activationId), input.note),
   }),
   createProduct: t.field({
-    type: builder.objectRef<{ id: string }>('CreateProductSuccess').implement({
-      fields: (f) => ({
-        product: f.prismaField({
-          type: 'Product',
-          resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
-        }),
-      }),
-    }),
+    type: ProductResult('CreateProductSuccess'),
     description: 'Vendor admins only.',
     args: {
       input: t.arg({
@@ -301,14 +304,7 @@ builder.mutationFields((t) => ({
 
 builder.mutationField('updateProduct', (t) =>
   t.field({
-    type: builder.objectRef<{ id: string }>('UpdateProductSuccess').implement({
-      fields: (f) => ({
-        product: f.prismaField({
-          type: 'Product',
-          resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
-        }),
-      }),
-    }),
+    type: ProductResult('UpdateProductSuccess'),
     description: 'Vendor admins only. Fields left out stay; leaseDays null removes the lease; a link set to null or "" is removed.',
     args: {
       input: t.arg({

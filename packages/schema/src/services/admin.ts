@@ -74,15 +74,11 @@ export function createAdminService(deps: {
 
   return {
     customersWhere(caller, filter) {
-      const staff = policy.readTenantRecords(caller);
-      return {
-        AND: [
-          scope.customers(staff),
-          filter?.id !== undefined ? { id: filter.id } : {},
-          filter?.q ? { email: { contains: filter.q.toLowerCase() } } : {},
-          filter?.resellerId ? { licenses: { some: { resellerId: filter.resellerId } } } : {},
-        ],
-      };
+      const and: Prisma.CustomerWhereInput[] = [scope.customers(policy.readTenantRecords(caller))];
+      if (filter?.id !== undefined) and.push({ id: filter.id });
+      if (filter?.q) and.push({ email: { contains: filter.q.toLowerCase() } });
+      if (filter?.resellerId) and.push({ licenses: { some: { resellerId: filter.resellerId } } });
+      return { AND: and };
     },
 
     mailMessagesWhere(caller, filter) {
