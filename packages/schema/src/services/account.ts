@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Customer } from '../generated/prisma/client.ts';
-import type { Caller } from './caller.ts';
+import { type Caller, requireStaff, scope } from './caller.ts';
 import { type Clock, type Db, type Tx, transaction } from './db.ts';
-import { PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
+import { NotFoundError, PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, checkPasswordPolicy } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
-import type { Sessions } from './session.ts';
+import type { LoginLockout, Sessions } from './session.ts';
 
 export interface ChangePasswordInput {
   email: string;
@@ -29,6 +29,10 @@ export interface AccountService {
   requestPasswordReset(email: string): Promise<void>;
   resetPassword(token: string, newPassword: string, newPasswordRepeat: string): Promise<void>;
   changePassword(input: ChangePasswordInput): Promise<void>;
+  /** Staff see a customer's failed-login lock-out; null for anyone else. */
+  loginLockout(caller: Caller, customer: { email: string }): Promise<LoginLockout | null>;
+  /** Staff (reseller admins: customers in their scope) clear a customer's lock-out; audited. */
+  clearLoginLockout(caller: Caller, customerId: string): Promise<Customer>;
   /** The mail worker's half of requestPasswordReset: when the e-mail is a customer's, its reset and mail. */
   fulfilResetRequest(tx: Tx, email: string): Promise<void>;
   /** Creates a reset code and queues its e-mail inside the caller's transaction (support's "send reset"). */
@@ -106,6 +110,17 @@ export function createAccountService(deps: {
     },
 
     startPasswordReset,
+
+    loginLockout: async (caller, customer) => (caller.kind === 'staff' ? sessions.lockout(customer.email) : null),
+
+    async clearLoginLockout(caller, customerId) {
+      const staff = requireStaff(caller);
+      const customer = await db.customer.findFirst({ where: { id: customerId, ...scope.customers(staff) } });
+      if (!customer) throw new NotFoundError('There is no such customer.');
+      // A customer may hold licenses of several resellers: the event is the acting tenant's (null for the vendor).
+      await sessions.clearLockout(staff, customer, scope.resellerId(staff) ?? null);
+      return customer;
+    },
 
     async resetPassword(token, newPassword, newPasswordRepeat) {
       if (newPassword !== newPasswordRepeat) throw new PasswordsDoNotMatchError();

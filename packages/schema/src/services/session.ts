@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Prisma, type Customer, type StaffUser } from '../generated/prisma/client.ts';
-import type { Caller } from './caller.ts';
-import type { Clock, Db, Tx } from './db.ts';
+import { audit } from './audit.ts';
+import type { Caller, Staff } from './caller.ts';
+import { type Clock, type Db, type Tx, transaction } from './db.ts';
 import { InvalidCredentialsError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
 import type { PasswordHasher } from './password.ts';
@@ -139,7 +140,8 @@ export interface Sessions<A> {
   /** Tells every api instance that sessions ended, so their open subscriptions end; call it after commit. */
   announce(end: SessionEnd): void;
   lockout(email: string): Promise<LoginLockout>;
-  clearLockout(email: string): Promise<void>;
+  /** Support's "clear lock-out": forgets the account's failed log-ins and audits who did it. */
+  clearLockout(by: Staff, account: { id: string; email: string }, tenant: string | null): Promise<void>;
 }
 
 export interface SessionDeps {
@@ -226,7 +228,17 @@ function createSessions<A extends LoginAccount>(kind: AccountKind, store: Accoun
       return { failedAttempts: used, lockedUntil: refusedUntil };
     },
 
-    clearLockout: (email) => limits.failedLogins.reset(limitKey(email)),
+    async clearLockout(by, account, tenant) {
+      const before = await this.lockout(account.email);
+      await transaction(db, async (tx) => {
+        await audit(tx, by, `${kind}.login_lockout_cleared`, `${kind}:${account.id}`, tenant, {
+          before,
+          after: { failedAttempts: 0, lockedUntil: null },
+        });
+        // Inside the transaction: when the counter can't be reset, no audit event claims it was.
+        await limits.failedLogins.reset(limitKey(account.email));
+      });
+    },
   };
 }
 

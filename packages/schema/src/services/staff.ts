@@ -5,7 +5,7 @@ import { type Clock, type Db, transaction } from './db.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, PasswordsDoNotMatchError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, requireText } from './input.ts';
 import { type PasswordHasher, checkPasswordPolicy, generatePassword } from './password.ts';
-import type { Sessions } from './session.ts';
+import type { LoginLockout, Sessions } from './session.ts';
 
 export interface CreateStaffInput {
   email: string;
@@ -24,6 +24,10 @@ export interface StaffService {
   /** `actor` 'operator' is the CLI (and the first admin from ADMIN_EMAIL); staff callers are vendor admins. */
   create(actor: Caller | 'operator', input: CreateStaffInput): Promise<{ staff: StaffUser; password: string | null }>;
   disable(caller: Caller, staffId: string): Promise<StaffUser>;
+  /** Vendor admins see a staff member's failed-login lock-out; null for anyone else. */
+  loginLockout(caller: Caller, staff: { email: string }): Promise<LoginLockout | null>;
+  /** Vendor admins clear a staff member's lock-out; audited. */
+  clearLoginLockout(caller: Caller, staffId: string): Promise<StaffUser>;
   /** Creates the first vendor admin from configuration when there is none yet. */
   ensureFirstAdmin(email: string, password: string): Promise<StaffUser | null>;
   isStaffToken(token: string): boolean;
@@ -113,6 +117,17 @@ export function createStaffService(deps: {
       });
       sessions.announce(disabled.end);
       return disabled.updated;
+    },
+
+    loginLockout: async (caller, staff) =>
+      caller.kind === 'staff' && caller.role === 'VENDOR_ADMIN' ? sessions.lockout(staff.email) : null,
+
+    async clearLoginLockout(caller, staffId) {
+      const me = requireVendor(caller);
+      const target = await db.staffUser.findUnique({ where: { id: staffId } });
+      if (!target) throw new NotFoundError('There is no such staff member.');
+      await sessions.clearLockout(me, target, target.resellerId);
+      return target;
     },
 
     async ensureFirstAdmin(email, password) {
