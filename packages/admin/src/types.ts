@@ -34,6 +34,8 @@ export interface Customer {
   passwordChangedAt: string;
   /** The licenses the viewer's tenant sold this customer. */
   licenseCount: number;
+  /** Failed log-ins of this login; while locked, every password check of it is refused. */
+  loginLockout: { locked: boolean; lockedUntil: string | null; failedAttempts: number } | null;
 }
 
 export interface StaffUser {
