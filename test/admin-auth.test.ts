@@ -156,6 +156,11 @@ const MATRIX: Record<string, Row> = {
     variables: (f) => ({ id: f.license.customerId }),
     expect: STAFF_ONLY_A,
   },
+  clearLoginLockout: {
+    document: 'mutation($id: ID!) { clearLoginLockout(input: { customerId: $id }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.customerId }),
+    expect: STAFF_ONLY_A,
+  },
   createStaff: {
     document: `mutation($email: String!, $reseller: String!) {
       createStaff(input: { email: $email, role: RESELLER_ADMIN, reseller: $reseller }) { __typename ... on Error { code } } }`,

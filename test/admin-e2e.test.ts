@@ -9,8 +9,8 @@ import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
 import { dashboardRoute } from '@slotkeeper/api/admin-static';
 import type { Listening } from '@slotkeeper/api/server';
 import { type TestApp, startTestApp } from './support/app.ts';
-import { launchBrowser, openDashboard, screenshot } from './support/browser.ts';
-import { ACTIVATE, RENEW, machine } from './support/operations.ts';
+import { collectErrors, launchBrowser, openDashboard, screenshot } from './support/browser.ts';
+import { ACTIVATE, LOG_IN, RENEW, machine } from './support/operations.ts';
 import { PASSWORD as SEED_PASSWORD } from './support/seed.ts';
 import { TestSmtpServer, line } from './support/smtp.ts';
 
@@ -227,6 +227,28 @@ describe('dashboard in Chromium', () => {
     await screenshot(page, 'products-list');
     await search('Mail outbox', 'mail', 'Address', `buyer-${tag}`, `buyer-${tag}@example.com`);
     await screenshot(page, 'mail-outbox');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it("a reseller admin sees a customer's log-in lock-out and clears it; the customer logs in again", async () => {
+    const resellerA = await t.app.database.prisma.staffUser.findUniqueOrThrow({ where: { email: staff.resellerA } });
+    const locked = await t.seed.license();
+    await t.app.database.prisma.license.update({ where: { id: locked.id }, data: { resellerId: resellerA.resellerId } });
+    const logIn = (password: string) => graphql(LOG_IN, { email: locked.email, password }).then((data) => data.logIn);
+    for (let i = 0; i < 5; i++) expect((await logIn(`wrong password ${i}`)).code).toBe('INVALID_CREDENTIALS');
+    expect((await logIn(SEED_PASSWORD)).code).toBe('RATE_LIMITED');
+
+    const { context, page, errors } = await openAs(staff.resellerA);
+    await page.goto(`${server.url}/admin/customers/${locked.customerId}/show`);
+    await page.getByText(/Locked until .* \(5 failed attempts\)/).waitFor();
+    await screenshot(page, 'customer-locked-out');
+    await page.getByRole('button', { name: 'Clear lock-out' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Clear lock-out' }).click();
+    await page.getByText(`${locked.email} can log in again.`).waitFor();
+    await page.getByText('Not locked', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Clear lock-out' }).count()).toBe(0);
+    expect((await logIn(SEED_PASSWORD)).__typename).toBe('LogInSuccess');
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);

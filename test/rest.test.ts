@@ -310,7 +310,7 @@ type Json = Record<string, any>;
 const DASHBOARD_ONLY = [
   'activations', 'auditEvents', 'customer', 'customers', 'license', 'licenses', 'mailMessages', 'products', 'resellers',
   'seatUsage', 'staffUsers', 'viewer',
-  'adminReleaseActivation', 'changeLicenseExpiry', 'changeLicenseSeats', 'changeStaffPassword', 'createProduct',
+  'adminReleaseActivation', 'changeLicenseExpiry', 'changeLicenseSeats', 'changeStaffPassword', 'clearLoginLockout', 'createProduct',
   'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'resendCredentials', 'sendPasswordReset',
   'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateLicense', 'updateProduct',
 ];

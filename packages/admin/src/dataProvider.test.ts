@@ -219,6 +219,14 @@ describe('mutations', () => {
       ['sendPasswordReset', { customerId: 'c1' }],
     ]);
   });
+
+  it("clears a customer's log-in lock-out, and rejects with the API's message when it can't", async () => {
+    const { sent, dataProvider } = fakeServer(() => success('ClearLoginLockoutSuccess', { customer: { id: 'c1' } }));
+    await dataProvider.clearLoginLockout('c1');
+    expect(sent.map((s) => [/result: (\w+)/.exec(s.query)![1], s.variables.input])).toEqual([['clearLoginLockout', { customerId: 'c1' }]]);
+    const foreign = fakeServer(() => success('NotFoundError', { code: 'NOT_FOUND', message: 'There is no such customer.' }));
+    await expect(foreign.dataProvider.clearLoginLockout('c2')).rejects.toMatchObject({ message: 'There is no such customer.' });
+  });
 });
 
 describe('authProvider', () => {

@@ -38,7 +38,7 @@ export const RESOURCES: Record<string, ConnectionResource> = {
   customers: {
     field: 'customers',
     type: 'Customer',
-    fields: 'id email createdAt passwordChangedAt licenseCount',
+    fields: 'id email createdAt passwordChangedAt licenseCount loginLockout { locked lockedUntil failedAttempts }',
     filters: { q: 'string', resellerId: 'string' },
     sorts: { email: 'email', createdAt: 'createdAt' },
     one: 'customer',
@@ -144,6 +144,7 @@ export interface SlotkeeperDataProvider extends DataProvider {
   seatUsage(days: number): Promise<SeatUsage>;
   resendCredentials(customerId: Identifier): Promise<void>;
   sendPasswordReset(customerId: Identifier): Promise<void>;
+  clearLoginLockout(customerId: Identifier): Promise<void>;
   changeStaffPassword(input: { currentPassword: string; newPassword: string; newPasswordRepeat: string }): Promise<void>;
 }
 
@@ -362,6 +363,10 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
 
     async sendPasswordReset(customerId) {
       await api.mutate('sendPasswordReset', 'SendPasswordResetInput', { customerId }, '... on SendPasswordResetSuccess { ok }');
+    },
+
+    async clearLoginLockout(customerId) {
+      await api.mutate('clearLoginLockout', 'ClearLoginLockoutInput', { customerId }, '... on ClearLoginLockoutSuccess { customer { id } }');
     },
 
     async changeStaffPassword(input) {

@@ -20,7 +20,10 @@ export type Activation = Pick<Schema.Activation, 'id' | 'machineName' | 'osUser'
 };
 
 /** `licenseCount`: the licenses the viewer's tenant sold this customer. */
-export type Customer = Pick<Schema.Customer, 'id' | 'email' | 'createdAt' | 'passwordChangedAt' | 'licenseCount'>;
+export type Customer = Pick<Schema.Customer, 'id' | 'email' | 'createdAt' | 'passwordChangedAt' | 'licenseCount'> & {
+  /** Failed log-ins of this login; while locked, every password check of it is refused. */
+  loginLockout: Pick<Schema.LoginLockout, 'locked' | 'lockedUntil' | 'failedAttempts'> | null;
+};
 
 export type StaffUser = Pick<Schema.StaffUser, 'id' | 'email' | 'role' | 'createdAt' | 'disabledAt'> & {
   reseller: Pick<Schema.Reseller, 'id' | 'name'> | null;

@@ -71,6 +71,14 @@ function asRateLimiter(inner: RateLimiterAbstract, onLimited: () => void): RateL
         settle();
       }
     },
+    async status(key) {
+      const res = await inner.get(key);
+      const used = res?.consumedPoints ?? 0;
+      return { used, refusedUntil: res && used >= inner.points ? new Date(Date.now() + res.msBeforeNext) : null };
+    },
+    async reset(key) {
+      await inner.delete(key);
+    },
   };
 }
 

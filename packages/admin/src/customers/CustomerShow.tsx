@@ -1,4 +1,5 @@
 import KeyIcon from '@mui/icons-material/Key';
+import LockOpenIcon from '@mui/icons-material/LockOpen';
 import MailIcon from '@mui/icons-material/ForwardToInbox';
 import { Card, CardContent, Typography } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
@@ -52,7 +53,34 @@ function Actions() {
         isPending={reset.isPending}
         onConfirm={() => reset.mutateAsync(customer.id, feedback(`A password reset e-mail is on its way to ${customer.email}.`))}
       />
+      {customer.loginLockout?.locked && (
+        <ConfirmButton
+          label="Clear lock-out"
+          icon={<LockOpenIcon />}
+          title="Clear the log-in lock-out?"
+          content={`${customer.email} can log in and activate machines again at once, instead of waiting for the lock to end. Do this once you know the failed attempts were theirs.`}
+          confirmLabel="Clear lock-out"
+          onConfirm={() => run((dp) => dp.clearLoginLockout(customer.id), `${customer.email} can log in again.`)}
+        />
+      )}
     </TopToolbar>
+  );
+}
+
+/** "Locked until …" while failed log-ins lock the login out, else the failed attempts of the current minute. */
+function LockoutField() {
+  const lockout = useRecordContext<Customer>()?.loginLockout;
+  if (!lockout) return null;
+  return (
+    <Labeled label="Log-in">
+      <Typography variant="body2" color={lockout.locked ? 'error' : undefined}>
+        {lockout.locked && lockout.lockedUntil
+          ? `Locked until ${new Date(lockout.lockedUntil).toLocaleTimeString()} (${lockout.failedAttempts} failed attempts)`
+          : lockout.failedAttempts > 0
+            ? `Not locked (${lockout.failedAttempts} failed attempts)`
+            : 'Not locked'}
+      </Typography>
+    </Labeled>
   );
 }
 
@@ -76,6 +104,7 @@ export default function CustomerShow() {
           <Labeled>
             <DateField source="passwordChangedAt" showTime />
           </Labeled>
+          <LockoutField />
         </CardContent>
       </Card>
       <Card sx={{ mt: 2 }}>

@@ -1,8 +1,14 @@
+import type { Customer, StaffUser } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
+import { CustomerRef } from './customer.ts';
 import { confirmation } from './result.ts';
+import { StaffUserRef } from './staff.ts';
+import { requireStaff } from '../services/caller.ts';
 import {
+  ForbiddenError,
   InvalidCredentialsError,
   InvalidInputError,
+  NotFoundError,
   PasswordsDoNotMatchError,
   RateLimitedError,
   ResetTokenInvalidError,
@@ -90,6 +96,38 @@ builder.mutationField('changePassword', (t) =>
     resolve: async (_root, { input }, ctx) => {
       await ctx.services.accounts.changePassword(input);
       return true as const;
+    },
+  }),
+);
+
+builder.mutationField('clearLoginLockout', (t) =>
+  t.field({
+    type: builder.objectRef<{ customer?: Customer; staff?: StaffUser }>('ClearLoginLockoutSuccess').implement({
+      fields: (f) => ({
+        customer: f.field({ type: CustomerRef, nullable: true, resolve: (r) => r.customer ?? null }),
+        staff: f.field({ type: StaffUserRef, nullable: true, resolve: (r) => r.staff ?? null }),
+      }),
+    }),
+    description:
+      "Forgets a login's failed attempts, so it can log in again at once; audited. A customer: staff who see it. A staff member: vendor admins only.",
+    args: {
+      input: t.arg({
+        type: builder.inputType('ClearLoginLockoutInput', {
+          description: 'Exactly one of the two.',
+          fields: (f) => ({ customerId: f.id({ required: false }), staffId: f.id({ required: false }) }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
+    resolve: async (_root, { input }, ctx) => {
+      if (input.customerId != null && input.staffId == null) {
+        return { customer: await ctx.services.accounts.clearLoginLockout(ctx.caller, String(input.customerId)) };
+      }
+      if (input.staffId != null && input.customerId == null) {
+        return { staff: await ctx.services.staff.clearLoginLockout(ctx.caller, String(input.staffId)) };
+      }
+      requireStaff(ctx.caller);
+      throw new InvalidInputError('customerId', 'Give either customerId or staffId.');
     },
   }),
 );

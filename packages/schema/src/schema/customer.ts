@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { LoginLockoutRef } from './login-lockout.ts';
 import { confirmation } from './result.ts';
 import { scope } from '../services/caller.ts';
 import { ForbiddenError, NotFoundError, RateLimitedError } from '../services/errors.ts';
@@ -16,6 +17,12 @@ export const CustomerRef = builder.prismaObject('Customer', {
       query: (_args, ctx) => ({ where: scope.licensesOf(ctx.caller), orderBy: [{ expiresAt: 'desc' }, { id: 'asc' }] }),
     }),
     licenseCount: t.relationCount('licenses', { where: (_args, ctx) => scope.licensesOf(ctx.caller) }),
+    loginLockout: t.field({
+      type: LoginLockoutRef,
+      nullable: true,
+      description: 'Whether failed log-ins lock this login out; null for callers other than staff.',
+      resolve: (customer, _args, ctx) => ctx.services.accounts.loginLockout(ctx.caller, customer),
+    }),
   }),
 });
 

@@ -1,5 +1,6 @@
 import type { StaffUser } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
+import { LoginLockoutRef } from './login-lockout.ts';
 import { confirmation } from './result.ts';
 import { requireStaff, scope } from '../services/caller.ts';
 import {
@@ -33,6 +34,12 @@ export const StaffUserRef = builder.prismaObject('StaffUser', {
     reseller: t.relation('reseller', { nullable: true }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    loginLockout: t.field({
+      type: LoginLockoutRef,
+      nullable: true,
+      description: 'Whether failed log-ins lock this staff member out; null for callers other than vendor admins.',
+      resolve: (staff, _args, ctx) => ctx.services.staff.loginLockout(ctx.caller, staff),
+    }),
   }),
 });
 

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Customer } from '../generated/prisma/client.ts';
-import type { Caller } from './caller.ts';
+import { type Caller, requireStaff, scope } from './caller.ts';
 import { type Clock, type Db, type Work, transaction } from './db.ts';
-import { InvalidCredentialsError, PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
+import { NotFoundError, PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, checkPasswordPolicy } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
-import type { SessionEvents } from './session-event.ts';
+import type { LoginLockout, Sessions } from './session.ts';
 
 export interface ChangePasswordInput {
   email: string;
@@ -25,18 +25,20 @@ export interface AccountService {
   logIn(email: string, password: string): Promise<{ sessionToken: string; expiresAt: Date }>;
   /** The caller behind a bearer token, or anonymous when it is missing, unknown or expired. */
   callerFromSessionToken(token: string | undefined): Promise<Caller>;
-  logOut(sessionId: string): Promise<void>;
   /** Always resolves the same way, whether or not the e-mail is a customer's (no probing). */
   requestPasswordReset(email: string): Promise<void>;
   resetPassword(token: string, newPassword: string, newPasswordRepeat: string): Promise<void>;
   changePassword(input: ChangePasswordInput): Promise<void>;
+  /** Staff see a customer's failed-login lock-out; null for anyone else. */
+  loginLockout(caller: Caller, customer: { email: string }): Promise<LoginLockout | null>;
+  /** Staff (reseller admins: customers in their scope) clear a customer's lock-out; audited. */
+  clearLoginLockout(caller: Caller, customerId: string): Promise<Customer>;
   /** The mail worker's half of requestPasswordReset: when the e-mail is a customer's, its reset and mail. */
   fulfilResetRequest(work: Work, email: string): Promise<void>;
   /** Creates a reset code and queues its e-mail inside the caller's transaction (support's "send reset"). */
   startPasswordReset(work: Work, customer: { id: string; email: string }): Promise<void>;
 }
 
-const SESSION_PREFIX = 'sks_';
 const RESET_PREFIX = 'skr_';
 
 export function createAccountService(deps: {
@@ -45,37 +47,12 @@ export function createAccountService(deps: {
   hasher: PasswordHasher;
   limits: RateLimits;
   outbox: Outbox;
-  sessionEvents: SessionEvents;
-  sessionTtlHours: number;
+  sessions: Sessions<Customer>;
   resetTtlMinutes: number;
 }): AccountService {
-  const { db, clock, hasher, limits, outbox, sessionEvents } = deps;
+  const { db, clock, hasher, limits, outbox, sessions } = deps;
 
-  async function authenticate(email: string, password: string) {
-    const login = email.trim().toLowerCase().slice(0, 320);
-    // Typed wide on purpose: it is set inside the check below.
-    let customer = null as Customer | null;
-    const ok = await limits.failedLogins.attempt(login, async () => {
-      let valid: string | null = null;
-      try {
-        valid = normalizeEmail(email);
-      } catch {
-        // A malformed e-mail is just a wrong login: same answer, same time.
-      }
-      customer = valid ? await db.customer.findUnique({ where: { email: valid } }) : null;
-      return customer ? hasher.verify(password, customer.passwordHash) : hasher.verifyNothing(password);
-    });
-    if (!ok || !customer) throw new InvalidCredentialsError();
-    if (hasher.needsRehash(customer.passwordHash)) {
-      // BCRYPT_COST changed since this hash was made: only now is the password at hand to re-hash it.
-      // Guarded by the old hash, so a password changed meanwhile is not overwritten.
-      const passwordHash = await hasher.hash(password);
-      await db.customer.updateMany({ where: { id: customer.id, passwordHash: customer.passwordHash }, data: { passwordHash } });
-    }
-    return customer;
-  }
-
-  /** Sets a new password; every session that started before now stops working, offline tokens don't. */
+  /** Sets a new password; every session ends, offline tokens don't. */
   async function setPassword(customer: Customer, password: string, consumeReset?: string) {
     const passwordHash = await hasher.hash(password);
     const now = clock.now();
@@ -87,12 +64,11 @@ export function createAccountService(deps: {
         });
         if (used.count !== 1) throw new ResetTokenInvalidError();
       }
-      await tx.customer.update({ where: { id: customer.id }, data: { passwordHash, passwordChangedAt: now } });
+      const end = await sessions.changePassword(tx, customer.id, passwordHash);
       await tx.passwordReset.updateMany({ where: { customerId: customer.id, usedAt: null }, data: { usedAt: now } });
-      await tx.session.deleteMany({ where: { customerId: customer.id } });
       await outbox.enqueue(work, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
+      work.afterCommit(() => sessions.announce(end));
     });
-    sessionEvents.sessionEnded({ kind: 'customer', accountId: customer.id });
   }
 
   async function startPasswordReset(work: Work, customer: { id: string; email: string }) {
@@ -108,32 +84,14 @@ export function createAccountService(deps: {
   }
 
   return {
-    authenticate,
+    authenticate: (email, password) => sessions.authenticate(email, password),
 
     async logIn(email, password) {
-      const customer = await authenticate(email, password);
-      const secret = SESSION_PREFIX + randomBytes(32).toString('base64url');
-      const expiresAt = new Date(clock.now().getTime() + deps.sessionTtlHours * 3_600_000);
-      await db.session.create({ data: { customerId: customer.id, tokenHash: sha256(secret), expiresAt } });
-      return { sessionToken: secret, expiresAt };
+      const { token, expiresAt } = await sessions.start(await sessions.authenticate(email, password));
+      return { sessionToken: token, expiresAt };
     },
 
-    async callerFromSessionToken(token) {
-      if (!token?.startsWith(SESSION_PREFIX) || token.length > 200) return { kind: 'anonymous' };
-      // One statement (every authenticated request runs it): a password change or reset ends every
-      // session that started before it.
-      const [session] = await db.$queryRaw<{ id: string; customerId: string; expiresAt: Date }[]>`
-        SELECT s."id", s."customerId", s."expiresAt" FROM "Session" s
-        JOIN "Customer" c ON c."id" = s."customerId"
-        WHERE s."tokenHash" = ${sha256(token)} AND s."createdAt" >= c."passwordChangedAt"`;
-      if (!session || session.expiresAt <= clock.now()) return { kind: 'anonymous' };
-      return { kind: 'customer', customerId: session.customerId, sessionId: session.id, sessionExpiresAt: session.expiresAt };
-    },
-
-    async logOut(sessionId) {
-      await db.session.deleteMany({ where: { id: sessionId } });
-      sessionEvents.sessionEnded({ kind: 'customer', sessionId });
-    },
+    callerFromSessionToken: (token) => sessions.callerFromToken(token),
 
     async requestPasswordReset(email) {
       const login = normalizeEmail(email);
@@ -149,6 +107,17 @@ export function createAccountService(deps: {
     },
 
     startPasswordReset,
+
+    loginLockout: async (caller, customer) => (caller.kind === 'staff' ? sessions.lockout(customer.email) : null),
+
+    async clearLoginLockout(caller, customerId) {
+      const staff = requireStaff(caller);
+      const customer = await db.customer.findFirst({ where: { id: customerId, ...scope.customers(staff) } });
+      if (!customer) throw new NotFoundError('There is no such customer.');
+      // A customer may hold licenses of several resellers: the event is the acting tenant's (null for the vendor).
+      await sessions.clearLockout(staff, customer, scope.resellerId(staff) ?? null);
+      return customer;
+    },
 
     async resetPassword(token, newPassword, newPasswordRepeat) {
       if (newPassword !== newPasswordRepeat) throw new PasswordsDoNotMatchError();
@@ -166,7 +135,7 @@ export function createAccountService(deps: {
     async changePassword(input) {
       const email = normalizeEmail(input.email);
       checkNewPassword(input.newPassword, input.newPasswordRepeat, email);
-      const customer = await authenticate(email, input.currentPassword);
+      const customer = await sessions.authenticate(email, input.currentPassword);
       if (input.newPassword === input.currentPassword) {
         throw new WeakPasswordError('The new password must differ from the current one.');
       }
@@ -174,4 +143,3 @@ export function createAccountService(deps: {
     },
   };
 }
-

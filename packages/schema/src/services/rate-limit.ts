@@ -10,6 +10,10 @@ export interface RateLimiter {
    * sending guesses at once.
    */
   attempt(key: string, check: () => Promise<boolean>): Promise<boolean>;
+  /** The attempts `key` has used in the current window, and until when it is refused (null: it is not). */
+  status(key: string): Promise<{ used: number; refusedUntil: Date | null }>;
+  /** Forgets the attempts of `key` (support clearing a login lock-out). */
+  reset(key: string): Promise<void>;
 }
 
 export interface RateLimits {
@@ -18,5 +22,3 @@ export interface RateLimits {
   /** Password reset requests per e-mail. */
   passwordResets: RateLimiter;
 }
-
-export const unlimited: RateLimiter = { consume: async () => {}, attempt: (_key, check) => check() };

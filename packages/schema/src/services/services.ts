@@ -8,6 +8,7 @@ import type { Outbox } from './mail.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { SessionEvents } from './session-event.ts';
+import { createCustomerSessions, createStaffSessions } from './session.ts';
 import type { Signer } from './signing-key.ts';
 import type { SlotEvents } from './slot-event.ts';
 import { type StaffService, createStaffService } from './staff.ts';
@@ -39,11 +40,11 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const accounts = createAccountService(deps);
+  const accounts = createAccountService({ ...deps, sessions: createCustomerSessions(deps) });
   return {
     accounts,
     admin: createAdminService({ ...deps, accounts }),
-    staff: createStaffService(deps),
+    staff: createStaffService({ ...deps, sessions: createStaffSessions(deps) }),
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),
     products: createProductService(deps),

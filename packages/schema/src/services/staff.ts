@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { StaffUser } from '../generated/prisma/client.ts';
 import { audit } from './audit.ts';
 import { type Caller, type Staff, type StaffRole, requireStaff, requireVendor, scope } from './caller.ts';
 import { type Clock, type Db, transaction } from './db.ts';
-import { ForbiddenError, InvalidCredentialsError, InvalidInputError, NotFoundError, PasswordsDoNotMatchError, WeakPasswordError } from './errors.ts';
-import { normalizeEmail, requireText, sha256 } from './input.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError, PasswordsDoNotMatchError, WeakPasswordError } from './errors.ts';
+import { normalizeEmail, requireText } from './input.ts';
 import { type PasswordHasher, checkPasswordPolicy, generatePassword } from './password.ts';
-import type { RateLimits } from './rate-limit.ts';
-import type { SessionEvents } from './session-event.ts';
-
-const SESSION_PREFIX = 'sst_';
+import type { LoginLockout, Sessions } from './session.ts';
 
 export interface CreateStaffInput {
   email: string;
@@ -28,6 +24,10 @@ export interface StaffService {
   /** `actor` 'operator' is the CLI (and the first admin from ADMIN_EMAIL); staff callers are vendor admins. */
   create(actor: Caller | 'operator', input: CreateStaffInput): Promise<{ staff: StaffUser; password: string | null }>;
   disable(caller: Caller, staffId: string): Promise<StaffUser>;
+  /** Vendor admins see a staff member's failed-login lock-out; null for anyone else. */
+  loginLockout(caller: Caller, staff: { email: string }): Promise<LoginLockout | null>;
+  /** Vendor admins clear a staff member's lock-out; audited. */
+  clearLoginLockout(caller: Caller, staffId: string): Promise<StaffUser>;
   /** Creates the first vendor admin from configuration when there is none yet. */
   ensureFirstAdmin(email: string, password: string): Promise<StaffUser | null>;
   isStaffToken(token: string): boolean;
@@ -37,79 +37,37 @@ export function createStaffService(deps: {
   db: Db;
   clock: Clock;
   hasher: PasswordHasher;
-  limits: RateLimits;
-  sessionEvents: SessionEvents;
-  sessionTtlHours: number;
+  sessions: Sessions<StaffUser>;
 }): StaffService {
-  const { db, clock, hasher, limits, sessionEvents } = deps;
-
-  async function authenticate(email: string, password: string): Promise<StaffUser> {
-    const key = `staff:${email.trim().toLowerCase().slice(0, 320)}`;
-    // Typed wide on purpose: it is set inside the check below.
-    let staff = null as StaffUser | null;
-    const ok = await limits.failedLogins.attempt(key, async () => {
-      let valid: string | null = null;
-      try {
-        valid = normalizeEmail(email);
-      } catch {
-        // A malformed e-mail is a wrong login: same answer, same time.
-      }
-      staff = valid ? await db.staffUser.findUnique({ where: { email: valid } }) : null;
-      const matches = staff ? await hasher.verify(password, staff.passwordHash) : await hasher.verifyNothing(password);
-      return matches && !staff?.disabledAt;
-    });
-    if (!ok || !staff) throw new InvalidCredentialsError();
-    if (hasher.needsRehash(staff.passwordHash)) {
-      // BCRYPT_COST changed since this hash was made; guarded by the old hash against a concurrent change.
-      const passwordHash = await hasher.hash(password);
-      await db.staffUser.updateMany({ where: { id: staff.id, passwordHash: staff.passwordHash }, data: { passwordHash } });
-    }
-    return staff;
-  }
+  const { db, clock, hasher, sessions } = deps;
 
   return {
-    isStaffToken: (token) => token.startsWith(SESSION_PREFIX),
+    isStaffToken: (token) => sessions.isToken(token),
 
     async logIn(email, password) {
-      const staff = await authenticate(email, password);
-      const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
-      const expiresAt = new Date(clock.now().getTime() + deps.sessionTtlHours * 3_600_000);
-      await db.staffSession.create({ data: { staffUserId: staff.id, tokenHash: sha256(token), expiresAt } });
-      return { token, expiresAt, staff };
+      const staff = await sessions.authenticate(email, password);
+      return { ...(await sessions.start(staff)), staff };
     },
 
-    async callerFromSessionToken(token) {
-      if (!token.startsWith(SESSION_PREFIX) || token.length > 200) return { kind: 'anonymous' };
-      const session = await db.staffSession.findUnique({ where: { tokenHash: sha256(token) }, include: { staffUser: true } });
-      const staff = session?.staffUser;
-      if (!session || !staff || staff.disabledAt || session.expiresAt <= clock.now() || session.createdAt < staff.passwordChangedAt) {
-        return { kind: 'anonymous' };
-      }
-      return { kind: 'staff', staffId: staff.id, email: staff.email, role: staff.role, resellerId: staff.resellerId, sessionId: session.id, sessionExpiresAt: session.expiresAt };
-    },
+    callerFromSessionToken: (token) => sessions.callerFromToken(token),
 
     async logOut(caller) {
-      const staff = requireStaff(caller);
-      await db.staffSession.deleteMany({ where: { id: staff.sessionId } });
-      sessionEvents.sessionEnded({ kind: 'staff', sessionId: staff.sessionId });
+      await sessions.end(requireStaff(caller).sessionId);
     },
 
     async changePassword(caller, currentPassword, newPassword, newPasswordRepeat) {
       const me = requireStaff(caller);
       if (newPassword !== newPasswordRepeat) throw new PasswordsDoNotMatchError();
       checkPasswordPolicy(newPassword, me.email);
-      const staff = await authenticate(me.email, currentPassword);
+      const staff = await sessions.authenticate(me.email, currentPassword);
       if (newPassword === currentPassword) throw new WeakPasswordError('The new password must differ from the current one.');
       const passwordHash = await hasher.hash(newPassword);
-      await transaction(db, async (tx) => {
-        const now = clock.now();
-        await tx.staffUser.update({ where: { id: staff.id }, data: { passwordHash, passwordChangedAt: now } });
+      await transaction(db, async (tx, work) => {
         // Other sessions end; this one continues (it is the person who just proved the password).
-        await tx.staffSession.deleteMany({ where: { staffUserId: staff.id, id: { not: me.sessionId } } });
-        await tx.staffSession.update({ where: { id: me.sessionId }, data: { createdAt: now } });
+        const end = await sessions.changePassword(tx, staff.id, passwordHash, me.sessionId);
         await audit(tx, me, 'staff.password_changed', `staff:${staff.id}`, staff.resellerId, {});
+        work.afterCommit(() => sessions.announce(end));
       });
-      sessionEvents.sessionEnded({ kind: 'staff', accountId: staff.id, exceptSessionId: me.sessionId });
     },
 
     async create(actor, input) {
@@ -151,14 +109,24 @@ export function createStaffService(deps: {
       if (!target) throw new NotFoundError('There is no such staff member.');
       if (me.role !== 'VENDOR_ADMIN') throw new ForbiddenError('Only vendor admins may disable staff.');
       if (target.id === me.staffId) throw new ForbiddenError('You cannot disable yourself.');
-      const disabled = await transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         const updated = await tx.staffUser.update({ where: { id: staffId }, data: { disabledAt: target.disabledAt ?? clock.now() } });
-        await tx.staffSession.deleteMany({ where: { staffUserId: staffId } });
         await audit(tx, me, 'staff.disabled', `staff:${staffId}`, target.resellerId, { before: { disabledAt: target.disabledAt }, after: { disabledAt: updated.disabledAt } });
+        const end = await sessions.endAll(tx, staffId);
+        work.afterCommit(() => sessions.announce(end));
         return updated;
       });
-      sessionEvents.sessionEnded({ kind: 'staff', accountId: staffId });
-      return disabled;
+    },
+
+    loginLockout: async (caller, staff) =>
+      caller.kind === 'staff' && caller.role === 'VENDOR_ADMIN' ? sessions.lockout(staff.email) : null,
+
+    async clearLoginLockout(caller, staffId) {
+      const me = requireVendor(caller);
+      const target = await db.staffUser.findUnique({ where: { id: staffId } });
+      if (!target) throw new NotFoundError('There is no such staff member.');
+      await sessions.clearLockout(me, target, target.resellerId);
+      return target;
     },
 
     async ensureFirstAdmin(email, password) {
