@@ -46,15 +46,17 @@ afterAll(() =>
 );
 
 function expectDocumented(method: string, path: string, status: number, json: unknown) {
-  const operation = committedDocument.paths[path]?.[method.toLowerCase()];
-  if (!operation) return;
-  const response = operation.responses[String(status)];
+  // A wrong method's 405 is documented on the path's one operation, as a client generated from the document expects it.
+  const documented = Object.keys(committedDocument.paths[path] ?? {});
+  const as = documented.includes(method.toLowerCase()) ? method.toLowerCase() : status === 405 ? documented[0] : undefined;
+  if (!as) return;
+  const response = committedDocument.paths[path][as].responses[String(status)];
   expect(response, `${method} ${path} answers ${status}, which openapi.json does not list`).toBeTruthy();
-  const schemaRef = `openapi.json#/${pointer('paths', path, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`;
+  const schemaRef = `openapi.json#/${pointer('paths', path, as, 'responses', String(status), 'content', 'application/json', 'schema')}`;
   const validate = ajv.getSchema(schemaRef) ?? ajv.compile({ $ref: schemaRef });
   expect(validate(json) ? [] : validate.errors, `${method} ${path} ${status}: ${JSON.stringify(json).slice(0, 300)}`).toEqual([]);
   validated.responses++;
-  validated.routes.add(`${method} ${path}`);
+  validated.routes.add(`${as} ${path}`);
   validated.statuses.add(status);
 }
 
@@ -326,7 +328,9 @@ describe('malformed requests', () => {
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
       expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await last!.json()).errors[0].extensions.code).toBe('RATE_LIMITED');
+      const refused = await last!.json();
+      expect(refused.errors[0].extensions.code).toBe('RATE_LIMITED');
+      expectDocumented('POST', '/request-password-reset', 429, refused);
     } finally {
       await limited.close();
     }
