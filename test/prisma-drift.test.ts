@@ -1,16 +1,18 @@
 // Drift between prisma/schema.prisma and prisma/migrations (issue 15): Prisma's own schema engine,
 // in its WebAssembly build (the native one is downloaded from Prisma's host, unreachable here),
 // writes the SQL that creates schema.prisma from nothing, as `prisma migrate diff --from-empty
-// --to-schema --script` does; that SQL and the migrations are each applied to a fresh embedded
-// database and the two catalogs compared. The embedded database is PostgreSQL's own code (PGlite),
-// so the comparison holds for PostgreSQL too whichever database the suite runs on.
+// --to-schema --script` does; that SQL and the migrations are each applied to a fresh database —
+// a new schema on the run's PostgreSQL (DATABASE_URL), else a new embedded database — and the two
+// catalogs compared.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PGlite } from '@electric-sql/pglite';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import { readMigrations } from '@slotkeeper/api/migrate';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { expect, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 
 const SCHEMA = readFileSync(new URL('../prisma/schema.prisma', import.meta.url), 'utf8');
 
@@ -54,26 +56,64 @@ async function sqlForSchema(schema: string): Promise<string> {
   }
 }
 
-/** Every table, column, enum, index and constraint of `public`, one line each. */
-async function catalog(sql: string): Promise<string[]> {
+interface FreshDatabase {
+  /** The schema the SQL lands in. */
+  schema: string;
+  exec(sql: string): Promise<void>;
+  lines(query: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+async function freshDatabase(): Promise<FreshDatabase> {
+  if (inject('databaseUrl')) {
+    const url = new URL(inject('databaseUrl')!);
+    url.searchParams.delete('schema');
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    const schema = `drift_${randomBytes(6).toString('hex')}`;
+    await client.query(`CREATE SCHEMA "${schema}"`);
+    await client.query(`SET search_path TO "${schema}"`);
+    return {
+      schema,
+      exec: async (sql) => void (await client.query(sql)),
+      lines: async (query) => (await client.query<{ line: string }>(query)).rows.map((row) => row.line),
+      async close() {
+        await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+        await client.end();
+      },
+    };
+  }
   const db = new PGlite();
+  return {
+    schema: 'public',
+    exec: async (sql) => void (await db.exec(sql)),
+    lines: async (query) => (await db.query<{ line: string }>(query)).rows.map((row) => row.line),
+    close: () => db.close(),
+  };
+}
+
+/** Every table, column, enum, index and constraint of the SQL's schema, one line each. */
+async function catalog(sql: string): Promise<string[]> {
+  const db = await freshDatabase();
   try {
     await db.exec(sql);
-    const lines = async (query: string) => (await db.query<{ line: string }>(query)).rows.map((row) => row.line);
-    return [
-      ...(await lines(`SELECT 'table ' || table_name AS line FROM information_schema.tables WHERE table_schema = 'public'`)),
-      ...(await lines(`SELECT format('column %s.%s: %s %s%s default %s', table_name, column_name,
+    const schema = `'${db.schema}'`;
+    const lines = [
+      ...(await db.lines(`SELECT 'table ' || table_name AS line FROM information_schema.tables WHERE table_schema = ${schema}`)),
+      ...(await db.lines(`SELECT format('column %s.%s: %s %s%s default %s', table_name, column_name,
           CASE WHEN data_type = 'USER-DEFINED' THEN udt_name ELSE data_type END,
           coalesce(character_maximum_length::text, numeric_precision::text || ',' || numeric_scale::text, datetime_precision::text, ''),
           CASE WHEN is_nullable = 'YES' THEN ' null' ELSE ' not null' END, coalesce(column_default, 'none')) AS line
-        FROM information_schema.columns WHERE table_schema = 'public'`)),
-      ...(await lines(`SELECT format('enum %s: %s', t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)) AS line
+        FROM information_schema.columns WHERE table_schema = ${schema}`)),
+      ...(await db.lines(`SELECT format('enum %s: %s', t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)) AS line
         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
-        WHERE n.nspname = 'public' GROUP BY t.typname`)),
-      ...(await lines(`SELECT format('index %s.%s: %s', tablename, indexname, indexdef) AS line FROM pg_indexes WHERE schemaname = 'public'`)),
-      ...(await lines(`SELECT format('constraint %s.%s: %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) AS line
-        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public'`)),
-    ].sort();
+        WHERE n.nspname = ${schema} GROUP BY t.typname`)),
+      ...(await db.lines(`SELECT format('index %s.%s: %s', tablename, indexname, indexdef) AS line FROM pg_indexes WHERE schemaname = ${schema}`)),
+      ...(await db.lines(`SELECT format('constraint %s.%s: %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) AS line
+        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = ${schema}`)),
+    ];
+    // Index definitions name their schema; the two databases' schemas differ on PostgreSQL.
+    return lines.map((line) => line.replaceAll(`ON ${db.schema}.`, 'ON public.')).sort();
   } finally {
     await db.close();
   }
