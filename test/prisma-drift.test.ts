@@ -40,7 +40,9 @@ const engineModule = schemaEngineModule();
 async function sqlForSchema(schema: string): Promise<string> {
   const { SchemaEngine } = await engineModule;
   const files = [{ path: 'schema.prisma', content: schema }];
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(new PGlite()));
+  // The engine wants a connection even for a diff from nothing; it gets a scratch embedded database.
+  const scratch = new PGlite();
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(scratch));
   const engine = await SchemaEngine.new({ datamodels: [['schema.prisma', schema]] }, () => {}, adapter);
   try {
     const diff = await engine.diff({
@@ -53,6 +55,7 @@ async function sqlForSchema(schema: string): Promise<string> {
     return diff.stdout ?? '';
   } finally {
     engine.free();
+    await scratch.close();
   }
 }
 
