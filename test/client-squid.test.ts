@@ -187,6 +187,7 @@ describe.skipIf(!installed)('through Debian squid with its stock rules and Basic
     for (const line of lines) {
       expect(line).toEqual({ status: 'TCP_MISS/200', method: 'POST', url: `${server.url}/graphql`, user: LOGIN.user });
     }
+    console.log(`squid, http:// server: ${lines.length} of ${lines.length} requests in absolute form (TCP_MISS/200), no CONNECT`);
   });
 
   it('the same squid refuses a CONNECT tunnel to that port (how the SDK failed before)', async () => {
@@ -211,6 +212,7 @@ describe.skipIf(!installed)('through Debian squid with its stock rules and Basic
     const lines = (await accessLog(before + 1)).slice(before);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toEqual({ status: 'TCP_TUNNEL/200', method: 'CONNECT', url: `${HTTPS_HOST}:443`, user: LOGIN.user });
+    console.log(`squid, https:// server: ${lines.length} CONNECT tunnel(s) to 443 (TCP_TUNNEL/200), nothing else`);
   });
 
   it('an https:// server whose certificate the SDK was not told to trust: refused, nothing activated', async () => {

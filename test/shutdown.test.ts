@@ -263,6 +263,7 @@ it('across a restart (SIGTERM, a new process on the same port and data) the offi
     }
     expect(reconnects.sse).toBeGreaterThanOrEqual(1);
     expect(reconnects.ws).toBeGreaterThanOrEqual(1);
+    console.log(`official clients across a restart: graphql-sse reconnected ${reconnects.sse}×, graphql-ws ${reconnects.ws}×; both got the event after it`);
     // Neither client saw its subscription end.
     await expect(sse.whenEnded(100)).rejects.toThrow(/did not end/);
     await expect(ws.whenEnded(100)).rejects.toThrow(/did not end/);
