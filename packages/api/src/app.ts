@@ -23,6 +23,7 @@ import { subscriptionCapsPlugin } from './subscription-caps.ts';
 import { adminStaticPlugin } from './admin-static.ts';
 import { resetPagePlugin } from './reset-page.ts';
 import { restPlugin } from './rest.ts';
+import { type WebhookWorker, createWebhookWorker } from './webhook-worker.ts';
 import { type SlotkeeperYoga, createSlotkeeperYoga } from './yoga.ts';
 
 export interface App {
@@ -31,6 +32,7 @@ export interface App {
   services: Services;
   yoga: SlotkeeperYoga;
   mailWorker: MailWorker;
+  webhookWorker: WebhookWorker;
   logger: Logger;
   metrics: Metrics;
   /** Live GraphQL subscriptions (both transports); a stopping server ends them first. */
@@ -68,7 +70,7 @@ export function keyEncryptionKey(config: Config): Buffer {
 
 /**
  * Wires the whole server from its configuration: database (migrated), keys, Redis, pub/sub, rate
- * limits, mail outbox and worker, services, yoga. Nothing listens and the mail worker is not started
+ * limits, mail outbox and worker, webhook worker, services, yoga. Nothing listens and the workers are not started
  * (main.ts does both). `database`, `clock`, `mailTransport` and `logger` (default: JSON on stdout) may be given.
  */
 export async function createApp(
@@ -106,6 +108,16 @@ export async function createApp(
       // services is made below; the worker calls this only once started.
       fulfilResetRequest: (tx, email) => services.accounts.fulfilResetRequest(tx, email),
     });
+    const outbox = createOutbox(() => mailWorker.wake());
+    const webhookWorker = createWebhookWorker({
+      db,
+      clock,
+      outbox,
+      logger,
+      retryBaseMs: config.webhooks.retryBaseSeconds * 1000,
+      timeoutMs: config.webhooks.timeoutSeconds * 1000,
+      allowPrivate: config.webhooks.allowPrivate,
+    });
     const services = metrics.observe(createServices({
       db,
       clock,
@@ -113,7 +125,7 @@ export async function createApp(
       events: slots,
       sessionEvents: slots,
       limits,
-      outbox: createOutbox(() => mailWorker.wake()),
+      outbox,
       hasher: createPasswordHasher(config.bcryptCost, {
         concurrency: config.passwordCheckThreads,
         queue: config.passwordCheckQueue,
@@ -121,6 +133,7 @@ export async function createApp(
       }),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
+      webhookAllowPrivate: config.webhooks.allowPrivate,
     }));
     const proxyTrust = { hops: config.trustProxyHops, proxies: config.trustedProxies };
     const subscriptionCaps = subscriptionCapsPlugin({
@@ -157,11 +170,13 @@ export async function createApp(
       services,
       yoga,
       mailWorker,
+      webhookWorker,
       logger,
       metrics,
       subscriptions,
       async close() {
         subscriptions.endAll();
+        await webhookWorker.stop();
         await mailWorker.stop();
         await yoga.dispose();
         stopEndingSessions();

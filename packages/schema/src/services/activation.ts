@@ -18,6 +18,7 @@ import {
 import { fingerprintHash, requireText } from './input.ts';
 import type { Signer } from './signing-key.ts';
 import { type SlotChange, type SlotEvents, activationSnapshot } from './slot-event.ts';
+import { emitWebhook, licenseData, slotData } from './webhook/event.ts';
 
 export interface ActivateInput {
   email: string;
@@ -136,7 +137,9 @@ export function createActivationService(deps: {
         where: { id: activationId },
         data: { releasedAt: now, releaseReason: reason, lastSeenAt: reason === 'DEACTIVATED' ? now : undefined },
       });
-      return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released };
+      const usage = { ...license, seatsUsed: await seatsUsed(tx, license.id) };
+      await emitWebhook(tx, now, 'activation.released', license.resellerId, slotData(released, usage));
+      return { license: usage, released };
     });
     if (outcome.released) publish(reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', outcome.license, outcome.released);
     return outcome.license;
@@ -188,10 +191,22 @@ export function createActivationService(deps: {
         const usedOf = (id: string) => used.find((u) => u.licenseId === id)?._count._all ?? 0;
         const license = usable.find((l) => usedOf(l.id) < l.seats);
         if (!license) {
-          throw new NoFreeSlotError(
+          const denied = new NoFreeSlotError(
             usable.reduce((sum, l) => sum + l.seats, 0),
             usable.reduce((sum, l) => sum + usedOf(l.id), 0),
           );
+          // The denial changes nothing, but it is news to the sellers: each hears of its own licenses only.
+          for (const resellerId of new Set(usable.map((l) => l.resellerId))) {
+            const mine = usable.filter((l) => l.resellerId === resellerId);
+            await emitWebhook(tx, now, 'slot.denied', resellerId, {
+              customerId: customer.id,
+              product: product.code,
+              machineName,
+              osUser,
+              licenses: mine.map((l) => licenseData({ ...l, seatsUsed: usedOf(l.id) })),
+            });
+          }
+          return { denied };
         }
         const exp = tokenExpiry(license, product, now);
         const activation = await tx.activation.create({
@@ -206,8 +221,11 @@ export function createActivationService(deps: {
             tokenExpiresAt: exp,
           },
         });
-        return { activation, license: { ...license, seatsUsed: usedOf(license.id) + 1 }, exp, change: 'ACTIVATED' as const };
+        const usage = { ...license, seatsUsed: usedOf(license.id) + 1 };
+        await emitWebhook(tx, now, 'activation.created', license.resellerId, slotData(activation, usage));
+        return { activation, license: usage, exp, change: 'ACTIVATED' as const };
       });
+      if ('denied' in outcome) throw outcome.denied;
 
       if (outcome.change) publish(outcome.change, outcome.license, outcome.activation);
       const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
@@ -300,6 +318,8 @@ export function createActivationService(deps: {
           throw new InvalidInputError('seats', `${used} seats are in use: release ${used - seats} machine(s) in the same change to go down to ${seats}.`);
         }
         const updated = await tx.license.update({ where: { id: licenseId }, data: { seats } });
+        for (const activation of released) await emitWebhook(tx, now, 'activation.released', license.resellerId, slotData(activation, { ...updated, seatsUsed: used }));
+        await emitWebhook(tx, now, 'license.updated', license.resellerId, { license: licenseData({ ...updated, seatsUsed: used }), changed: ['seats'] });
         await audit(tx, staff, 'license.seats_changed', `license:${licenseId}`, license.resellerId, {
           before: { seats: license.seats },
           after: { seats },

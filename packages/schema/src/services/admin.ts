@@ -8,6 +8,7 @@ import { requireText } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
 import type { SessionEvents } from './session-event.ts';
+import { emitWebhook, licenseData } from './webhook/event.ts';
 
 export type LicenseAction = 'SUSPEND' | 'RESUME' | 'REVOKE';
 
@@ -74,6 +75,7 @@ export function createAdminService(deps: {
       }
       return transaction(db, async (tx) => {
         const updated = await tx.license.update({ where: { id: licenseId }, data: { status } });
+        await emitWebhook(tx, clock.now(), 'license.updated', license.resellerId, { license: licenseData(updated), changed: ['status'] });
         await audit(tx, staff, `license.${action.toLowerCase()}`, `license:${licenseId}`, license.resellerId, {
           before: { status: license.status },
           after: { status },
@@ -89,6 +91,7 @@ export function createAdminService(deps: {
       }
       return transaction(db, async (tx) => {
         const updated = await tx.license.update({ where: { id: licenseId }, data: { expiresAt } });
+        await emitWebhook(tx, clock.now(), 'license.updated', license.resellerId, { license: licenseData(updated), changed: ['expiresAt'] });
         await audit(tx, staff, 'license.expiry_changed', `license:${licenseId}`, license.resellerId, {
           before: { expiresAt: license.expiresAt },
           after: { expiresAt },

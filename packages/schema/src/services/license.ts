@@ -6,6 +6,7 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 import { normalizeEmail, requireText } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
+import { emitWebhook, licenseData } from './webhook/event.ts';
 
 export interface IssueLicenseInput {
   email: string;
@@ -194,6 +195,8 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           data: { customerId: customer.id, resellerId: reseller?.id ?? null, productId: product.id, seats: input.seats, startsAt, expiresAt: input.expiresAt },
           include: { product: true, reseller: true },
         });
+        if (created) await emitWebhook(tx, clock.now(), 'customer.created', license.resellerId, { customer: { id: customer.id, email, createdAt: customer.createdAt.toISOString() } });
+        await emitWebhook(tx, clock.now(), 'license.created', license.resellerId, { license: { ...licenseData(license), product: product.code, customerEmail: email } });
         // The purchase e-mail: credentials for a new login, a notice for an existing one.
         const about = {
           email,

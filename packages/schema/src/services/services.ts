@@ -10,6 +10,7 @@ import type { SessionEvents } from './session-event.ts';
 import type { Signer } from './signing-key.ts';
 import type { SlotEvents } from './slot-event.ts';
 import { type StaffService, createStaffService } from './staff.ts';
+import { type WebhookService, createWebhookService } from './webhook.ts';
 
 export interface Services {
   accounts: AccountService;
@@ -18,6 +19,7 @@ export interface Services {
   activations: ActivationService;
   licenses: LicenseService;
   signer: Signer;
+  webhooks: WebhookService;
 }
 
 export interface ServiceDeps {
@@ -32,6 +34,8 @@ export interface ServiceDeps {
   outbox: Outbox;
   sessionTtlHours: number;
   resetTtlMinutes: number;
+  /** Webhook endpoints may point at private addresses (WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -43,5 +47,6 @@ export function createServices(deps: ServiceDeps): Services {
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),
     signer: deps.signer,
+    webhooks: createWebhookService({ ...deps, allowPrivate: deps.webhookAllowPrivate }),
   };
 }
