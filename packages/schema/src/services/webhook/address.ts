@@ -5,9 +5,10 @@ import { BlockList, isIP } from 'node:net';
 /**
  * Addresses a webhook may not reach unless WEBHOOK_ALLOW_PRIVATE=1: this host (loopback, "this
  * network"), link-local (cloud metadata at 169.254.169.254), private and carrier-grade NAT ranges,
- * multicast and reserved. IPv4-mapped IPv6 is refused whole: it is a second spelling of these.
+ * multicast and reserved. IPv4-mapped IPv6 is refused whole: it is a second spelling of IPv4.
+ * Two lists: Node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules.
  */
-const PRIVATE = new BlockList();
+const PRIVATE_V4 = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -20,23 +21,25 @@ for (const [net, bits] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 3],
 ] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv4');
+  PRIVATE_V4.addSubnet(net, bits, 'ipv4');
 }
+const PRIVATE_V6 = new BlockList();
 for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 127],
   ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv6');
+  PRIVATE_V6.addSubnet(net, bits, 'ipv6');
 }
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
-  return family === 0 || PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  if (family === 4) return PRIVATE_V4.check(address, 'ipv4');
+  if (family === 6) return PRIVATE_V6.check(address, 'ipv6');
+  return true;
 }
 
 export class PrivateAddressError extends Error {

@@ -16,8 +16,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 /**
  * Writes an event and one delivery per endpoint that takes it, in the caller's transaction: the
  * event exists exactly when its change committed. A vendor endpoint (no reseller) takes every
- * tenant's events, a reseller's endpoint only those of its reseller. With no such endpoint nothing
- * is written.
+ * tenant's events, a reseller's endpoint only those of its reseller. A disabled endpoint's
+ * deliveries wait until it is enabled again. With no such endpoint nothing is written.
  */
 export async function emitWebhook(tx: Tx, at: Date, type: WebhookEventType, resellerId: string | null, data: Record<string, unknown>) {
   const id = randomUUID();
@@ -26,8 +26,7 @@ export async function emitWebhook(tx: Tx, at: Date, type: WebhookEventType, rese
   await tx.$executeRaw`
     WITH endpoint AS (
       SELECT "id" FROM "WebhookEndpoint"
-      WHERE "disabledAt" IS NULL
-        AND ("resellerId" IS NULL OR "resellerId" = ${resellerId})
+      WHERE ("resellerId" IS NULL OR "resellerId" = ${resellerId})
         AND (cardinality("events") = 0 OR ${type} = ANY("events"))
     ), event AS (
       INSERT INTO "WebhookEvent" ("id", "type", "resellerId", "payload", "createdAt")
