@@ -313,6 +313,8 @@ const DASHBOARD_ONLY = [
   'adminReleaseActivation', 'changeLicenseExpiry', 'changeLicenseSeats', 'changeStaffPassword', 'createProduct',
   'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'resendCredentials', 'sendPasswordReset',
   'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateProduct',
+  'webhookDeliveries', 'webhookEndpoint', 'webhookEndpoints', 'createWebhookEndpoint', 'deleteWebhookEndpoint',
+  'resendWebhookDelivery', 'rotateWebhookSecret', 'updateWebhookEndpoint',
 ];
 
 /** The routes plug-ins are compiled against. */

@@ -124,12 +124,15 @@ builder.queryField('webhookDeliveries', (t) =>
   }),
 );
 
-const EndpointWithSecret = builder.objectRef<{ endpoint: WebhookEndpoint; secret: string }>('WebhookEndpointSecret').implement({
-  fields: (t) => ({
-    endpoint: t.field({ type: WebhookEndpointRef, resolve: (r) => r.endpoint }),
-    secret: t.exposeString('secret', { description: 'The whsec_ signing secret: shown only now.' }),
-  }),
-});
+/** An endpoint with its new secret (the only time the secret is shown). */
+function withSecret(name: string) {
+  return builder.objectRef<{ endpoint: WebhookEndpoint; secret: string }>(name).implement({
+    fields: (t) => ({
+      endpoint: t.field({ type: WebhookEndpointRef, resolve: (r) => r.endpoint }),
+      secret: t.exposeString('secret', { description: 'The whsec_ signing secret: shown only now.' }),
+    }),
+  });
+}
 
 const EndpointResult = builder.objectRef<WebhookEndpoint>('WebhookEndpointSuccess').implement({
   fields: (t) => ({ endpoint: t.field({ type: WebhookEndpointRef, resolve: (e) => e }) }),
@@ -137,7 +140,7 @@ const EndpointResult = builder.objectRef<WebhookEndpoint>('WebhookEndpointSucces
 
 builder.mutationFields((t) => ({
   createWebhookEndpoint: t.field({
-    type: EndpointWithSecret,
+    type: withSecret('CreateWebhookEndpointSuccess'),
     description: "Adds an endpoint. A reseller admin's endpoint receives its reseller's events only.",
     args: {
       input: t.arg({
@@ -179,7 +182,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => ctx.services.webhooks.remove(requireStaff(ctx.caller), String(input.id)),
   }),
   rotateWebhookSecret: t.field({
-    type: EndpointWithSecret,
+    type: withSecret('RotateWebhookSecretSuccess'),
     description: 'A new signing secret; the old one keeps signing beside it for a day.',
     args: { input: t.arg({ type: builder.inputType('RotateWebhookSecretInput', { fields: (f) => ({ id: f.id() }) }) }) },
     errors: { types: [ForbiddenError, NotFoundError] },

@@ -91,7 +91,8 @@ export function createAdminService(deps: {
       }
       return transaction(db, async (tx) => {
         const updated = await tx.license.update({ where: { id: licenseId }, data: { expiresAt } });
-        await emitWebhook(tx, clock.now(), 'license.updated', license.resellerId, { license: licenseData(updated), changed: ['expiresAt'] });
+        // The given instant, not the one read back: the driver reads years past 9999 back as an invalid date.
+        await emitWebhook(tx, clock.now(), 'license.updated', license.resellerId, { license: licenseData({ ...updated, expiresAt }), changed: ['expiresAt'] });
         await audit(tx, staff, 'license.expiry_changed', `license:${licenseId}`, license.resellerId, {
           before: { expiresAt: license.expiresAt },
           after: { expiresAt },
