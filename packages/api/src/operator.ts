@@ -198,7 +198,7 @@ export const commands: Record<string, Command> = {
       `Message ${m.id} (${m.status})\nFrom: ${m.from}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}`,
   },
   'webhook add': {
-    usage: 'webhook add --url URL [--events a,b] [--reseller NAME]',
+    usage: 'webhook add --url URL [--events TYPE,TYPE] [--reseller NAME]',
     run: async (app, args) => {
       const { endpoint, secret } = await app.services.webhooks.add('operator', {
         url: required(args, 'url'),
