@@ -39,7 +39,7 @@ async function tenant(receiver: Receiver, events?: string[]) {
     reseller: name,
     password: 'Staff-Secret-2026!',
   });
-  const { endpoint, secret } = await t.app.services.webhooks.add('operator', { url: receiver.url, reseller: name, events });
+  const { endpoint, secret } = await t.app.services.webhookEndpoints.add('operator', { url: receiver.url, reseller: name, events });
   const caller: Caller = {
     kind: 'staff',
     staffId: staff.id,
@@ -189,7 +189,7 @@ describe('signatures and replays', () => {
   it('signs with the old secret beside the new one for a day after a rotation', async () => {
     const receiver = await startReceiver();
     const hook = await tenant(receiver, ['license.created']);
-    const { secret: rotated } = await t.app.services.webhooks.rotateSecret(hook.caller, hook.endpoint.id);
+    const { secret: rotated } = await t.app.services.webhookEndpoints.rotateSecret(hook.caller, hook.endpoint.id);
     expect(rotated).not.toBe(hook.secret);
     await issue(hook.name);
     await deliverUntil(t, () => receiver.received.length === 1, 'the first delivery');
@@ -224,7 +224,7 @@ describe('retries', () => {
     const url = `http://127.0.0.1:${port}/hooks`;
     const name = `Retry Reseller ${tag()}`;
     await t.app.services.admin.createReseller({ kind: 'staff', staffId: 'op', email: 'op@example.com', role: 'VENDOR_ADMIN', resellerId: null, sessionId: 'x', sessionExpiresAt: new Date(Date.now() + 3_600_000) }, name);
-    const { endpoint, secret } = await t.app.services.webhooks.add('operator', { url, reseller: name, events: ['license.created'] });
+    const { endpoint, secret } = await t.app.services.webhookEndpoints.add('operator', { url, reseller: name, events: ['license.created'] });
     const issued = await issue(name);
     const db = t.app.database.prisma;
     const attempts = () => db.webhookAttempt.findMany({ where: { delivery: { endpointId: endpoint.id } }, orderBy: { at: 'asc' } });
@@ -312,10 +312,10 @@ describe('retries', () => {
     expect(receiver.received).toHaveLength(MAX_ATTEMPTS);
 
     receiver.answer = () => 204;
-    await t.app.services.webhooks.update(hook.caller, hook.endpoint.id, { enabled: true });
+    await t.app.services.webhookEndpoints.update(hook.caller, hook.endpoint.id, { enabled: true });
     await deliverUntil(t, () => receiver.received.length === MAX_ATTEMPTS + 1, 'the waiting event');
     // "Send again" on the failed delivery delivers it, with the same webhook-id.
-    await t.app.services.webhooks.resend(hook.caller, delivery.id);
+    await t.app.services.webhookEndpoints.resend(hook.caller, delivery.id);
     await deliverUntil(t, () => receiver.received.length === MAX_ATTEMPTS + 2, 'the resent delivery');
     expect(receiver.received.at(-1)!.id).toBe(delivery.eventId);
     expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ status: 'DELIVERED' });
@@ -330,7 +330,7 @@ describe('tenants', () => {
     const vendorReceiver = await startReceiver();
     const a = await tenant(receiverA, ['license.created']);
     const b = await tenant(receiverB, ['license.created']);
-    const vendor = await t.app.services.webhooks.add('operator', { url: vendorReceiver.url, events: ['license.created'] });
+    const vendor = await t.app.services.webhookEndpoints.add('operator', { url: vendorReceiver.url, events: ['license.created'] });
     try {
       const ofA = await issue(a.name);
       const ofB = await issue(b.name);
@@ -341,7 +341,7 @@ describe('tenants', () => {
       expect(receiverA.received.map((r) => r.data.license.id)).toEqual([ofA.license.id]);
       expect(receiverB.received.map((r) => r.data.license.id)).toEqual([ofB.license.id]);
     } finally {
-      await t.app.services.webhooks.remove('operator', vendor.endpoint.id);
+      await t.app.services.webhookEndpoints.remove('operator', vendor.endpoint.id);
       for (const r of [receiverA, receiverB, vendorReceiver]) await r.close();
     }
   });
@@ -354,16 +354,16 @@ describe('tenants', () => {
     await deliverUntil(t, () => receiver.received.length === 1, 'the delivery');
     const delivery = await t.app.database.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: a.endpoint.id } });
     for (const attempt of [
-      () => t.app.services.webhooks.update(b.caller, a.endpoint.id, { enabled: false }),
-      () => t.app.services.webhooks.remove(b.caller, a.endpoint.id),
-      () => t.app.services.webhooks.rotateSecret(b.caller, a.endpoint.id),
-      () => t.app.services.webhooks.resend(b.caller, delivery.id),
+      () => t.app.services.webhookEndpoints.update(b.caller, a.endpoint.id, { enabled: false }),
+      () => t.app.services.webhookEndpoints.remove(b.caller, a.endpoint.id),
+      () => t.app.services.webhookEndpoints.rotateSecret(b.caller, a.endpoint.id),
+      () => t.app.services.webhookEndpoints.resend(b.caller, delivery.id),
     ]) {
       await expect(attempt()).rejects.toMatchObject({ code: 'NOT_FOUND' });
     }
-    expect((await t.app.services.webhooks.list(b.caller)).map((e) => e.id)).toEqual([b.endpoint.id]);
+    expect((await t.app.services.webhookEndpoints.list(b.caller)).map((e) => e.id)).toEqual([b.endpoint.id]);
     // A reseller admin's new endpoint is its own reseller's, whatever reseller it names.
-    const { endpoint } = await t.app.services.webhooks.add(b.caller, { url: receiver.url, reseller: a.name });
+    const { endpoint } = await t.app.services.webhookEndpoints.add(b.caller, { url: receiver.url, reseller: a.name });
     expect(endpoint.resellerId).toBe(b.staff.resellerId);
     await receiver.close();
   });
@@ -411,13 +411,13 @@ describe('private addresses', () => {
     ['http://192.168.1.10/', '192.168.1.10'],
     ['http://2130706433/', '127.0.0.1'],
   ])('refuses %s (URL_NOT_ALLOWED), checking the address it resolves to', async (url, address) => {
-    await expect(guarded.app.services.webhooks.add('operator', { url })).rejects.toMatchObject({ code: 'URL_NOT_ALLOWED', address });
+    await expect(guarded.app.services.webhookEndpoints.add('operator', { url })).rejects.toMatchObject({ code: 'URL_NOT_ALLOWED', address });
   });
 
   it('accepts a public address', async () => {
-    const { endpoint } = await guarded.app.services.webhooks.add('operator', { url: 'https://93.184.215.14/hooks', events: ['license.created'], reseller: undefined });
+    const { endpoint } = await guarded.app.services.webhookEndpoints.add('operator', { url: 'https://93.184.215.14/hooks', events: ['license.created'], reseller: undefined });
     expect(endpoint.url).toBe('https://93.184.215.14/hooks');
-    await guarded.app.services.webhooks.remove('operator', endpoint.id);
+    await guarded.app.services.webhookEndpoints.remove('operator', endpoint.id);
   });
 
   it('refuses to connect to a private address at delivery time too', async () => {
@@ -430,7 +430,7 @@ describe('private addresses', () => {
     await deliverUntil(guarded, async () => (await attempt()) !== null, 'the refused attempt');
     expect(await attempt()).toMatchObject({ statusCode: null, error: expect.stringMatching(/loopback, link-local or private/) });
     expect(receiver.received).toHaveLength(0);
-    await t.app.services.webhooks.remove('operator', hook.endpoint.id);
+    await t.app.services.webhookEndpoints.remove('operator', hook.endpoint.id);
     await receiver.close();
   });
 });
@@ -442,10 +442,10 @@ describe('endpoint input', () => {
     [{ url: 'https://user:pw@example.com/' }, 'url'],
     [{ url: 'https://example.com/', events: ['license.exploded'] }, 'events'],
   ])('refuses %o (INVALID_INPUT on %s)', async (input, field) => {
-    await expect(t.app.services.webhooks.add('operator', input)).rejects.toMatchObject({ code: 'INVALID_INPUT', field });
+    await expect(t.app.services.webhookEndpoints.add('operator', input)).rejects.toMatchObject({ code: 'INVALID_INPUT', field });
   });
 
   it('answers NOT_FOUND for an unknown reseller', async () => {
-    await expect(t.app.services.webhooks.add('operator', { url: 'https://example.com/', reseller: `nobody-${tag()}` })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.app.services.webhookEndpoints.add('operator', { url: 'https://example.com/', reseller: `nobody-${tag()}` })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

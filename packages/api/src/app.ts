@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
+import { createWebhookOutbox } from '@slotkeeper/schema/services/webhook/event';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import { type Services, createServices } from '@slotkeeper/schema/services/services';
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
@@ -106,7 +107,7 @@ export async function createApp(
       logger,
       onSendFailed: metrics.mailSendFailed,
       // services is made below; the worker calls this only once started.
-      fulfilResetRequest: (tx, email) => services.accounts.fulfilResetRequest(tx, email),
+      fulfilResetRequest: (work, email) => services.accounts.fulfilResetRequest(work, email),
     });
     const outbox = createOutbox(() => mailWorker.wake());
     const webhookWorker = createWebhookWorker({
@@ -133,7 +134,9 @@ export async function createApp(
       }),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
+      webhooks: createWebhookOutbox(() => webhookWorker.wake()),
       webhookAllowPrivate: config.webhooks.allowPrivate,
+      logger,
     }));
     const proxyTrust = { hops: config.trustProxyHops, proxies: config.trustedProxies };
     const subscriptionCaps = subscriptionCapsPlugin({

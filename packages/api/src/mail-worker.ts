@@ -1,4 +1,4 @@
-import { type Clock, type Db, type Tx, transaction } from '@slotkeeper/schema/services/db';
+import { type Clock, type Db, type Work, transaction } from '@slotkeeper/schema/services/db';
 import { type MailData, type MailTemplate, RESET_REQUEST } from '@slotkeeper/schema/services/mail';
 import { type MailBranding, renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { Prisma } from '@slotkeeper/schema/generated/prisma/client';
@@ -79,7 +79,7 @@ export function createMailWorker(deps: {
   logger: Logger;
   onSendFailed(): void;
   /** Turns a queued reset request into its reset and mail when the e-mail is a customer's (AccountService). */
-  fulfilResetRequest(tx: Tx, email: string): Promise<void>;
+  fulfilResetRequest(work: Work, email: string): Promise<void>;
 }): MailWorker {
   const { db, clock, transport, brand, logger } = deps;
   const leaseMs = deps.leaseMs ?? LEASE_MS;
@@ -107,9 +107,9 @@ export function createMailWorker(deps: {
 
   /** A reset request is no mail: in one transaction its row goes and, for a real login, the reset mail comes. */
   async function fulfilResetRequest(message: Claimed) {
-    await transaction(db, async (tx) => {
+    await transaction(db, async (tx, work) => {
       const mine = await tx.mailMessage.deleteMany({ where: { id: message.id, status: 'SENDING', lockedUntil: message.lease } });
-      if (mine.count === 1) await deps.fulfilResetRequest(tx, (message.data as { email: string }).email);
+      if (mine.count === 1) await deps.fulfilResetRequest(work, (message.data as { email: string }).email);
     });
     // The reset mail it may have written is due now, after this pass's claim.
     again = true;

@@ -200,7 +200,7 @@ export const commands: Record<string, Command> = {
   'webhook add': {
     usage: 'webhook add --url URL [--events TYPE,TYPE] [--reseller NAME]',
     run: async (app, args) => {
-      const { endpoint, secret } = await app.services.webhooks.add('operator', {
+      const { endpoint, secret } = await app.services.webhookEndpoints.add('operator', {
         url: required(args, 'url'),
         events: args.events?.split(','),
         reseller: args.reseller,
@@ -213,7 +213,7 @@ export const commands: Record<string, Command> = {
   'webhook list': {
     usage: 'webhook list',
     run: async (app) =>
-      (await app.services.webhooks.list('operator')).map(({ secret: _secret, previousSecret: _previous, ...endpoint }) => endpoint),
+      (await app.services.webhookEndpoints.list('operator')).map(({ secret: _secret, previousSecret: _previous, ...endpoint }) => endpoint),
     text: (rows: { id: string; url: string; events: string[]; resellerId: string | null; disabledAt: Date | null; failingSince: Date | null }[]) =>
       rows.length
         ? rows
@@ -227,20 +227,20 @@ export const commands: Record<string, Command> = {
   'webhook remove': {
     usage: 'webhook remove ID',
     positional: 'id',
-    run: async (app, args) => ({ id: (await app.services.webhooks.remove('operator', required(args, 'id'))).id }),
+    run: async (app, args) => ({ id: (await app.services.webhookEndpoints.remove('operator', required(args, 'id'))).id }),
     text: (r: { id: string }) => `Webhook endpoint ${r.id} removed.`,
   },
   'webhook enable': {
     usage: 'webhook enable ID',
     positional: 'id',
-    run: async (app, args) => ({ id: (await app.services.webhooks.update('operator', required(args, 'id'), { enabled: true })).id }),
+    run: async (app, args) => ({ id: (await app.services.webhookEndpoints.update('operator', required(args, 'id'), { enabled: true })).id }),
     text: (r: { id: string }) => `Webhook endpoint ${r.id} enabled: deliveries not yet made go out now.`,
   },
   'webhook rotate-secret': {
     usage: 'webhook rotate-secret ID',
     positional: 'id',
     run: async (app, args) => {
-      const { endpoint, secret } = await app.services.webhooks.rotateSecret('operator', required(args, 'id'));
+      const { endpoint, secret } = await app.services.webhookEndpoints.rotateSecret('operator', required(args, 'id'));
       return { id: endpoint.id, secret, previousSecretUntil: endpoint.previousSecretUntil };
     },
     text: (r: { id: string; secret: string; previousSecretUntil: Date }) =>

@@ -9,7 +9,7 @@ import type { Logger } from './logger.ts';
 
 export interface WebhookWorker {
   start(): void;
-  /** Runs one pass now. */
+  /** Runs one pass now, once started (after each commit that wrote deliveries). */
   wake(): void;
   /** Delivers everything due; resolves when nothing due is left. For tests and shutdown. */
   drain(): Promise<void>;
@@ -115,6 +115,7 @@ export function createWebhookWorker(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let again = false;
+  let started = false;
   let stopped = false;
 
   async function claim(): Promise<Claimed[]> {
@@ -141,7 +142,7 @@ export function createWebhookWorker(deps: {
 
   /** Three days of failures: the endpoint stops, and its owners (the tenant's admins) hear of it. */
   async function disable(endpointId: string, since: Date) {
-    await transaction(db, async (tx) => {
+    await transaction(db, async (tx, work) => {
       const disabled = await tx.webhookEndpoint.updateMany({ where: { id: endpointId, disabledAt: null }, data: { disabledAt: clock.now() } });
       if (disabled.count === 0) return;
       const endpoint = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } });
@@ -152,10 +153,9 @@ export function createWebhookWorker(deps: {
         select: { email: true },
       });
       for (const owner of owners) {
-        await deps.outbox.enqueue(tx, owner.email, 'webhook-disabled', { url: endpoint.url, endpointId, failingSince: since.toISOString() });
+        await deps.outbox.enqueue(work, owner.email, 'webhook-disabled', { url: endpoint.url, endpointId, failingSince: since.toISOString() });
       }
-    });
-    deps.outbox.notify();
+    }, logger);
     logger.warn({ endpointId }, 'webhook endpoint disabled after failing for its whole retry window');
   }
 
@@ -258,13 +258,15 @@ export function createWebhookWorker(deps: {
 
   return {
     start() {
+      started = true;
       stopped = false;
       void run();
       timer = setInterval(() => void run(), deps.pollMs ?? 1_000);
       timer.unref();
     },
     wake() {
-      if (!stopped) void run();
+      // Only a started worker delivers on its own: a CLI command's app leaves deliveries to the server.
+      if (started && !stopped) void run();
     },
     async drain() {
       await run();

@@ -154,7 +154,7 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, InvalidInputError, NotFoundError, UrlNotAllowedError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhooks.add(requireStaff(ctx.caller), input),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.add(requireStaff(ctx.caller), input),
   }),
   updateWebhookEndpoint: t.field({
     type: EndpointResult,
@@ -172,21 +172,21 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, InvalidInputError, NotFoundError, UrlNotAllowedError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhooks.update(requireStaff(ctx.caller), String(input.id), input),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.update(requireStaff(ctx.caller), String(input.id), input),
   }),
   deleteWebhookEndpoint: t.field({
     type: EndpointResult,
     description: 'Removes the endpoint and its delivery log.',
     args: { input: t.arg({ type: builder.inputType('DeleteWebhookEndpointInput', { fields: (f) => ({ id: f.id() }) }) }) },
     errors: { types: [ForbiddenError, NotFoundError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhooks.remove(requireStaff(ctx.caller), String(input.id)),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.remove(requireStaff(ctx.caller), String(input.id)),
   }),
   rotateWebhookSecret: t.field({
     type: withSecret('RotateWebhookSecretSuccess'),
     description: 'A new signing secret; the old one keeps signing beside it for a day.',
     args: { input: t.arg({ type: builder.inputType('RotateWebhookSecretInput', { fields: (f) => ({ id: f.id() }) }) }) },
     errors: { types: [ForbiddenError, NotFoundError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhooks.rotateSecret(requireStaff(ctx.caller), String(input.id)),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.rotateSecret(requireStaff(ctx.caller), String(input.id)),
   }),
   resendWebhookDelivery: t.field({
     type: builder.objectRef<WebhookDelivery>('ResendWebhookDeliverySuccess').implement({
@@ -195,6 +195,6 @@ builder.mutationFields((t) => ({
     description: 'Sends the delivery again now ("send again"), with the same webhook-id.',
     args: { input: t.arg({ type: builder.inputType('ResendWebhookDeliveryInput', { fields: (f) => ({ deliveryId: f.id() }) }) }) },
     errors: { types: [ForbiddenError, NotFoundError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhooks.resend(requireStaff(ctx.caller), String(input.deliveryId)),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.resend(requireStaff(ctx.caller), String(input.deliveryId)),
   }),
 }));

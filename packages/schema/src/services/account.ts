@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Customer } from '../generated/prisma/client.ts';
 import type { Caller } from './caller.ts';
-import { type Clock, type Db, type Tx, transaction } from './db.ts';
+import { type Clock, type Db, type Work, transaction } from './db.ts';
 import { InvalidCredentialsError, PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
 import type { Outbox } from './mail.ts';
@@ -31,9 +31,9 @@ export interface AccountService {
   resetPassword(token: string, newPassword: string, newPasswordRepeat: string): Promise<void>;
   changePassword(input: ChangePasswordInput): Promise<void>;
   /** The mail worker's half of requestPasswordReset: when the e-mail is a customer's, its reset and mail. */
-  fulfilResetRequest(tx: Tx, email: string): Promise<void>;
+  fulfilResetRequest(work: Work, email: string): Promise<void>;
   /** Creates a reset code and queues its e-mail inside the caller's transaction (support's "send reset"). */
-  startPasswordReset(tx: Tx, customer: { id: string; email: string }): Promise<void>;
+  startPasswordReset(work: Work, customer: { id: string; email: string }): Promise<void>;
 }
 
 const SESSION_PREFIX = 'sks_';
@@ -79,7 +79,7 @@ export function createAccountService(deps: {
   async function setPassword(customer: Customer, password: string, consumeReset?: string) {
     const passwordHash = await hasher.hash(password);
     const now = clock.now();
-    await transaction(db, async (tx) => {
+    await transaction(db, async (tx, work) => {
       if (consumeReset) {
         const used = await tx.passwordReset.updateMany({
           where: { tokenHash: consumeReset, usedAt: null, expiresAt: { gt: now } },
@@ -90,17 +90,16 @@ export function createAccountService(deps: {
       await tx.customer.update({ where: { id: customer.id }, data: { passwordHash, passwordChangedAt: now } });
       await tx.passwordReset.updateMany({ where: { customerId: customer.id, usedAt: null }, data: { usedAt: now } });
       await tx.session.deleteMany({ where: { customerId: customer.id } });
-      await outbox.enqueue(tx, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
+      await outbox.enqueue(work, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
     });
     sessionEvents.sessionEnded({ kind: 'customer', accountId: customer.id });
-    outbox.notify();
   }
 
-  async function startPasswordReset(tx: Tx, customer: { id: string; email: string }) {
+  async function startPasswordReset(work: Work, customer: { id: string; email: string }) {
     const token = RESET_PREFIX + randomBytes(24).toString('base64url');
     const expiresAt = new Date(clock.now().getTime() + deps.resetTtlMinutes * 60_000);
-    await tx.passwordReset.create({ data: { customerId: customer.id, tokenHash: sha256(token), expiresAt } });
-    await outbox.enqueue(tx, customer.email, 'password-reset', { email: customer.email, token, expiresAt: expiresAt.toISOString() });
+    await work.tx.passwordReset.create({ data: { customerId: customer.id, tokenHash: sha256(token), expiresAt } });
+    await outbox.enqueue(work, customer.email, 'password-reset', { email: customer.email, token, expiresAt: expiresAt.toISOString() });
   }
 
   function checkNewPassword(newPassword: string, repeat: string, email: string) {
@@ -141,13 +140,12 @@ export function createAccountService(deps: {
       await limits.passwordResets.consume(login);
       // The same single insert for every e-mail: looking the login up here took measurably longer for
       // a real one (enumeration by time). fulfilResetRequest does the rest after the answer.
-      await outbox.enqueueResetRequest(db, login);
-      outbox.notify();
+      await transaction(db, (_, work) => outbox.enqueueResetRequest(work, login));
     },
 
-    async fulfilResetRequest(tx, email) {
-      const customer = await tx.customer.findUnique({ where: { email }, select: { id: true, email: true } });
-      if (customer) await startPasswordReset(tx, customer);
+    async fulfilResetRequest(work, email) {
+      const customer = await work.tx.customer.findUnique({ where: { email }, select: { id: true, email: true } });
+      if (customer) await startPasswordReset(work, customer);
     },
 
     startPasswordReset,

@@ -2,7 +2,7 @@ import type { Activation, License, Product } from '../generated/prisma/client.ts
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, requireStaff, scope } from './caller.ts';
-import { type Clock, type Db, type Tx, lockLicenses, transaction } from './db.ts';
+import { type Clock, type Db, type EffectLog, type Tx, type Work, lockLicenses, transaction } from './db.ts';
 import {
   type DomainError,
   InvalidInputError,
@@ -17,8 +17,8 @@ import {
 } from './errors.ts';
 import { fingerprintHash, requireText } from './input.ts';
 import type { Signer } from './signing-key.ts';
-import { type SlotChange, type SlotEvents, activationSnapshot } from './slot-event.ts';
-import { emitWebhook, licenseData, slotData } from './webhook/event.ts';
+import { type SlotChange, type SlotEvents, activationSnapshot, publishAfterCommit } from './slot-event.ts';
+import { type WebhookOutbox, createWebhookOutbox, licenseData, slotData } from './webhook/event.ts';
 
 export interface ActivateInput {
   email: string;
@@ -63,8 +63,12 @@ export function createActivationService(deps: {
   signer: Signer;
   events: SlotEvents;
   accounts: AccountService;
+  logger: EffectLog;
+  /** Where webhook events are written; without one they are written and the worker finds them by polling. */
+  webhooks?: WebhookOutbox;
 }): ActivationService {
-  const { db, clock, signer, events, accounts } = deps;
+  const { db, clock, signer, events, accounts, logger } = deps;
+  const webhooks = deps.webhooks ?? createWebhookOutbox();
 
   async function findProduct(code: string): Promise<Product> {
     const product = await db.product.findUnique({ where: { code: requireText(code, 'product', 100) } });
@@ -102,8 +106,8 @@ export function createActivationService(deps: {
     return token;
   }
 
-  function publish(change: SlotChange, license: LicenseUsage, activation: Activation) {
-    events.publish({
+  function publish(work: Work, change: SlotChange, license: LicenseUsage, activation: Activation) {
+    publishAfterCommit(work, events, {
       licenseId: license.id,
       customerId: license.customerId,
       resellerId: license.resellerId,
@@ -122,7 +126,7 @@ export function createActivationService(deps: {
     within?: (tx: Tx, license: License & { product: Product }) => Promise<void>,
   ) {
     const now = clock.now();
-    const outcome = await transaction(db, async (tx) => {
+    return transaction(db, async (tx, work) => {
       const current = await tx.activation.findUnique({ where: { id: activationId }, select: { licenseId: true } });
       if (!current) throw new NotFoundError('There is no such activation.');
       await lockLicenses(tx, { ids: [current.licenseId] });
@@ -131,18 +135,17 @@ export function createActivationService(deps: {
         include: { product: true },
       });
       const live = await tx.activation.findFirst({ where: { id: activationId, releasedAt: null } });
-      if (!live) return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released: null };
+      if (!live) return { ...license, seatsUsed: await seatsUsed(tx, license.id) };
       await within?.(tx, license);
       const released = await tx.activation.update({
         where: { id: activationId },
         data: { releasedAt: now, releaseReason: reason, lastSeenAt: reason === 'DEACTIVATED' ? now : undefined },
       });
       const usage = { ...license, seatsUsed: await seatsUsed(tx, license.id) };
-      await emitWebhook(tx, now, 'activation.released', license.resellerId, slotData(released, usage));
-      return { license: usage, released };
-    });
-    if (outcome.released) publish(reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', outcome.license, outcome.released);
-    return outcome.license;
+      await webhooks.emit(work, now, 'activation.released', license.resellerId, slotData(released, usage));
+      publish(work, reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', usage, released);
+      return usage;
+    }, logger);
   }
 
   return {
@@ -155,7 +158,7 @@ export function createActivationService(deps: {
       const key = await signer.current();
       const now = clock.now();
 
-      const outcome = await transaction(db, async (tx) => {
+      const outcome = await transaction(db, async (tx, work) => {
         // Every license of this login for this product is locked for the rest of the transaction:
         // concurrent activations queue here, so the seat count below cannot go stale.
         await lockLicenses(tx, { customerId: customer.id, productId: product.id });
@@ -178,7 +181,7 @@ export function createActivationService(deps: {
             where: { id: held.id },
             data: { machineName, osUser, lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
           });
-          return { activation, license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, exp, change: null };
+          return { activation, license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, exp };
         }
 
         const usable = licenses.filter((l) => !unusable(l, now));
@@ -198,7 +201,7 @@ export function createActivationService(deps: {
           // The denial changes nothing, but it is news to the sellers: each hears of its own licenses only.
           for (const resellerId of new Set(usable.map((l) => l.resellerId))) {
             const mine = usable.filter((l) => l.resellerId === resellerId);
-            await emitWebhook(tx, now, 'slot.denied', resellerId, {
+            await webhooks.emit(work, now, 'slot.denied', resellerId, {
               customerId: customer.id,
               product: product.code,
               machineName,
@@ -222,12 +225,12 @@ export function createActivationService(deps: {
           },
         });
         const usage = { ...license, seatsUsed: usedOf(license.id) + 1 };
-        await emitWebhook(tx, now, 'activation.created', license.resellerId, slotData(activation, usage));
-        return { activation, license: usage, exp, change: 'ACTIVATED' as const };
-      });
+        await webhooks.emit(work, now, 'activation.created', license.resellerId, slotData(activation, usage));
+        publish(work, 'ACTIVATED', usage, activation);
+        return { activation, license: usage, exp };
+      }, logger);
       if ('denied' in outcome) throw outcome.denied;
 
-      if (outcome.change) publish(outcome.change, outcome.license, outcome.activation);
       const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
       return { token, activation: outcome.activation, license: { ...outcome.license, product } };
     },
@@ -272,7 +275,7 @@ export function createActivationService(deps: {
           data: { lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
         });
         return { activation: updated, license, exp, seatsUsed: await seatsUsed(tx, license.id) };
-      });
+      }, logger);
       const { license } = outcome;
       const newToken = await signFor(outcome.activation, license, license.product, outcome.exp);
       return { token: newToken, activation: outcome.activation, license: { ...license, seatsUsed: outcome.seatsUsed } };
@@ -299,7 +302,7 @@ export function createActivationService(deps: {
         throw new InvalidInputError('seats', 'Seats must be a whole number from 1 to 100000.');
       }
       const now = clock.now();
-      const outcome = await transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         const visible = await tx.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, select: { id: true } });
         if (!visible) throw new NotFoundError('There is no such license.');
         await lockLicenses(tx, { ids: [licenseId] });
@@ -318,17 +321,17 @@ export function createActivationService(deps: {
           throw new InvalidInputError('seats', `${used} seats are in use: release ${used - seats} machine(s) in the same change to go down to ${seats}.`);
         }
         const updated = await tx.license.update({ where: { id: licenseId }, data: { seats } });
-        for (const activation of released) await emitWebhook(tx, now, 'activation.released', license.resellerId, slotData(activation, { ...updated, seatsUsed: used }));
-        await emitWebhook(tx, now, 'license.updated', license.resellerId, { license: licenseData({ ...updated, seatsUsed: used }), changed: ['seats'] });
+        for (const activation of released) await webhooks.emit(work, now, 'activation.released', license.resellerId, slotData(activation, { ...updated, seatsUsed: used }));
+        await webhooks.emit(work, now, 'license.updated', license.resellerId, { license: licenseData({ ...updated, seatsUsed: used }), changed: ['seats'] });
         await audit(tx, staff, 'license.seats_changed', `license:${licenseId}`, license.resellerId, {
           before: { seats: license.seats },
           after: { seats },
           released: [...new Set(releaseActivationIds)],
         });
-        return { license: { ...updated, seatsUsed: used }, released };
-      });
-      for (const activation of outcome.released) publish('RELEASED', outcome.license, activation);
-      return outcome.license;
+        const usage = { ...updated, seatsUsed: used };
+        for (const activation of released) publish(work, 'RELEASED', usage, activation);
+        return usage;
+      }, logger);
     },
 
     async releaseByCustomer(customerId, activationId) {

@@ -2,13 +2,13 @@ import type { License, Reseller } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, requireStaff, requireVendor, scope } from './caller.ts';
-import { type Clock, type Db, transaction } from './db.ts';
+import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
 import type { SessionEvents } from './session-event.ts';
-import { emitWebhook, licenseData } from './webhook/event.ts';
+import { type WebhookOutbox, createWebhookOutbox, licenseData } from './webhook/event.ts';
 
 export type LicenseAction = 'SUSPEND' | 'RESUME' | 'REVOKE';
 
@@ -48,8 +48,11 @@ export function createAdminService(deps: {
   outbox: Outbox;
   accounts: AccountService;
   sessionEvents: SessionEvents;
+  logger: EffectLog;
+  webhooks?: WebhookOutbox;
 }): AdminService {
-  const { db, clock, hasher, outbox, accounts, sessionEvents } = deps;
+  const { db, clock, hasher, outbox, accounts, sessionEvents, logger } = deps;
+  const webhooks = deps.webhooks ?? createWebhookOutbox();
 
   async function visibleLicense(caller: Caller, licenseId: string) {
     const staff = requireStaff(caller);
@@ -73,15 +76,15 @@ export function createAdminService(deps: {
       if (license.status === 'REVOKED' && status !== 'REVOKED') {
         throw new InvalidInputError('action', 'A revoked license stays revoked; issue a new one.');
       }
-      return transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         const updated = await tx.license.update({ where: { id: licenseId }, data: { status } });
-        await emitWebhook(tx, clock.now(), 'license.updated', license.resellerId, { license: licenseData(updated), changed: ['status'] });
+        await webhooks.emit(work, clock.now(), 'license.updated', license.resellerId, { license: licenseData(updated), changed: ['status'] });
         await audit(tx, staff, `license.${action.toLowerCase()}`, `license:${licenseId}`, license.resellerId, {
           before: { status: license.status },
           after: { status },
         });
         return updated;
-      });
+      }, logger);
     },
 
     async changeExpiry(caller, licenseId, expiresAt) {
@@ -89,16 +92,16 @@ export function createAdminService(deps: {
       if (Number.isNaN(expiresAt.getTime()) || expiresAt <= license.startsAt) {
         throw new InvalidInputError('expiresAt', 'The expiry must be a valid date after the license start.');
       }
-      return transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         const updated = await tx.license.update({ where: { id: licenseId }, data: { expiresAt } });
         // The given instant, not the one read back: the driver reads years past 9999 back as an invalid date.
-        await emitWebhook(tx, clock.now(), 'license.updated', license.resellerId, { license: licenseData({ ...updated, expiresAt }), changed: ['expiresAt'] });
+        await webhooks.emit(work, clock.now(), 'license.updated', license.resellerId, { license: licenseData({ ...updated, expiresAt }), changed: ['expiresAt'] });
         await audit(tx, staff, 'license.expiry_changed', `license:${licenseId}`, license.resellerId, {
           before: { expiresAt: license.expiresAt },
           after: { expiresAt },
         });
         return updated;
-      });
+      }, logger);
     },
 
     async resendCredentials(caller, customerId) {
@@ -107,11 +110,11 @@ export function createAdminService(deps: {
       if (!license) throw new NotFoundError('This customer has no license to send credentials for.');
       const password = generatePassword();
       const passwordHash = await hasher.hash(password);
-      await transaction(db, async (tx) => {
+      await transaction(db, async (tx, work) => {
         const now = clock.now();
         await tx.customer.update({ where: { id: customerId }, data: { passwordHash, passwordChangedAt: now } });
         await tx.session.deleteMany({ where: { customerId } });
-        await outbox.enqueue(tx, customer.email, 'credentials', {
+        await outbox.enqueue(work, customer.email, 'credentials', {
           email: customer.email,
           password,
           productName: license.product.name,
@@ -120,18 +123,16 @@ export function createAdminService(deps: {
           expiresAt: license.expiresAt.toISOString(),
         });
         await audit(tx, staff, 'customer.credentials_resent', `customer:${customerId}`, tenant, {});
-      });
-      sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId });
-      outbox.notify();
+        work.afterCommit(() => sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId }));
+      }, logger);
     },
 
     async sendPasswordReset(caller, customerId) {
       const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
-      await transaction(db, async (tx) => {
-        await accounts.startPasswordReset(tx, customer);
+      await transaction(db, async (tx, work) => {
+        await accounts.startPasswordReset(work, customer);
         await audit(tx, staff, 'customer.password_reset_sent', `customer:${customerId}`, tenant, {});
-      });
-      outbox.notify();
+      }, logger);
     },
 
     async createReseller(caller, name) {

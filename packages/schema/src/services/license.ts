@@ -1,12 +1,12 @@
 import type { License, Prisma, Product, Reseller } from '../generated/prisma/client.ts';
-import { type Clock, type Db, transaction } from './db.ts';
+import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { audit } from './audit.ts';
 import { type Staff, scope } from './caller.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 import { normalizeEmail, requireText } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
-import { emitWebhook, licenseData } from './webhook/event.ts';
+import { type WebhookOutbox, createWebhookOutbox, licenseData } from './webhook/event.ts';
 
 export interface IssueLicenseInput {
   email: string;
@@ -118,8 +118,16 @@ function linkColumns(links: ProductLinks = {}): Partial<Record<LinkColumn, strin
   return columns;
 }
 
-export function createLicenseService(deps: { db: Db; clock: Clock; hasher: PasswordHasher; outbox: Outbox }): LicenseService {
-  const { db, clock, hasher, outbox } = deps;
+export function createLicenseService(deps: {
+  db: Db;
+  clock: Clock;
+  hasher: PasswordHasher;
+  outbox: Outbox;
+  logger: EffectLog;
+  webhooks?: WebhookOutbox;
+}): LicenseService {
+  const { db, clock, hasher, outbox, logger } = deps;
+  const webhooks = deps.webhooks ?? createWebhookOutbox();
 
   return {
     async createProduct(input) {
@@ -173,7 +181,7 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
       const passwordHash = await hasher.hash(password);
 
       const tenant = actor === 'operator' ? undefined : scope.resellerId(actor);
-      const issued = await transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         // The reseller belongs to the license: an existing login of another reseller (or of none)
         // gets this license under this seller, and nothing here tells a seller whether the e-mail existed.
         const reseller =
@@ -195,8 +203,8 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           data: { customerId: customer.id, resellerId: reseller?.id ?? null, productId: product.id, seats: input.seats, startsAt, expiresAt: input.expiresAt },
           include: { product: true, reseller: true },
         });
-        if (created) await emitWebhook(tx, clock.now(), 'customer.created', license.resellerId, { customer: { id: customer.id, email, createdAt: customer.createdAt.toISOString() } });
-        await emitWebhook(tx, clock.now(), 'license.created', license.resellerId, { license: { ...licenseData(license), product: product.code, customerEmail: email } });
+        if (created) await webhooks.emit(work, clock.now(), 'customer.created', license.resellerId, { customer: { id: customer.id, email, createdAt: customer.createdAt.toISOString() } });
+        await webhooks.emit(work, clock.now(), 'license.created', license.resellerId, { license: { ...licenseData(license), product: product.code, customerEmail: email } });
         // The purchase e-mail: credentials for a new login, a notice for an existing one.
         const about = {
           email,
@@ -205,8 +213,8 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           seats: license.seats,
           expiresAt: license.expiresAt.toISOString(),
         };
-        if (created) await outbox.enqueue(tx, email, 'credentials', { ...about, password });
-        else await outbox.enqueue(tx, email, 'license-issued', about);
+        if (created) await outbox.enqueue(work, email, 'credentials', { ...about, password });
+        else await outbox.enqueue(work, email, 'license-issued', about);
         await audit(tx, actor, 'license.issued', `license:${license.id}`, license.resellerId, {
           after: { email, reseller: reseller?.name ?? null, product: product.code, seats: license.seats, expiresAt: license.expiresAt, newCustomer: created },
         });
@@ -215,9 +223,7 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           customer: { id: customer.id, email: customer.email, created, newToSeller },
           password: created ? password : null,
         };
-      });
-      outbox.notify();
-      return issued;
+      }, logger);
     },
 
     listForCustomer(customerId, query) {

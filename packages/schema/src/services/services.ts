@@ -1,7 +1,7 @@
 import { type AccountService, createAccountService } from './account.ts';
 import { type ActivationService, createActivationService } from './activation.ts';
 import { type AdminService, createAdminService } from './admin.ts';
-import type { Clock, Db } from './db.ts';
+import type { Clock, Db, EffectLog } from './db.ts';
 import { type LicenseService, createLicenseService } from './license.ts';
 import type { Outbox } from './mail.ts';
 import type { PasswordHasher } from './password.ts';
@@ -11,6 +11,7 @@ import type { Signer } from './signing-key.ts';
 import type { SlotEvents } from './slot-event.ts';
 import { type StaffService, createStaffService } from './staff.ts';
 import { type WebhookService, createWebhookService } from './webhook.ts';
+import type { WebhookOutbox } from './webhook/event.ts';
 
 export interface Services {
   accounts: AccountService;
@@ -19,7 +20,7 @@ export interface Services {
   activations: ActivationService;
   licenses: LicenseService;
   signer: Signer;
-  webhooks: WebhookService;
+  webhookEndpoints: WebhookService;
 }
 
 export interface ServiceDeps {
@@ -34,8 +35,12 @@ export interface ServiceDeps {
   outbox: Outbox;
   sessionTtlHours: number;
   resetTtlMinutes: number;
+  /** Where the services write webhook events (in their transactions). */
+  webhooks: WebhookOutbox;
   /** Webhook endpoints may point at private addresses (WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate: boolean;
+  /** Where a failed after-commit effect (mail wake-up, slot event) is logged. */
+  logger: EffectLog;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -47,6 +52,6 @@ export function createServices(deps: ServiceDeps): Services {
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),
     signer: deps.signer,
-    webhooks: createWebhookService({ ...deps, allowPrivate: deps.webhookAllowPrivate }),
+    webhookEndpoints: createWebhookService({ ...deps, allowPrivate: deps.webhookAllowPrivate }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Activation, ReleaseReason } from '../generated/prisma/client.ts';
+import type { Work } from './db.ts';
 
 export type SlotChange = 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED';
 
@@ -26,6 +27,11 @@ export interface SlotUsageEvent {
 
 export interface SlotEvents {
   publish(event: SlotUsageEvent): void;
+}
+
+/** Publishes a slot change once the transaction that made it has committed (a rolled-back change is never heard of). */
+export function publishAfterCommit(work: Work, events: SlotEvents, event: SlotUsageEvent) {
+  work.afterCommit(() => events.publish(event));
 }
 
 export const SLOT_TOPIC = 'slotUsageChanged';
