@@ -20,7 +20,6 @@ export interface WebhookWorker {
 /** First try plus 13 retries: with a 30 s base the last retry is ≈ 2.8 days after the first try. */
 export const MAX_ATTEMPTS = 14;
 const CLAIM_BATCH = 10;
-const LEASE_MS = 60_000;
 const MAX_BODY_READ = 64 * 1024;
 
 /** Delay after the given failed attempt (1-based): base · 2^(attempt-1), ±25 % jitter so retries of many endpoints spread out. */
@@ -111,7 +110,9 @@ export function createWebhookWorker(deps: {
   leaseMs?: number;
 }): WebhookWorker {
   const { db, clock, logger } = deps;
-  const leaseMs = deps.leaseMs ?? LEASE_MS;
+  // An attempt lasts at most the timeout: three of them cover it and the writes around it, and a
+  // worker killed mid-attempt hands its deliveries on soon after.
+  const leaseMs = deps.leaseMs ?? deps.timeoutMs * 3;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let again = false;
