@@ -10,6 +10,7 @@ const COLORS: Record<string, 'success' | 'warning' | 'error' | 'default' | 'info
   SENDING: 'info',
   HELD: 'default',
   FAILED: 'error',
+  DELIVERED: 'success',
 };
 
 /** A status as a coloured chip. */

@@ -7,7 +7,7 @@ import { ForbiddenError, InvalidInputError, NotFoundError, UrlNotAllowedError } 
 import { endpointScope } from '../services/webhook.ts';
 import { WEBHOOK_EVENTS } from '../services/webhook/event.ts';
 import { ErrorInterface } from './error.ts';
-import { offsetPage } from './connection.ts';
+import { offsetPage, orderBy, orderInput } from './connection.ts';
 
 builder.objectType(UrlNotAllowedError, {
   name: 'UrlNotAllowedError',
@@ -77,10 +77,20 @@ builder.queryField('webhookEndpoints', (t) =>
   t.connection({
     type: WebhookEndpointRef,
     authScopes: { staff: true },
+    args: {
+      filter: t.arg({
+        type: builder.inputType('WebhookEndpointFilter', { fields: (f) => ({ url: f.string({ required: false, description: 'Part of the URL.' }) }) }),
+        required: false,
+      }),
+      orderBy: t.arg({ type: orderInput('WebhookEndpoint', ['createdAt', 'url'] as const), required: false }),
+    },
     resolve: (_root, args, ctx, info) => {
-      const where = endpointScope(requireStaff(ctx.caller));
+      const where = {
+        ...endpointScope(requireStaff(ctx.caller)),
+        ...(args.filter?.url ? { url: { contains: args.filter.url } } : {}),
+      };
       return offsetPage(args, ctx, info, () => ctx.db.webhookEndpoint.count({ where }), (query, page) =>
-        ctx.db.webhookEndpoint.findMany({ ...query, where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], ...page }),
+        ctx.db.webhookEndpoint.findMany({ ...query, where, orderBy: orderBy(args.orderBy, 'createdAt'), ...page }),
       );
     },
   }),
@@ -110,6 +120,7 @@ builder.queryField('webhookDeliveries', (t) =>
         }),
         required: false,
       }),
+      orderBy: t.arg({ type: orderInput('WebhookDelivery', ['createdAt', 'status'] as const), required: false }),
     },
     resolve: (_root, args, ctx, info) => {
       const where = {
@@ -118,7 +129,12 @@ builder.queryField('webhookDeliveries', (t) =>
         ...(args.filter?.status ? { status: args.filter.status.toUpperCase() } : {}),
       };
       return offsetPage(args, ctx, info, () => ctx.db.webhookDelivery.count({ where }), (query, page) =>
-        ctx.db.webhookDelivery.findMany({ ...query, where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], ...page }),
+        ctx.db.webhookDelivery.findMany({
+          ...query,
+          where,
+          orderBy: args.orderBy ? orderBy(args.orderBy, 'createdAt') : [{ createdAt: 'desc' }, { id: 'asc' }],
+          ...page,
+        }),
       );
     },
   }),
@@ -175,7 +191,9 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.update(requireStaff(ctx.caller), String(input.id), input),
   }),
   deleteWebhookEndpoint: t.field({
-    type: EndpointResult,
+    type: builder.objectRef<WebhookEndpoint>('DeleteWebhookEndpointSuccess').implement({
+      fields: (f) => ({ id: f.exposeID('id', { description: 'The removed endpoint.' }) }),
+    }),
     description: 'Removes the endpoint and its delivery log.',
     args: { input: t.arg({ type: builder.inputType('DeleteWebhookEndpointInput', { fields: (f) => ({ id: f.id() }) }) }) },
     errors: { types: [ForbiddenError, NotFoundError] },
