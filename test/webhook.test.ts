@@ -420,6 +420,32 @@ describe('private addresses', () => {
     await guarded.app.services.webhookEndpoints.remove('operator', endpoint.id);
   });
 
+  it('answers each failure of the endpoint mutations as its typed error', async () => {
+    const email = `hook-vendor-${tag()}@example.com`;
+    await guarded.app.services.staff.create('operator', { email, role: 'VENDOR_ADMIN', password: 'Staff-Secret-2026!' });
+    const { token } = await guarded.app.services.staff.logIn(email, 'Staff-Secret-2026!');
+    const CREATE = `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
+      __typename ... on Error { code } ... on UrlNotAllowedError { host address } ... on InvalidInputError { field }
+      ... on CreateWebhookEndpointSuccess { secret endpoint { id url events enabled } } } }`;
+    const UPDATE = `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) {
+      __typename ... on Error { code } ... on UrlNotAllowedError { address } ... on InvalidInputError { field } } }`;
+    const create = async (input: object) => (await guarded.gql(CREATE, { input }, token)).data.createWebhookEndpoint;
+    expect(await create({ url: 'http://127.0.0.1:4700/hooks' })).toEqual({ __typename: 'UrlNotAllowedError', code: 'URL_NOT_ALLOWED', host: '127.0.0.1', address: '127.0.0.1' });
+    expect(await create({ url: 'ftp://example.com/' })).toEqual({ __typename: 'InvalidInputError', code: 'INVALID_INPUT', field: 'url' });
+    expect(await create({ url: 'https://93.184.215.14/', reseller: `nobody-${tag()}` })).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    const created = await create({ url: 'https://93.184.215.14/hooks', events: ['SLOT_DENIED', 'LICENSE_UPDATED'] });
+    expect(created).toMatchObject({ __typename: 'CreateWebhookEndpointSuccess', secret: expect.stringMatching(/^whsec_/), endpoint: { url: 'https://93.184.215.14/hooks', events: ['SLOT_DENIED', 'LICENSE_UPDATED'], enabled: true } });
+    const id = created.endpoint.id;
+    try {
+      const update = async (input: object) => (await guarded.gql(UPDATE, { input: { id, ...input } }, token)).data.updateWebhookEndpoint;
+      expect(await update({ url: 'http://[fe80::1]/' })).toEqual({ __typename: 'UrlNotAllowedError', code: 'URL_NOT_ALLOWED', address: 'fe80::1' });
+      expect(await update({ url: 'hooks' })).toEqual({ __typename: 'InvalidInputError', code: 'INVALID_INPUT', field: 'url' });
+      expect(await update({ enabled: false })).toEqual({ __typename: 'WebhookEndpointSuccess' });
+    } finally {
+      await guarded.app.services.webhookEndpoints.remove('operator', id);
+    }
+  });
+
   it('refuses to connect to a private address at delivery time too', async () => {
     const receiver = await startReceiver();
     // Added where private addresses are allowed; delivered by an instance where they are not.
@@ -447,5 +473,20 @@ describe('endpoint input', () => {
 
   it('answers NOT_FOUND for an unknown reseller', async () => {
     await expect(t.app.services.webhookEndpoints.add('operator', { url: 'https://example.com/', reseller: `nobody-${tag()}` })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('configuration', () => {
+  it('reads the webhook settings and refuses bad values, naming the variable', async () => {
+    const { loadConfig } = await import('@slotkeeper/api/config');
+    expect(loadConfig({}, '').webhooks).toEqual({ retryBaseSeconds: 30, timeoutSeconds: 10, allowPrivate: false });
+    expect(loadConfig({ WEBHOOK_RETRY_BASE_SECONDS: '0.05', WEBHOOK_TIMEOUT_SECONDS: '2.5', WEBHOOK_ALLOW_PRIVATE: '1' }, '').webhooks).toEqual({
+      retryBaseSeconds: 0.05,
+      timeoutSeconds: 2.5,
+      allowPrivate: true,
+    });
+    expect(() => loadConfig({ WEBHOOK_RETRY_BASE_SECONDS: 'soon' }, '')).toThrow(/WEBHOOK_RETRY_BASE_SECONDS must be a number from 0.01 to 3600/);
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_SECONDS: '600' }, '')).toThrow(/WEBHOOK_TIMEOUT_SECONDS must be a number from 0.1 to 60/);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes' }, '')).toThrow(/WEBHOOK_ALLOW_PRIVATE must be 1 or 0/);
   });
 });
