@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createActivationService } from '@slotkeeper/schema/services/activation';
 import { type EffectLog, transaction } from '@slotkeeper/schema/services/db';
 import { createLicenseService } from '@slotkeeper/schema/services/license';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
+import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import type { SlotUsageEvent } from '@slotkeeper/schema/services/slot-event';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,8 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t?.close());
+
+const secrets = createMailSecrets(randomBytes(32));
 
 function capturingLog() {
   const errors: { err: unknown; message: string }[] = [];
@@ -121,22 +125,24 @@ describe('services register their effects', () => {
   it('publishes no slot event for a seat change that was refused', async () => {
     const db = t.app.database.prisma;
     const published: SlotUsageEvent[] = [];
-    const activations = createActivationService({
+    const licenses = createLicenseService({
       db,
       clock: t.clock,
-      signer: t.app.services.signer,
-      accounts: t.app.services.accounts,
+      hasher: createPasswordHasher(BCRYPT_COST),
+      outbox: createOutbox(secrets),
       events: { publish: (event) => void published.push(event) },
       logger: capturingLog().log,
     });
     const license = await t.seed.license({ seats: 3 });
-    const a = await activations.activate(machine(license, 'fp-a'));
-    await activations.activate(machine(license, 'fp-b'));
-    await activations.activate(machine(license, 'fp-c'));
+    const a = await t.app.services.activations.activate(machine(license, 'fp-a'));
+    await t.app.services.activations.activate(machine(license, 'fp-b'));
+    await t.app.services.activations.activate(machine(license, 'fp-c'));
     const vendor = { kind: 'staff', staffId: 'x', email: 'vendor@example.com', role: 'VENDOR_ADMIN', resellerId: null, sessionId: 's', sessionExpiresAt: new Date(Date.now() + 3_600_000) } as const;
-    published.length = 0;
     // Releasing one machine is not enough to go down to one seat: the whole change is refused.
-    await expect(activations.changeSeats(vendor, license.id, 1, [a.activation.id])).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'seats' });
+    await expect(licenses.update(vendor, { licenseId: license.id, seats: 1, releaseActivationIds: [a.activation.id] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'seats',
+    });
     expect(published).toEqual([]);
     expect(await db.activation.count({ where: { licenseId: license.id, releasedAt: null } })).toBe(3);
   });
@@ -151,13 +157,14 @@ describe('services register their effects', () => {
       clock: t.clock,
       hasher: createPasswordHasher(BCRYPT_COST),
       logger: log,
-      outbox: createOutbox(() => {
+      events: { publish: () => {} },
+      outbox: createOutbox(secrets, () => {
         void db.mailMessage.count({ where: { to: email } }).then((n) => (queuedAtWake = n));
         throw new Error('worker gone');
       }),
     });
     const product = await t.seed.product();
-    const issued = await licenses.issue({ email, product: product.code, seats: 2, expiresAt: new Date(Date.now() + 86_400_000) });
+    const issued = await licenses.issue('operator', { email, product: product.code, seats: 2, expiresAt: new Date(Date.now() + 86_400_000) });
     expect(issued.customer.created).toBe(true);
     await expect.poll(() => queuedAtWake).toBe(1);
     expect(errors.map((e) => (e.err as Error).message)).toEqual(['worker gone']);

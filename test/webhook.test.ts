@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { ACTIVATE, DEACTIVATE, machine } from './support/operations.ts';
-import { freePort } from './stress/support/api-process.ts';
+import { freePort } from '../scripts/api-process.ts';
 import { type Receiver, type Received, signatureHeaders, startReceiver } from './support/webhook-receiver.ts';
 
 // The timeout leaves room for a loaded machine: an answer later than it is a failed attempt and a
@@ -53,10 +53,13 @@ async function tenant(receiver: Receiver, events?: string[]) {
 }
 
 function issue(reseller: string, seats = 1) {
-  return t.app.services.licenses.issue(
-    { email: `buyer-${tag()}@example.com`, product: product.code, seats, expiresAt: new Date(Date.now() + 30 * 86_400_000), reseller },
-    'operator',
-  );
+  return t.app.services.licenses.issue('operator', {
+    email: `buyer-${tag()}@example.com`,
+    product: product.code,
+    seats,
+    expiresAt: new Date(Date.now() + 30 * 86_400_000),
+    reseller,
+  });
 }
 
 async function activate(issued: Awaited<ReturnType<typeof issue>>, fingerprint: string) {
@@ -133,12 +136,13 @@ describe('events', () => {
 
   it('delivers license.updated for seats, status and expiry changes, and nothing for a change that failed', async () => {
     const second = await activate(issued, `fp-${tag()}`);
-    await t.app.services.activations.changeSeats(hook.caller, issued.license.id, 3);
-    await t.app.services.admin.setLicenseStatus(hook.caller, issued.license.id, 'SUSPEND');
+    const licenseId = issued.license.id;
+    await t.app.services.licenses.update(hook.caller, { licenseId, seats: 3 });
+    await t.app.services.licenses.update(hook.caller, { licenseId, action: 'SUSPEND' });
     const expiry = new Date(Date.now() + 90 * 86_400_000);
-    await t.app.services.admin.changeExpiry(hook.caller, issued.license.id, expiry);
+    await t.app.services.licenses.update(hook.caller, { licenseId, expiresAt: expiry });
     // Below the seats in use without releasing: refused, so no event either.
-    await expect(t.app.services.activations.changeSeats(hook.caller, issued.license.id, 0)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(t.app.services.licenses.update(hook.caller, { licenseId, seats: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 
     await deliverUntil(t, () => ofType(receiver, 'license.updated').length >= 3, 'three license.updated');
     await t.app.webhookWorker.drain();

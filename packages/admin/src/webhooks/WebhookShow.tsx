@@ -1,4 +1,5 @@
 import { Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
   BooleanField,
@@ -11,13 +12,16 @@ import {
   Show,
   SimpleShowLayout,
   TextField,
+  type Identifier,
   TopToolbar,
+  useDataProvider,
   useRecordContext,
   useUpdate,
 } from 'react-admin';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { StatusField } from '../common/StatusField.tsx';
-import { useAction } from '../common/useAction.ts';
+import { useFeedback } from '../common/feedback.ts';
+import type { SlotkeeperDataProvider } from '../dataProvider.ts';
 import { SecretDialog } from './SecretDialog.tsx';
 import { WebhookEventsField } from './WebhookEvents.tsx';
 
@@ -37,8 +41,10 @@ interface Attempt {
 
 function Actions() {
   const endpoint = useRecordContext<Endpoint>();
-  const action = useAction();
+  const dataProvider = useDataProvider<SlotkeeperDataProvider>();
+  const feedback = useFeedback();
   const [update, { isPending }] = useUpdate();
+  const rotate = useMutation({ mutationFn: (id: Identifier) => dataProvider.rotateWebhookSecret(id) });
   const [secret, setSecret] = useState<string | null>(null);
   if (!endpoint) return null;
   return (
@@ -48,13 +54,29 @@ function Actions() {
         title={endpoint.enabled ? 'Pause this endpoint?' : 'Enable this endpoint?'}
         content={endpoint.enabled ? 'Events are kept and sent once it is enabled again.' : 'Deliveries that waited go out now.'}
         isPending={isPending}
-        onConfirm={() => update('webhooks', { id: endpoint.id, data: { enabled: !endpoint.enabled }, previousData: endpoint })}
+        onConfirm={() =>
+          update(
+            'webhooks',
+            { id: endpoint.id, data: { enabled: !endpoint.enabled }, previousData: endpoint },
+            { ...feedback(endpoint.enabled ? 'Endpoint paused' : 'Endpoint enabled'), returnPromise: true },
+          )
+        }
       />
       <ConfirmButton
         label="Rotate secret"
         title="Rotate the signing secret?"
         content="A new secret is shown once; the current one keeps signing beside it for a day, so the receiver can switch without a gap."
-        onConfirm={() => action(async (dp) => setSecret(await dp.rotateWebhookSecret(endpoint.id)), 'New secret made')}
+        isPending={rotate.isPending}
+        onConfirm={() => {
+          const done = feedback('New secret made');
+          return rotate.mutateAsync(endpoint.id, {
+            ...done,
+            onSuccess: (made) => {
+              setSecret(made);
+              done.onSuccess();
+            },
+          });
+        }}
       />
       <DeleteWithConfirmButton confirmTitle="Remove this endpoint?" confirmContent="Its delivery log goes with it." />
       <SecretDialog secret={secret} title="New signing secret" onClose={() => setSecret(null)} />
@@ -64,7 +86,9 @@ function Actions() {
 
 function SendAgainButton() {
   const delivery = useRecordContext<{ id: string; status: string }>();
-  const action = useAction();
+  const dataProvider = useDataProvider<SlotkeeperDataProvider>();
+  const feedback = useFeedback();
+  const resend = useMutation({ mutationFn: (id: Identifier) => dataProvider.resendWebhookDelivery(id) });
   if (!delivery) return null;
   return (
     <ConfirmButton
@@ -72,7 +96,8 @@ function SendAgainButton() {
       title="Send this delivery again?"
       content="The same event, with the same webhook-id, is delivered once more now."
       disabled={delivery.status === 'SENDING'}
-      onConfirm={() => action((dp) => dp.resendWebhookDelivery(delivery.id), 'Queued to send again')}
+      isPending={resend.isPending}
+      onConfirm={() => resend.mutateAsync(delivery.id, feedback('Queued to send again'))}
     />
   );
 }

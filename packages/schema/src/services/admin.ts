@@ -1,16 +1,14 @@
-import type { License, Reseller } from '../generated/prisma/client.ts';
+import type { Prisma, Reseller } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
-import { type Caller, requireStaff, requireVendor, scope } from './caller.ts';
+import { type Caller, scope } from './caller.ts';
 import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
-import type { Outbox } from './mail.ts';
+import { type Outbox, RESET_REQUEST } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
+import { policy } from './policy.ts';
 import type { SessionEvents } from './session-event.ts';
-import { type WebhookOutbox, createWebhookOutbox, licenseData } from './webhook/event.ts';
-
-export type LicenseAction = 'SUSPEND' | 'RESUME' | 'REVOKE';
 
 export interface SeatUsageRow {
   key: string;
@@ -28,18 +26,32 @@ export interface SeatUsageSummary {
   history: { day: string; seatsUsed: number }[];
 }
 
-/** What staff do in the dashboard beyond slots (those are in the activation service). */
+export interface CustomerFilter {
+  /** Part of the e-mail. */
+  q?: string | null;
+  /** Customers holding a license of this reseller. */
+  resellerId?: string | null;
+  id?: string;
+}
+
+export interface MailMessageFilter {
+  status?: string | null;
+  /** Part of the address. */
+  to?: string | null;
+}
+
+/** What staff do in the dashboard beyond licenses and slots: customers and their support, resellers, the outbox, reports. */
 export interface AdminService {
-  setLicenseStatus(caller: Caller, licenseId: string, action: LicenseAction): Promise<License>;
-  changeExpiry(caller: Caller, licenseId: string, expiresAt: Date): Promise<License>;
+  /** The customers a staff caller may read that match `filter` (holding a license of their scope). */
+  customersWhere(caller: Caller, filter?: CustomerFilter | null): Prisma.CustomerWhereInput;
+  /** The outbox messages matching `filter`; vendor admins only. */
+  mailMessagesWhere(caller: Caller, filter?: MailMessageFilter | null): Prisma.MailMessageWhereInput;
   /** A new generated password for the customer, e-mailed with the credentials; earlier sessions end. */
   resendCredentials(caller: Caller, customerId: string): Promise<void>;
   sendPasswordReset(caller: Caller, customerId: string): Promise<void>;
   createReseller(caller: Caller, name: string): Promise<Reseller>;
   seatUsage(caller: Caller, days: number): Promise<SeatUsageSummary>;
 }
-
-const STATUS_AFTER: Record<LicenseAction, License['status']> = { SUSPEND: 'SUSPENDED', RESUME: 'ACTIVE', REVOKE: 'REVOKED' };
 
 export function createAdminService(deps: {
   db: Db;
@@ -49,20 +61,11 @@ export function createAdminService(deps: {
   accounts: AccountService;
   sessionEvents: SessionEvents;
   logger: EffectLog;
-  webhooks?: WebhookOutbox;
 }): AdminService {
   const { db, clock, hasher, outbox, accounts, sessionEvents, logger } = deps;
-  const webhooks = deps.webhooks ?? createWebhookOutbox();
-
-  async function visibleLicense(caller: Caller, licenseId: string) {
-    const staff = requireStaff(caller);
-    const license = await db.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, include: { customer: true, product: true } });
-    if (!license) throw new NotFoundError('There is no such license.');
-    return { staff, license };
-  }
 
   async function visibleCustomer(caller: Caller, customerId: string) {
-    const staff = requireStaff(caller);
+    const staff = policy.supportCustomer(caller);
     const customer = await db.customer.findFirst({ where: { id: customerId, ...scope.customers(staff) } });
     if (!customer) throw new NotFoundError('There is no such customer.');
     // A customer may hold licenses of several resellers: the event is the acting tenant's (null for the vendor).
@@ -70,38 +73,23 @@ export function createAdminService(deps: {
   }
 
   return {
-    async setLicenseStatus(caller, licenseId, action) {
-      const { staff, license } = await visibleLicense(caller, licenseId);
-      const status = STATUS_AFTER[action];
-      if (license.status === 'REVOKED' && status !== 'REVOKED') {
-        throw new InvalidInputError('action', 'A revoked license stays revoked; issue a new one.');
-      }
-      return transaction(db, async (tx, work) => {
-        const updated = await tx.license.update({ where: { id: licenseId }, data: { status } });
-        await webhooks.emit(work, clock.now(), 'license.updated', license.resellerId, { license: licenseData(updated), changed: ['status'] });
-        await audit(tx, staff, `license.${action.toLowerCase()}`, `license:${licenseId}`, license.resellerId, {
-          before: { status: license.status },
-          after: { status },
-        });
-        return updated;
-      }, logger);
+    customersWhere(caller, filter) {
+      const and: Prisma.CustomerWhereInput[] = [scope.customers(policy.readTenantRecords(caller))];
+      if (filter?.id !== undefined) and.push({ id: filter.id });
+      if (filter?.q) and.push({ email: { contains: filter.q.toLowerCase() } });
+      if (filter?.resellerId) and.push({ licenses: { some: { resellerId: filter.resellerId } } });
+      return { AND: and };
     },
 
-    async changeExpiry(caller, licenseId, expiresAt) {
-      const { staff, license } = await visibleLicense(caller, licenseId);
-      if (Number.isNaN(expiresAt.getTime()) || expiresAt <= license.startsAt) {
-        throw new InvalidInputError('expiresAt', 'The expiry must be a valid date after the license start.');
-      }
-      return transaction(db, async (tx, work) => {
-        const updated = await tx.license.update({ where: { id: licenseId }, data: { expiresAt } });
-        // The given instant, not the one read back: the driver reads years past 9999 back as an invalid date.
-        await webhooks.emit(work, clock.now(), 'license.updated', license.resellerId, { license: licenseData({ ...updated, expiresAt }), changed: ['expiresAt'] });
-        await audit(tx, staff, 'license.expiry_changed', `license:${licenseId}`, license.resellerId, {
-          before: { expiresAt: license.expiresAt },
-          after: { expiresAt },
-        });
-        return updated;
-      }, logger);
+    mailMessagesWhere(caller, filter) {
+      policy.readMail(caller);
+      return {
+        // A reset request is no mail: until the worker looks it up it shows whatever address someone
+        // typed, login or not. A real login's request becomes its password-reset mail, listed as such.
+        template: { not: RESET_REQUEST },
+        ...(filter?.status ? { status: filter.status.toUpperCase() } : {}),
+        ...(filter?.to ? { to: { contains: filter.to.toLowerCase() } } : {}),
+      };
     },
 
     async resendCredentials(caller, customerId) {
@@ -136,7 +124,7 @@ export function createAdminService(deps: {
     },
 
     async createReseller(caller, name) {
-      const staff = requireVendor(caller);
+      const staff = policy.createReseller(caller);
       const clean = requireText(name, 'name', 100);
       return transaction(db, async (tx) => {
         if (await tx.reseller.findUnique({ where: { name: clean } })) {
@@ -149,7 +137,7 @@ export function createAdminService(deps: {
     },
 
     async seatUsage(caller, days) {
-      const staff = requireStaff(caller);
+      const staff = policy.readSeatUsage(caller);
       const span = Math.min(Math.max(Math.trunc(days) || 30, 1), 366);
       const now = clock.now();
       const licenses = await db.license.findMany({

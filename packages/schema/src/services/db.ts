@@ -62,6 +62,11 @@ export async function transaction<T>(db: Db, fn: (tx: Tx, work: Work) => Promise
   return result;
 }
 
+/** Slots held now: live activations of the license (under its lock, a count that cannot go stale). */
+export function seatsUsed(tx: Tx, licenseId: string): Promise<number> {
+  return tx.activation.count({ where: { licenseId, releasedAt: null } });
+}
+
 /** Locks the given license rows (in id order, so concurrent lockers never deadlock). */
 export async function lockLicenses(tx: Tx, where: { ids: string[] } | { customerId: string; productId: string }) {
   if ('ids' in where) {

@@ -1,5 +1,6 @@
-import type { Prisma } from '../generated/prisma/client.ts';
+import { randomUUID } from 'node:crypto';
 import type { Work } from './db.ts';
+import type { MailSecrets } from './mail-secret.ts';
 
 export type MailTemplate = 'credentials' | 'license-issued' | 'password-reset' | 'password-changed' | 'webhook-disabled';
 
@@ -28,13 +29,17 @@ export interface Outbox {
   enqueueResetRequest(work: Work, email: string): Promise<void>;
 }
 
-export function createOutbox(onEnqueued: () => void = () => {}): Outbox {
-  async function write(work: Work, to: string, template: string, data: Prisma.InputJsonObject) {
-    await work.tx.mailMessage.create({ data: { to, template, data } });
-    work.afterCommit(onEnqueued);
-  }
+export function createOutbox(secrets: MailSecrets, onEnqueued: () => void = () => {}): Outbox {
   return {
-    enqueue: (work, to, template, data) => write(work, to, template, { ...data }),
-    enqueueResetRequest: (work, email) => write(work, email, RESET_REQUEST, { email }),
+    async enqueue(work, to, template, data) {
+      // The id is chosen here: the sealed secret is bound to its row.
+      const id = randomUUID();
+      await work.tx.mailMessage.create({ data: { id, to, template, ...secrets.seal(id, template, data) } });
+      work.afterCommit(onEnqueued);
+    },
+    async enqueueResetRequest(work, email) {
+      await work.tx.mailMessage.create({ data: { to: email, template: RESET_REQUEST, data: { email } } });
+      work.afterCommit(onEnqueued);
+    },
   };
 }

@@ -3,6 +3,7 @@ import { type ActivationService, createActivationService } from './activation.ts
 import { type AdminService, createAdminService } from './admin.ts';
 import type { Clock, Db, EffectLog } from './db.ts';
 import { type LicenseService, createLicenseService } from './license.ts';
+import { type ProductService, createProductService } from './product.ts';
 import type { Outbox } from './mail.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
@@ -19,6 +20,7 @@ export interface Services {
   staff: StaffService;
   activations: ActivationService;
   licenses: LicenseService;
+  products: ProductService;
   signer: Signer;
   webhookEndpoints: WebhookService;
 }
@@ -51,6 +53,7 @@ export function createServices(deps: ServiceDeps): Services {
     staff: createStaffService(deps),
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),
+    products: createProductService(deps),
     signer: deps.signer,
     webhookEndpoints: createWebhookService({ ...deps, allowPrivate: deps.webhookAllowPrivate }),
   };
