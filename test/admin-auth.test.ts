@@ -36,6 +36,20 @@ const ANY_STAFF = { vendor: 'ok', resellerA: 'ok', resellerB: 'ok', customer: 'f
 const ids = (connection: { edges: { node: { id: string } }[] }) => connection.edges.map((e) => e.node.id);
 const unique = () => Math.random().toString(36).slice(2, 8);
 
+/** Per fixture license: a webhook endpoint of reseller A and one delivered event of it. */
+const hooksOfA = new Map<string, { endpointId: string; deliveryId: string }>();
+
+async function endpointOfA(f: Fixture) {
+  const db = t.app.database.prisma;
+  // Written directly: a closed local port, and already delivered, so no worker ever sends anything out.
+  const endpoint = await db.webhookEndpoint.create({
+    data: { url: 'http://127.0.0.1:9/hooks', events: ['license.created'], resellerId: f.tenants.resellerA.id, secret: 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdA==' },
+  });
+  const event = await db.webhookEvent.create({ data: { type: 'license.created', resellerId: f.tenants.resellerA.id, payload: {} } });
+  const delivery = await db.webhookDelivery.create({ data: { endpointId: endpoint.id, eventId: event.id, status: 'DELIVERED', attempts: 1 } });
+  hooksOfA.set(f.license.id, { endpointId: endpoint.id, deliveryId: delivery.id });
+}
+
 const MATRIX: Record<string, Row> = {
   // Plug-in operations: the caller proves itself with credentials or a machine token in the input.
   activateMachine: { public: 'login + password in the input' },
@@ -198,6 +212,57 @@ const MATRIX: Record<string, Row> = {
     // A wrong current password proves the caller got past authorization to the password check.
     expect: { vendor: 'ok', resellerA: 'ok', resellerB: 'ok', customer: 'forbidden', anonymous: 'forbidden' },
   },
+  webhookEndpoints: {
+    document: '{ webhookEndpoints(first: 500) { totalCount edges { node { id } } } }',
+    prepare: endpointOfA,
+    sees: (d, f) => ids(d.webhookEndpoints).includes(hooksOfA.get(f.license.id)!.endpointId),
+    expect: STAFF_LIST_A,
+  },
+  webhookEndpoint: {
+    document: 'query($id: ID!) { webhookEndpoint(id: $id) { id url } }',
+    prepare: endpointOfA,
+    variables: (f) => ({ id: hooksOfA.get(f.license.id)!.endpointId }),
+    sees: (d) => d.webhookEndpoint !== null,
+    expect: { ...STAFF_ONLY_A, resellerB: 'hidden' },
+  },
+  webhookDeliveries: {
+    document: 'query($id: ID!) { webhookDeliveries(first: 100, filter: { endpointId: $id }) { totalCount edges { node { id } } } }',
+    prepare: endpointOfA,
+    variables: (f) => ({ id: hooksOfA.get(f.license.id)!.endpointId }),
+    sees: (d, f) => ids(d.webhookDeliveries).includes(hooksOfA.get(f.license.id)!.deliveryId),
+    expect: STAFF_LIST_A,
+  },
+  createWebhookEndpoint: {
+    document: `mutation($reseller: String!) {
+      createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hooks", events: [LICENSE_CREATED], reseller: $reseller }) { __typename ... on Error { code } } }`,
+    // A reseller admin's endpoint is its own reseller's whatever it names; the vendor's is A's (not every tenant's).
+    variables: (f) => ({ reseller: f.tenants.resellerA.name }),
+    expect: ANY_STAFF,
+  },
+  updateWebhookEndpoint: {
+    document: 'mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { __typename ... on Error { code } } }',
+    prepare: endpointOfA,
+    variables: (f) => ({ id: hooksOfA.get(f.license.id)!.endpointId }),
+    expect: STAFF_ONLY_A,
+  },
+  deleteWebhookEndpoint: {
+    document: 'mutation($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { __typename ... on Error { code } } }',
+    prepare: endpointOfA,
+    variables: (f) => ({ id: hooksOfA.get(f.license.id)!.endpointId }),
+    expect: STAFF_ONLY_A,
+  },
+  rotateWebhookSecret: {
+    document: 'mutation($id: ID!) { rotateWebhookSecret(input: { id: $id }) { __typename ... on Error { code } } }',
+    prepare: endpointOfA,
+    variables: (f) => ({ id: hooksOfA.get(f.license.id)!.endpointId }),
+    expect: STAFF_ONLY_A,
+  },
+  resendWebhookDelivery: {
+    document: 'mutation($id: ID!) { resendWebhookDelivery(input: { deliveryId: $id }) { __typename ... on Error { code } } }',
+    prepare: endpointOfA,
+    variables: (f) => ({ id: hooksOfA.get(f.license.id)!.deliveryId }),
+    expect: STAFF_ONLY_A,
+  },
   slotUsageChanged: { public: 'covered per role in the subscription test below' },
 };
 
@@ -208,7 +273,8 @@ let t: TestApp;
 let tenants: Tenants;
 let httpUrl: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  // Webhook endpoints in the matrix point at a closed local port.
+  t = await startTestApp({ config: { webhooks: { retryBaseSeconds: 30, timeoutSeconds: 1, allowPrivate: true } } });
   tenants = await setUpTenants(t);
   httpUrl = (await t.listen()).url;
 });

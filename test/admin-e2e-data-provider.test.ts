@@ -24,7 +24,8 @@ const memory = () => {
 };
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Webhook endpoints made here point at a closed local port.
+  t = await startTestApp({ config: { webhooks: { retryBaseSeconds: 30, timeoutSeconds: 1, allowPrivate: true } } });
   tenants = await setUpTenants(t);
   vendor = providerFor(tenants.tokens.vendor);
   resellerA = providerFor(tenants.tokens.resellerA);
@@ -64,6 +65,8 @@ describe('queries the schema accepts', () => {
       subject: `license:${tenants.customerLicenseId}`,
       actor: 'operator',
       to: 'example',
+      url: 'hooks',
+      endpointId: 'nope',
     };
     for (const [resource, config] of Object.entries(RESOURCES)) {
       for (const key of Object.keys(config.filters)) {
@@ -186,6 +189,39 @@ describe('actions', () => {
     expect(disabled.disabledAt).toEqual(expect.any(String));
 
     await expect(resellerA.create('resellers', { data: { name: 'Not allowed' } })).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  it("manages a reseller's webhook endpoints: secret shown once, pause, rotate, delivery log, send again, remove", async () => {
+    const { data: endpoint } = await resellerA.create('webhooks', { data: { url: 'http://127.0.0.1:9/hooks', events: ['SLOT_DENIED'] } });
+    expect(endpoint).toMatchObject({ url: 'http://127.0.0.1:9/hooks', events: ['SLOT_DENIED'], enabled: true, reseller: { id: tenants.resellerA.id } });
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    expect((await resellerA.getOne('webhooks', { id: endpoint.id })).data).not.toHaveProperty('secret');
+    await expect(resellerB.getOne('webhooks', { id: endpoint.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const { data: paused } = await resellerA.update('webhooks', { id: endpoint.id, data: { ...endpoint, enabled: false }, previousData: endpoint });
+    expect(paused).toMatchObject({ enabled: false, url: endpoint.url });
+    const rotated = await resellerA.rotateWebhookSecret(endpoint.id);
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(endpoint.secret);
+
+    const db = t.app.database.prisma;
+    const event = await db.webhookEvent.create({ data: { type: 'slot.denied', resellerId: tenants.resellerA.id, payload: {} } });
+    const delivery = await db.webhookDelivery.create({ data: { endpointId: endpoint.id, eventId: event.id, status: 'FAILED', attempts: 14 } });
+    await db.webhookAttempt.create({ data: { deliveryId: delivery.id, attempt: 14, statusCode: 500, error: 'HTTP 500', durationMs: 12 } });
+    const log = await resellerA.getManyReference('webhookDeliveries', {
+      target: 'endpointId',
+      id: endpoint.id,
+      pagination: { page: 1, perPage: 25 },
+      sort: { field: 'createdAt', order: 'DESC' },
+      filter: {},
+    });
+    expect(log.data).toEqual([expect.objectContaining({ id: delivery.id, eventType: 'slot.denied', status: 'FAILED', log: [expect.objectContaining({ statusCode: 500, durationMs: 12 })] })]);
+    await expect(resellerB.resendWebhookDelivery(delivery.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await resellerA.resendWebhookDelivery(delivery.id);
+    expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ status: 'PENDING', attempts: 0 });
+
+    await resellerA.delete('webhooks', { id: endpoint.id, previousData: endpoint });
+    await expect(resellerA.getOne('webhooks', { id: endpoint.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('changes the staff member’s own password, and a wrong current password is refused', async () => {

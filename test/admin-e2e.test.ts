@@ -13,6 +13,8 @@ import { collectErrors, launchBrowser, openDashboard, screenshot } from './suppo
 import { ACTIVATE, LOG_IN, RENEW, machine } from './support/operations.ts';
 import { PASSWORD as SEED_PASSWORD } from './support/seed.ts';
 import { TestSmtpServer, line } from './support/smtp.ts';
+import { type Receiver, signatureHeaders, startReceiver } from './support/webhook-receiver.ts';
+import { Webhook } from 'standardwebhooks';
 
 const PASSWORD = 'Dashboard-Pass-2026!';
 const tag = randomBytes(3).toString('hex');
@@ -31,8 +33,10 @@ let otherLicense: { id: string; email: string; product: string };
 beforeAll(async () => {
   ensureBuilt({ quiet: true });
   await smtp.start();
-  t = await startTestApp({ config: { smtpUrl: smtp.url } });
+  // Webhook endpoints here point at a receiver on this machine.
+  t = await startTestApp({ config: { smtpUrl: smtp.url, webhooks: { retryBaseSeconds: 1, timeoutSeconds: 5, allowPrivate: true } } });
   t.app.mailWorker.start();
+  t.app.webhookWorker.start();
   server = await t.listen();
   product = await t.app.database.prisma.product.create({
     data: { code: `e2e-${tag}`, name: `Revit Tools ${tag}`, remoteReleasesPerYear: 3 },
@@ -252,6 +256,47 @@ describe('dashboard in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('a reseller admin adds a webhook endpoint, sees the secret once, the delivery in its log, and sends it again', async () => {
+    const receiver: Receiver = await startReceiver();
+    const { context, page, errors } = await openAs(staff.resellerA);
+    try {
+      await page.getByRole('menuitem', { name: 'Webhooks' }).click();
+      await page.getByRole('link', { name: 'Create' }).click();
+      await page.getByLabel('URL').fill(receiver.url);
+      await page.getByLabel('license.created').check();
+      await page.getByRole('button', { name: 'Save' }).click();
+      const secret = (await page.getByTestId('webhook-secret').textContent())!.trim();
+      expect(secret).toMatch(/^whsec_/);
+      await screenshot(page, 'webhook-secret');
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByText('Old secret signs until').waitFor();
+
+      await t.app.services.licenses.issue('operator', {
+        email: `hooked-${tag}@example.com`,
+        product: product.code,
+        seats: 1,
+        expiresAt: new Date(Date.now() + 86_400_000),
+        reseller: `Reseller A ${tag}`,
+      });
+      await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(1);
+      const [first] = receiver.received;
+      expect(new Webhook(secret).verify(first!.body, signatureHeaders(first!))).toMatchObject({ type: 'license.created' });
+
+      await page.reload();
+      await page.getByRole('cell', { name: 'license.created' }).waitFor();
+      await page.getByText('delivered', { exact: true }).waitFor();
+      await screenshot(page, 'webhook-deliveries');
+      await page.getByRole('button', { name: 'Send again' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Send again' }).click();
+      await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(2);
+      expect(receiver.received[1]!.id).toBe(first!.id);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await receiver.close();
+    }
+  }, 120_000);
 });
 
 describe('serving the dashboard', () => {

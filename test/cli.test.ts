@@ -215,6 +215,23 @@ describe('operator CLI on the embedded database', () => {
       expect(lines).toHaveLength(4);
     });
 
+    it('adds a webhook endpoint printing its id and secret, lists, rotates and removes it', async () => {
+      const refused = await cli(env, 'webhook', 'add', '--url', 'http://127.0.0.1:4799/hooks');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim()).toMatch(/^Error \(URL_NOT_ALLOWED\): 127\.0\.0\.1 resolves to 127\.0\.0\.1, a loopback/);
+
+      const local = { ...env, WEBHOOK_ALLOW_PRIVATE: '1' };
+      const added = await cliJson(local, 'webhook', 'add', '--url', 'http://127.0.0.1:4799/hooks', '--events', 'license.created,activation.released');
+      expect(added).toEqual({ id: expect.stringMatching(UUID), secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/), url: 'http://127.0.0.1:4799/hooks', events: ['license.created', 'activation.released'] });
+      const listed = await cliText(env, 'webhook', 'list');
+      expect(listed).toContain(`${added.id}  OK        http://127.0.0.1:4799/hooks  license.created,activation.released`);
+      const rotated = await cliJson(env, 'webhook', 'rotate-secret', added.id);
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secret).not.toBe(added.secret);
+      expect(await cliText(env, 'webhook', 'remove', added.id)).toEqual([`Webhook endpoint ${added.id} removed.`]);
+      expect((await cliText(env, 'webhook', 'list')).join('\n')).not.toContain(added.id);
+    });
+
     it('exits 1 with a clear message on a domain failure', async () => {
       const result = await cli(env, 'license', 'issue', '--email', email, '--product', 'no-such-product', '--seats', '1', '--expires', '+1d');
       expect(result.code).toBe(1);

@@ -346,6 +346,8 @@ const DASHBOARD_ONLY = [
   'adminReleaseActivation', 'changeLicenseExpiry', 'changeLicenseSeats', 'changeStaffPassword', 'clearLoginLockout', 'createProduct',
   'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'resendCredentials', 'sendPasswordReset',
   'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateLicense', 'updateProduct',
+  'webhookDeliveries', 'webhookEndpoint', 'webhookEndpoints', 'createWebhookEndpoint', 'deleteWebhookEndpoint',
+  'resendWebhookDelivery', 'rotateWebhookSecret', 'updateWebhookEndpoint',
 ];
 
 /** The routes plug-ins are compiled against. */

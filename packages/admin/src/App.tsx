@@ -14,6 +14,7 @@ import products from './products/index.ts';
 import { authProvider, dataProvider } from './providers.ts';
 import resellers from './resellers/index.ts';
 import staff from './staff/index.ts';
+import webhooks from './webhooks/index.ts';
 
 const Dashboard = lazy(() => import('./dashboard/Dashboard.tsx'));
 const ChangePassword = lazy(() => import('./ChangePassword.tsx'));
@@ -63,6 +64,7 @@ export function App() {
                 </Resource>
               </>
             )}
+            <Resource name="webhooks" {...webhooks} />
             <Resource name="audit" {...audit} />
             <CustomRoutes>
               <Route

@@ -25,6 +25,7 @@ const LICENSE = `id seats seatsUsed status startsAt expiresAt createdAt
   reseller { id name } customer { id email } product { id code name }`;
 const STAFF = 'id email role createdAt disabledAt reseller { id name }';
 const PRODUCT = 'id code name leaseDays remoteReleasesPerYear createdAt links { website documentation support purchase }';
+const WEBHOOK = 'id url events enabled disabledAt failingSince previousSecretUntil createdAt reseller { id name }';
 
 export const RESOURCES: Record<string, ConnectionResource> = {
   licenses: {
@@ -71,6 +72,21 @@ export const RESOURCES: Record<string, ConnectionResource> = {
     fields: 'id actor action subject resellerId data at',
     filters: { action: 'string', subject: 'string', actor: 'string' },
     sorts: { at: 'at', action: 'action', actor: 'actor' },
+  },
+  webhooks: {
+    field: 'webhookEndpoints',
+    type: 'WebhookEndpoint',
+    fields: WEBHOOK,
+    filters: { url: 'string' },
+    sorts: { createdAt: 'createdAt', url: 'url' },
+    one: 'webhookEndpoint',
+  },
+  webhookDeliveries: {
+    field: 'webhookDeliveries',
+    type: 'WebhookDelivery',
+    fields: 'id eventId eventType status attempts lastStatusCode lastError nextAttemptAt createdAt deliveredAt log { attempt at statusCode error durationMs }',
+    filters: { endpointId: 'string', status: 'string' },
+    sorts: { createdAt: 'createdAt', status: 'status' },
   },
   mail: {
     field: 'mailMessages',
@@ -146,6 +162,9 @@ export interface SlotkeeperDataProvider extends DataProvider {
   sendPasswordReset(customerId: Identifier): Promise<void>;
   clearLoginLockout(customerId: Identifier): Promise<void>;
   changeStaffPassword(input: { currentPassword: string; newPassword: string; newPasswordRepeat: string }): Promise<void>;
+  /** A new signing secret for the endpoint, shown once; the old one signs beside it for a day. */
+  rotateWebhookSecret(endpointId: Identifier): Promise<string>;
+  resendWebhookDelivery(deliveryId: Identifier): Promise<void>;
 }
 
 export function createDataProvider(api: Api): SlotkeeperDataProvider {
@@ -281,6 +300,15 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
           );
           return { data: result.product as never };
         }
+        case 'webhooks': {
+          const result = await api.mutate<{ endpoint: RaRecord; secret: string }>(
+            'createWebhookEndpoint',
+            'CreateWebhookEndpointInput',
+            { url: String(data.url ?? '').trim(), events: (data.events as string[] | undefined) ?? [], reseller: optionalString(data.reseller) },
+            `... on CreateWebhookEndpointSuccess { secret endpoint { ${WEBHOOK} } }`,
+          );
+          return { data: { ...result.endpoint, secret: result.secret } as never };
+        }
       }
       throw new ApiError(`${resource} cannot be created here.`, 405);
     },
@@ -314,6 +342,20 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
         const { staff } = await api.mutate<{ staff: RaRecord }>('disableStaff', 'DisableStaffInput', { staffId: id }, `... on DisableStaffSuccess { staff { ${STAFF} } }`);
         return { data: staff as never };
       }
+      if (resource === 'webhooks') {
+        const { endpoint } = await api.mutate<{ endpoint: RaRecord }>(
+          'updateWebhookEndpoint',
+          'UpdateWebhookEndpointInput',
+          {
+            id,
+            url: data.url !== before.url ? optionalString(data.url) : undefined,
+            events: data.events !== undefined && data.events !== before.events ? data.events : undefined,
+            enabled: data.enabled !== undefined && data.enabled !== before.enabled ? data.enabled : undefined,
+          },
+          `... on WebhookEndpointSuccess { endpoint { ${WEBHOOK} } }`,
+        );
+        return { data: endpoint as never };
+      }
       throw new ApiError(`This change to ${resource} is not possible here.`, 405);
     },
 
@@ -338,6 +380,10 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
         const { staff } = await api.mutate<{ staff: RaRecord }>('disableStaff', 'DisableStaffInput', { staffId: id }, `... on DisableStaffSuccess { staff { ${STAFF} } }`);
         return { data: staff as never };
       }
+      if (resource === 'webhooks') {
+        await api.mutate('deleteWebhookEndpoint', 'DeleteWebhookEndpointInput', { id }, '... on DeleteWebhookEndpointSuccess { id }');
+        return { data: (params.previousData ?? { id }) as never };
+      }
       throw new ApiError(`${resource} cannot be deleted.`, 405);
     },
 
@@ -359,6 +405,15 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
 
     async resendCredentials(customerId) {
       await api.mutate('resendCredentials', 'ResendCredentialsInput', { customerId }, '... on ResendCredentialsSuccess { ok }');
+    },
+
+    async rotateWebhookSecret(endpointId) {
+      const { secret } = await api.mutate<{ secret: string }>('rotateWebhookSecret', 'RotateWebhookSecretInput', { id: endpointId }, '... on RotateWebhookSecretSuccess { secret }');
+      return secret;
+    },
+
+    async resendWebhookDelivery(deliveryId) {
+      await api.mutate('resendWebhookDelivery', 'ResendWebhookDeliveryInput', { deliveryId }, '... on ResendWebhookDeliverySuccess { delivery { id } }');
     },
 
     async sendPasswordReset(customerId) {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
+import { createWebhookOutbox } from '@slotkeeper/schema/services/webhook/event';
 import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import { type Services, createServices } from '@slotkeeper/schema/services/services';
@@ -22,6 +23,7 @@ import { requestLogPlugin } from './request-log.ts';
 import { subscriptionCapsPlugin } from './subscription-caps.ts';
 import { restBridge } from './rest/bridge.ts';
 import { serverRoutes } from './routes.ts';
+import { type WebhookWorker, createWebhookWorker } from './webhook-worker.ts';
 import { type SlotkeeperYoga, createSlotkeeperYoga } from './yoga.ts';
 
 export interface App {
@@ -30,6 +32,7 @@ export interface App {
   services: Services;
   yoga: SlotkeeperYoga;
   mailWorker: MailWorker;
+  webhookWorker: WebhookWorker;
   logger: Logger;
   metrics: Metrics;
   /** Live GraphQL subscriptions (both transports); a stopping server ends them first. */
@@ -45,7 +48,7 @@ export async function openDatabase(config: Config): Promise<Database> {
 
 /**
  * Wires the whole server from its configuration: database (migrated), keys, Redis, pub/sub, rate
- * limits, mail outbox and worker, services, yoga. Nothing listens and the mail worker is not started
+ * limits, mail outbox and worker, webhook worker, services, yoga. Nothing listens and the workers are not started
  * (main.ts does both). `database`, `clock`, `mailTransport` and `logger` (default: JSON on stdout) may be given.
  */
 export async function createApp(
@@ -86,6 +89,16 @@ export async function createApp(
       // services is made below; the worker calls this only once started.
       fulfilResetRequest: (work, email) => services.accounts.fulfilResetRequest(work, email),
     });
+    const outbox = createOutbox(mailSecrets, () => mailWorker.wake());
+    const webhookWorker = createWebhookWorker({
+      db,
+      clock,
+      outbox,
+      logger,
+      retryBaseMs: config.webhooks.retryBaseSeconds * 1000,
+      timeoutMs: config.webhooks.timeoutSeconds * 1000,
+      allowPrivate: config.webhooks.allowPrivate,
+    });
     const services = metrics.observe(createServices({
       db,
       clock,
@@ -93,7 +106,7 @@ export async function createApp(
       events: slots,
       sessionEvents: slots,
       limits,
-      outbox: createOutbox(mailSecrets, () => mailWorker.wake()),
+      outbox,
       hasher: createPasswordHasher(config.bcryptCost, {
         concurrency: config.passwordCheckThreads,
         queue: config.passwordCheckQueue,
@@ -101,6 +114,8 @@ export async function createApp(
       }),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
+      webhooks: createWebhookOutbox(() => webhookWorker.wake()),
+      webhookAllowPrivate: config.webhooks.allowPrivate,
       logger,
     }));
     const proxyTrust = { hops: config.trustProxyHops, proxies: config.trustedProxies };
@@ -151,11 +166,13 @@ export async function createApp(
       services,
       yoga,
       mailWorker,
+      webhookWorker,
       logger,
       metrics,
       subscriptions,
       async close() {
         subscriptions.endAll();
+        await webhookWorker.stop();
         await mailWorker.stop();
         await yoga.dispose();
         stopEndingSessions();

@@ -62,6 +62,15 @@ export interface Config {
   metricsToken: string | null;
   /** How long a stopping server lets in-flight requests finish before it cuts their connections. */
   shutdownTimeoutMs: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** First retry delay; each next one doubles (with jitter). */
+  retryBaseSeconds: number;
+  timeoutSeconds: number;
+  /** Endpoints may point at loopback, link-local and private addresses (tests, closed networks). */
+  allowPrivate: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -156,6 +165,22 @@ function corsOrigins(env: Env, publicUrl: string): string[] {
     origins.push(origin);
   }
   return [...new Set(origins)];
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(`${name} must be a number from ${min} to ${max} (got "${raw}").`);
+  return value;
+}
+
+/** A switch written 1/0 (or true/false). */
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0 (got "${env[name]}").`);
 }
 
 /** An address as mail headers take it: `a@b.example` or `Name <a@b.example>`, on one line. */
@@ -282,5 +307,10 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     logLevel: logLevel(env),
     metricsToken: metricsToken(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    webhooks: {
+      retryBaseSeconds: decimal(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 0.01, 3600),
+      timeoutSeconds: decimal(env, 'WEBHOOK_TIMEOUT_SECONDS', 10, 0.1, 60),
+      allowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE'),
+    },
   };
 }

@@ -49,6 +49,7 @@ async function main() {
     if (embedded) operator = await serveOperatorSocket(app, socket!.path);
     const http = await listen(app.yoga, config.port, config.host, config.http, config.maxBodyBytes);
     app.mailWorker.start();
+    app.webhookWorker.start();
     log.info(
       `Slotkeeper listening on ${http.url}/graphql (${app.database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}` +
         `${config.redisUrl ? ', Redis pub/sub' : ''}) in ${Date.now() - started} ms`,
@@ -72,7 +73,7 @@ async function main() {
         if (cut > 0) log.warn({ connections: cut, ws }, `cut ${cut} connection(s) still open after SHUTDOWN_TIMEOUT_MS`);
         log.info('HTTP and WebSocket closed');
         operator?.close();
-        // The mail worker finishes the message it is sending; then Redis and the database close.
+        // The workers finish the message and the webhook attempts in flight; then Redis and the database close.
         await app!.close();
         releaseLock();
         log.info({ ms: Date.now() - since }, 'stopped');

@@ -197,6 +197,55 @@ export const commands: Record<string, Command> = {
     text: (m: { id: string; from: string; to: string; status: string; subject: string; text: string }) =>
       `Message ${m.id} (${m.status})\nFrom: ${m.from}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}`,
   },
+  'webhook add': {
+    usage: 'webhook add --url URL [--events TYPE,TYPE] [--reseller NAME]',
+    run: async (app, args) => {
+      const { endpoint, secret } = await app.services.webhookEndpoints.add('operator', {
+        url: required(args, 'url'),
+        events: args.events?.split(','),
+        reseller: args.reseller,
+      });
+      return { id: endpoint.id, secret, url: endpoint.url, events: endpoint.events };
+    },
+    text: (r: { id: string; secret: string; url: string; events: string[] }) =>
+      [`Webhook endpoint ${r.id}: ${r.url} (${r.events.length ? r.events.join(', ') : 'every event'}).`, `Secret: ${r.secret}`].join('\n'),
+  },
+  'webhook list': {
+    usage: 'webhook list',
+    run: async (app) =>
+      (await app.services.webhookEndpoints.list('operator')).map(({ secret: _secret, previousSecret: _previous, ...endpoint }) => endpoint),
+    text: (rows: { id: string; url: string; events: string[]; resellerId: string | null; disabledAt: Date | null; failingSince: Date | null }[]) =>
+      rows.length
+        ? rows
+            .map(
+              (e) =>
+                `${e.id}  ${e.disabledAt ? 'DISABLED' : e.failingSince ? 'FAILING ' : 'OK      '}  ${e.url}  ${e.events.length ? e.events.join(',') : 'every event'}${e.resellerId ? `  (reseller ${e.resellerId})` : ''}`,
+            )
+            .join('\n')
+        : 'No webhook endpoints.',
+  },
+  'webhook remove': {
+    usage: 'webhook remove ID',
+    positional: 'id',
+    run: async (app, args) => ({ id: (await app.services.webhookEndpoints.remove('operator', required(args, 'id'))).id }),
+    text: (r: { id: string }) => `Webhook endpoint ${r.id} removed.`,
+  },
+  'webhook enable': {
+    usage: 'webhook enable ID',
+    positional: 'id',
+    run: async (app, args) => ({ id: (await app.services.webhookEndpoints.update('operator', required(args, 'id'), { enabled: true })).id }),
+    text: (r: { id: string }) => `Webhook endpoint ${r.id} enabled: deliveries not yet made go out now.`,
+  },
+  'webhook rotate-secret': {
+    usage: 'webhook rotate-secret ID',
+    positional: 'id',
+    run: async (app, args) => {
+      const { endpoint, secret } = await app.services.webhookEndpoints.rotateSecret('operator', required(args, 'id'));
+      return { id: endpoint.id, secret, previousSecretUntil: endpoint.previousSecretUntil };
+    },
+    text: (r: { id: string; secret: string; previousSecretUntil: Date }) =>
+      [`New secret for ${r.id}: ${r.secret}`, `The old secret keeps signing beside it until ${new Date(r.previousSecretUntil).toISOString()}.`].join('\n'),
+  },
   seed: {
     usage: 'seed',
     async run(app) {

@@ -10,6 +10,7 @@ const COLORS: Record<string, 'success' | 'warning' | 'error' | 'default' | 'info
   SENDING: 'info',
   HELD: 'default',
   FAILED: 'error',
+  DELIVERED: 'success',
 };
 
 /** `SUSPENDED` → `Suspended`: the case of the status filters' labels, so chips and labels agree. */

@@ -30,6 +30,7 @@ function Actions() {
   const feedback = useFeedback();
   const resend = useMutation({ mutationFn: (id: Identifier) => dataProvider.resendCredentials(id) });
   const reset = useMutation({ mutationFn: (id: Identifier) => dataProvider.sendPasswordReset(id) });
+  const unlock = useMutation({ mutationFn: (id: Identifier) => dataProvider.clearLoginLockout(id) });
   if (!customer) return null;
   return (
     <TopToolbar>
@@ -60,7 +61,8 @@ function Actions() {
           title="Clear the log-in lock-out?"
           content={`${customer.email} can log in and activate machines again at once, instead of waiting for the lock to end. Do this once you know the failed attempts were theirs.`}
           confirmLabel="Clear lock-out"
-          onConfirm={() => run((dp) => dp.clearLoginLockout(customer.id), `${customer.email} can log in again.`)}
+          isPending={unlock.isPending}
+          onConfirm={() => unlock.mutateAsync(customer.id, feedback(`${customer.email} can log in again.`))}
         />
       )}
     </TopToolbar>

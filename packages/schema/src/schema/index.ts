@@ -11,5 +11,6 @@ import './audit.ts';
 import './mail.ts';
 import './license-admin.ts';
 import './slot.ts';
+import './webhook.ts';
 
 export const schema = builder.toSchema();

@@ -12,6 +12,7 @@ import type { Signer } from './signing-key.ts';
 import { type SlotEvents, publishSlotChange } from './slot-event.ts';
 
 export type { LicenseUsage } from './license.ts';
+import { type WebhookOutbox, createWebhookOutbox, licenseData, slotData } from './webhook/event.ts';
 
 export interface ActivateInput {
   email: string;
@@ -65,8 +66,11 @@ export function createActivationService(deps: {
   events: SlotEvents;
   accounts: AccountService;
   logger: EffectLog;
+  /** Where webhook events are written; without one they are written and the worker finds them by polling. */
+  webhooks?: WebhookOutbox;
 }): ActivationService {
   const { db, clock, signer, events, accounts, logger } = deps;
+  const webhooks = deps.webhooks ?? createWebhookOutbox();
 
   async function findProduct(code: string): Promise<Product> {
     const product = await db.product.findUnique({ where: { code: requireText(code, 'product', 100) } });
@@ -110,6 +114,7 @@ export function createActivationService(deps: {
         data: { releasedAt: now, releaseReason: reason, lastSeenAt: reason === 'DEACTIVATED' ? now : undefined },
       });
       const usage = { ...license, seatsUsed: await seatsUsed(tx, license.id) };
+      await webhooks.emit(work, now, 'activation.released', license.resellerId, slotData(released, usage));
       publishSlotChange(work, events, reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', usage, released, now);
       return usage;
     }, logger);
@@ -180,7 +185,21 @@ export function createActivationService(deps: {
         });
         const usedOf = (id: string) => used.find((u) => u.licenseId === id)?._count._all ?? 0;
         const license = usable.find((l) => hasFreeSeat(l, usedOf(l.id)));
-        if (!license) throw noFreeSlot(usable.map((l) => ({ seats: l.seats, used: usedOf(l.id) })));
+        if (!license) {
+          const denied = noFreeSlot(usable.map((l) => ({ seats: l.seats, used: usedOf(l.id) })));
+          // The denial changes nothing, but it is news to the sellers: each hears of its own licenses only.
+          for (const resellerId of new Set(usable.map((l) => l.resellerId))) {
+            const mine = usable.filter((l) => l.resellerId === resellerId);
+            await webhooks.emit(work, now, 'slot.denied', resellerId, {
+              customerId: customer.id,
+              product: product.code,
+              machineName,
+              osUser,
+              licenses: mine.map((l) => licenseData({ ...l, seatsUsed: usedOf(l.id) })),
+            });
+          }
+          return { denied };
+        }
         const exp = tokenExpiry(license, product, now);
         const activation = await tx.activation.create({
           data: {
@@ -195,9 +214,11 @@ export function createActivationService(deps: {
           },
         });
         const usage = { ...license, seatsUsed: usedOf(license.id) + 1 };
+        await webhooks.emit(work, now, 'activation.created', license.resellerId, slotData(activation, usage));
         publishSlotChange(work, events, 'ACTIVATED', usage, activation, now);
         return { activation, license: usage, exp };
       }, logger);
+      if ('denied' in outcome) throw outcome.denied;
 
       const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
       return { token, activation: outcome.activation, license: { ...outcome.license, product } };

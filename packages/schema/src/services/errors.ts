@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'RELEASE_LIMIT_REACHED',
   'RESET_TOKEN_INVALID',
   'SLOT_RELEASED',
+  'URL_NOT_ALLOWED',
   'WEAK_PASSWORD',
 ] as const;
 
@@ -132,5 +133,15 @@ export class ResetTokenInvalidError extends DomainError {
   readonly code = 'RESET_TOKEN_INVALID';
   constructor() {
     super('This reset code is unknown, used or expired. Request a new one.');
+  }
+}
+
+export class UrlNotAllowedError extends DomainError {
+  readonly code = 'URL_NOT_ALLOWED';
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
+    super(`${host} resolves to ${address}, a loopback, link-local or private address: webhooks may not reach it.`);
   }
 }

@@ -11,6 +11,7 @@ import { type Actor, policy } from './policy.ts';
 import { type SlotEvents, publishSlotChange } from './slot-event.ts';
 
 export type { LicenseAction } from './license-rule.ts';
+import { type WebhookOutbox, createWebhookOutbox, licenseData, slotData } from './webhook/event.ts';
 
 export interface IssueLicenseInput {
   email: string;
@@ -82,8 +83,10 @@ export function createLicenseService(deps: {
   outbox: Outbox;
   events: SlotEvents;
   logger: EffectLog;
+  webhooks?: WebhookOutbox;
 }): LicenseService {
   const { db, clock, hasher, outbox, events, logger } = deps;
+  const webhooks = deps.webhooks ?? createWebhookOutbox();
 
   return {
     visibleWhere(caller, filter) {
@@ -136,6 +139,8 @@ export function createLicenseService(deps: {
           data: { customerId: customer.id, resellerId: reseller?.id ?? null, productId: product.id, seats: input.seats, startsAt, expiresAt: input.expiresAt },
           include: { product: true, reseller: true },
         });
+        if (created) await webhooks.emit(work, clock.now(), 'customer.created', license.resellerId, { customer: { id: customer.id, email, createdAt: customer.createdAt.toISOString() } });
+        await webhooks.emit(work, clock.now(), 'license.created', license.resellerId, { license: { ...licenseData(license), product: product.code, customerEmail: email } });
         // The purchase e-mail: credentials for a new login, a notice for an existing one.
         const about = {
           email,
@@ -202,6 +207,11 @@ export function createLicenseService(deps: {
         const updated = await tx.license.update({ where: { id: licenseId }, data });
         const usage = { ...updated, seatsUsed: await seatsUsed(tx, licenseId) };
         for (const activation of released) publishSlotChange(work, events, 'RELEASED', usage, activation, now);
+        for (const activation of released) await webhooks.emit(work, now, 'activation.released', license.resellerId, slotData(activation, usage));
+        const changed = (['status', 'seats', 'expiresAt'] as const).filter((field) => data[field] !== undefined);
+        // The given expiry, not the one read back: the driver reads years past 9999 back as an invalid date.
+        const shown = licenseData({ ...usage, ...(expiresAt !== undefined ? { expiresAt } : {}) });
+        if (changed.length > 0) await webhooks.emit(work, now, 'license.updated', license.resellerId, { license: shown, changed });
         return usage;
       }, logger);
     },

@@ -8,6 +8,7 @@ const SECRET_FIELDS: { [T in MailTemplate]: (keyof MailData[T] & string)[] } = {
   'license-issued': [],
   'password-reset': ['token'],
   'password-changed': [],
+  'webhook-disabled': [],
 };
 
 /** What a sent mail shows where its secret was: the row keeps no way back to it. */

@@ -93,6 +93,19 @@ export function renderMail<T extends MailTemplate>(template: T, data: MailData[T
         brand,
       );
     }
+    case 'webhook-disabled': {
+      const d = data as MailData['webhook-disabled'];
+      return compose(
+        'A webhook endpoint was disabled',
+        [
+          `Every delivery to the webhook endpoint ${d.url} has failed since ${d.failingSince.replace('T', ' ').slice(0, 16)} UTC, so it was disabled.`,
+          'Events keep being recorded for it. Fix the receiver, then enable the endpoint again in the dashboard (Webhooks): what was not delivered goes out then.',
+          '',
+          `Endpoint: ${d.endpointId}`,
+        ],
+        brand,
+      );
+    }
   }
   throw new Error(`Unknown mail template ${template satisfies never}`);
 }

@@ -12,6 +12,8 @@ import { createCustomerSessions, createStaffSessions } from './session.ts';
 import type { Signer } from './signing-key.ts';
 import type { SlotEvents } from './slot-event.ts';
 import { type StaffService, createStaffService } from './staff.ts';
+import { type WebhookService, createWebhookService } from './webhook.ts';
+import type { WebhookOutbox } from './webhook/event.ts';
 
 export interface Services {
   accounts: AccountService;
@@ -21,6 +23,7 @@ export interface Services {
   licenses: LicenseService;
   products: ProductService;
   signer: Signer;
+  webhookEndpoints: WebhookService;
 }
 
 export interface ServiceDeps {
@@ -35,6 +38,10 @@ export interface ServiceDeps {
   outbox: Outbox;
   sessionTtlHours: number;
   resetTtlMinutes: number;
+  /** Where the services write webhook events (in their transactions). */
+  webhooks: WebhookOutbox;
+  /** Webhook endpoints may point at private addresses (WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
   /** Where a failed after-commit effect (mail wake-up, slot event) is logged. */
   logger: EffectLog;
 }
@@ -49,5 +56,6 @@ export function createServices(deps: ServiceDeps): Services {
     licenses: createLicenseService(deps),
     products: createProductService(deps),
     signer: deps.signer,
+    webhookEndpoints: createWebhookService({ ...deps, allowPrivate: deps.webhookAllowPrivate }),
   };
 }
