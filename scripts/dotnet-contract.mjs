@@ -28,9 +28,11 @@ namespace Slotkeeper
     public enum ErrorCode
     {
 ${codes.map((c) => `        /// <summary>${c}</summary>\n        ${pascal(c)},`).join('\n')}
-        /// <summary>The proxy refused the credentials (HTTP 407).</summary>
+        /// <summary>The proxy wants a login, or refused the one given (HTTP 407).</summary>
+        ProxyAuthRefused,
+        /// <summary>The proxy's rules do not allow the license server (HTTP 403 from the proxy).</summary>
         ProxyRefused,
-        /// <summary>The server or the proxy could not be reached.</summary>
+        /// <summary>The server or the proxy could not be reached (or the proxy could not reach the server).</summary>
         Unreachable,
         /// <summary>The server answered with something that is not the contract (a code this client does not know, HTTP 5xx).</summary>
         ServerError,

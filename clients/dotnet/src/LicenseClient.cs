@@ -225,11 +225,18 @@ namespace Slotkeeper
             }
             using (response)
             {
-                if ((int)response.StatusCode == 407) throw new SlotkeeperException(ErrorCode.ProxyRefused, "The proxy server refused the login and password.");
+                int status = (int)response.StatusCode;
+                if (status == 407) throw new SlotkeeperException(ErrorCode.ProxyAuthRefused, "The proxy server wants a login, or refused the one given (HTTP 407).");
                 string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 object parsed;
                 try { parsed = Json.Parse(text); }
-                catch (FormatException) { throw new SlotkeeperException(ErrorCode.ServerError, "The server answered HTTP " + (int)response.StatusCode + " without GraphQL."); }
+                catch (FormatException)
+                {
+                    // Not GraphQL: the answer of a proxy (or a gateway) in front of the server.
+                    if (status == 403) throw new SlotkeeperException(ErrorCode.ProxyRefused, "The proxy server does not allow connections to " + new Uri(options.ServerUrl).Authority + " (HTTP 403).");
+                    if (status == 502 || status == 503 || status == 504) throw new SlotkeeperException(ErrorCode.Unreachable, "The proxy server could not reach the license server (HTTP " + status + ").");
+                    throw new SlotkeeperException(ErrorCode.ServerError, "The server answered HTTP " + status + " without GraphQL.");
+                }
                 if (Json.Get(parsed, "errors") is List<object> errors && errors.Count > 0)
                 {
                     string code = Json.Str(Json.Get(errors[0], "extensions"), "code");
@@ -317,6 +324,16 @@ namespace Slotkeeper
                 store.Write(StateFile, state);
             }
             return new CheckResult { Status = status, Reason = reason, Claims = claims, Email = Json.Str(state, "email") };
+        }
+
+        /// <summary>The stored offline token (null when this machine is not activated or the state was tampered with).</summary>
+        public string Token
+        {
+            get
+            {
+                try { return Json.Str(ReadState(), "token"); }
+                catch (InvalidDataException) { return null; }
+            }
         }
 
         /// <summary>The vendor's links, from the product as the server last described it.</summary>
