@@ -48,6 +48,16 @@ async function expectRefused(forgeries: Record<string, string>, genuine: { licen
 }
 
 describe('RS256 tokens', () => {
+  it('get their RSA key when a product is set to RS256, so a JWKS shipped before any activation holds it', async () => {
+    expect((await jwks()).keys.filter((k) => k.kty === 'RSA')).toEqual([]);
+    const product = await t.app.services.products.create('operator', { code: `first-rs-${Date.now()}`, name: 'Revit Plug-in', tokenAlg: 'RS256' });
+    const shipped = (await jwks()).keys.filter((k) => k.kty === 'RSA');
+    expect(shipped).toHaveLength(1);
+    const license = await t.seed.license({ product });
+    const { data } = await t.gql(ACTIVATE, { input: machine(license, 'rs-0') });
+    expect(decodeProtectedHeader(data.activateMachine.token).kid).toBe(shipped[0]!.kid);
+  });
+
   it('signs an RS256 product with a 3072-bit RSA key published as kty RSA, alg RS256, kid its RFC 7638 thumbprint', async () => {
     const { license, token } = await activated('RS256', 'rs-1');
     const header = decodeProtectedHeader(token);

@@ -97,7 +97,8 @@ namespace Slotkeeper.Forms
             rows.Controls.Add(links);
             Controls.Add(rows);
 
-            foreach (var column in new[] { "Product", "Seats", "Computer", "User", "Activated", "Last seen" }) licenses.Columns.Add(column, column == "Product" ? 120 : 85);
+            foreach (var column in new[] { ("Product", 100), ("Seats", 55), ("Computer", 125), ("User", 80), ("Activated", 98), ("Last seen", 98) })
+                licenses.Columns.Add(column.Item1, column.Item2);
             proxyMode.Items.AddRange(new object[] { ProxyMode.None, ProxyMode.System, ProxyMode.Explicit });
             var proxy = client.Proxy;
             proxyMode.SelectedItem = proxy.Mode;

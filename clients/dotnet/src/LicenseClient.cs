@@ -313,7 +313,8 @@ namespace Slotkeeper
             DateTime now = options.UtcNow();
             var lastSeen = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(Json.Num(state, "lastSeen") ?? 0);
             var status = OfflineToken.Verify(Json.Str(state, "token"), keys, options.Product, fingerprint, now, out var claims, out var reason);
-            if (status == CheckStatus.Valid && now + ClockTolerance < lastSeen)
+            // Checked before the token's own times: a clock set back before the license start must not read as "not yet valid".
+            if ((status == CheckStatus.Valid || status == CheckStatus.NotYetValid) && now + ClockTolerance < lastSeen)
             {
                 status = CheckStatus.ClockSetBack;
                 reason = "The clock of this computer was set back (it shows " + now.ToString("u") + ", already seen: " + lastSeen.ToString("u") + ").";

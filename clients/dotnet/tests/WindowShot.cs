@@ -1,9 +1,9 @@
 // Opens the license window under Xvfb, activates from it as a user would (login, password, Activate),
-// prints what it shows (control order, status, license manager rows) and saves a screenshot of it
-// (Control.DrawToBitmap) to the path given. Run by test/dotnet.test.ts.
+// prints what it shows (control order, status, license manager rows) and saves a screenshot of the
+// screen to the path given, with ImageMagick's `import -window root` (Mono's Control.DrawToBitmap
+// draws nested panels blank). Run by test/dotnet.test.ts under xvfb-run.
 using System;
-using System.Drawing;
-using System.Drawing.Imaging;
+using System.Diagnostics;
 using System.IO;
 using System.Windows.Forms;
 using Slotkeeper;
@@ -48,12 +48,12 @@ static class WindowShot
                 Console.WriteLine("STATUS: " + form.StatusText);
                 foreach (var row in form.LicenseRows) Console.WriteLine("ROW: " + string.Join(" | ", row));
                 form.Refresh();
-                using (var bitmap = new Bitmap(form.Width, form.Height))
+                Application.DoEvents();
+                using (var shot = Process.Start(new ProcessStartInfo("import", "-window root \"" + args[0] + "\"") { UseShellExecute = false }))
                 {
-                    form.DrawToBitmap(bitmap, new Rectangle(0, 0, form.Width, form.Height));
-                    bitmap.Save(args[0], ImageFormat.Png);
+                    shot.WaitForExit();
+                    exit = shot.ExitCode;
                 }
-                exit = 0;
             }
             catch (Exception error)
             {

@@ -3,7 +3,7 @@ import type { Db } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
 import { type Actor, policy } from './policy.ts';
-import { TOKEN_ALGS } from './signing-key.ts';
+import { type Signer, TOKEN_ALGS } from './signing-key.ts';
 
 /** Vendor links shown by the plug-in's license window; each an http(s) URL. */
 export interface ProductLinks {
@@ -101,8 +101,16 @@ function linkColumns(links: ProductLinks = {}): Partial<Record<LinkColumn, strin
   return columns;
 }
 
-export function createProductService(deps: { db: Db }): ProductService {
-  const { db } = deps;
+export function createProductService(deps: { db: Db; signer: Pick<Signer, 'current'> }): ProductService {
+  const { db, signer } = deps;
+  /**
+   * A product moved to RS256 gets its RSA key now, not at its first activation: the vendor ships the
+   * JWKS in the plug-in build, and it must hold the key that will sign.
+   */
+  const keyFor = async (product: Product) => {
+    await signer.current(product.tokenAlg);
+    return product;
+  };
   return {
     async create(actor, input) {
       policy.manageProducts(actor);
@@ -117,7 +125,7 @@ export function createProductService(deps: { db: Db }): ProductService {
       const links = linkColumns(input.links);
       const existing = await db.product.findUnique({ where: { code } });
       if (existing) throw new InvalidInputError('code', `A product "${code}" already exists.`);
-      return db.product.create({
+      const created = await db.product.create({
         data: {
           code,
           name: requireText(input.name, 'name'),
@@ -127,6 +135,7 @@ export function createProductService(deps: { db: Db }): ProductService {
           ...links,
         },
       });
+      return keyFor(created);
     },
 
     async update(actor, input) {
@@ -143,7 +152,7 @@ export function createProductService(deps: { db: Db }): ProductService {
       };
       const existing = await db.product.findUnique({ where: { code: input.code } });
       if (!existing) throw new NotFoundError(`There is no product "${input.code}".`);
-      return db.product.update({ where: { id: existing.id }, data });
+      return keyFor(await db.product.update({ where: { id: existing.id }, data }));
     },
   };
 }
