@@ -18,8 +18,8 @@ import { type Squid, squidInstalled, startSquid } from './support/squid.ts';
 
 const DOTNET = join(ROOT, 'clients/dotnet');
 const onPath = (tool: string) => process.env.PATH!.split(':').some((dir) => existsSync(join(dir, tool)));
-const mono = onPath('mcs') && onPath('mono') && onPath('xvfb-run');
-if (!mono) console.warn('dotnet.test.ts: the C# tests are skipped: Mono is not installed (apt-get install -y mono-complete xvfb xauth).');
+const mono = onPath('mcs') && onPath('mono') && onPath('xvfb-run') && onPath('import');
+if (!mono) console.warn('dotnet.test.ts: the C# tests are skipped: Mono is not installed (apt-get install -y mono-complete xvfb xauth imagemagick).');
 if (!squidInstalled) console.warn('dotnet.test.ts: the C# tests are skipped: Debian squid is not installed (apt-get install -y squid).');
 
 describe('the .NET client contract', () => {
@@ -129,6 +129,8 @@ describe.skipIf(!mono || !squidInstalled)('the C# client on Mono, through squid,
     expect(out).toMatch(/^ROW: Revit Tools \| 1 of 3 \| revit-pc-window \| designer \| /m);
     expect(out).toContain('CONTROL: linkSupport');
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+    // A window drawn blank (as Mono's DrawToBitmap drew it) has one or two colours; text, fields and the list have many.
+    expect(Number(execFileSync('identify', ['-format', '%k', png], { encoding: 'utf8' }))).toBeGreaterThan(20);
     // activateMachine, logIn, myLicenses: all through the proxy, with its login. HttpClient sends the
     // login only when challenged, so each request is first refused with 407, then answered.
     const through = (await squid.accessLog(before + 6)).slice(before).map((l) => `${l.status} ${l.method} ${l.url} ${l.user}`);

@@ -1,6 +1,7 @@
 // RS256 products (for plug-ins whose platform has no Ed25519, such as .NET): keys, JWKS, signed key
 // list, rotation, and that a token is only ever accepted under its own key's algorithm.
 import { createHmac, createPublicKey, generateKeyPairSync, sign as rawSign } from 'node:crypto';
+import { KeyRing } from '@slotkeeper/client/check';
 import { fingerprintHash, keySet, verifyKeyList, verifyOfflineToken } from '@slotkeeper/client/verify';
 import { type JSONWebKeySet, type JWK, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader } from 'jose';
 import { commands } from '../packages/api/src/operator.ts';
@@ -84,6 +85,10 @@ describe('RS256 tokens', () => {
     expect(listed?.keys.map((k) => k.kid)).toContain(decodeProtectedHeader(token).kid);
     const result = await verifyOfflineToken(token, { keys: { keys: listed!.keys }, product: license.product, fingerprint: 'rs-2' });
     expect(result.status).toBe('VALID');
+    // The SDK's key ring takes the listed RSA key as it takes Ed25519 ones.
+    const ring = new KeyRing({ rootKeys: { keys: [await t.app.services.signer.rootKey()] } });
+    expect((await verifyOfflineToken(token, { keys: ring.with(jws), product: license.product, fingerprint: 'rs-2' })).status).toBe('VALID');
+    expect((await verifyOfflineToken(token, { keys: ring.with(null), product: license.product, fingerprint: 'rs-2' })).status).toBe('BAD_SIGNATURE');
   });
 
   it('keeps EdDSA for products that did not choose RS256', async () => {
