@@ -121,6 +121,13 @@ static class Tests
             await a.RequestPasswordResetAsync(user1);
             await a.RequestPasswordResetAsync("nobody-" + Guid.NewGuid().ToString("N") + "@example.com");
         }));
+        cases.Add(new Case("password reset with a wrong code, change with a different repetition", async () =>
+        {
+            var reset = await Refused(() => a.ResetPasswordAsync("skr_not-a-real-code-at-all", "N3w-Passw0rd-long!", "N3w-Passw0rd-long!"));
+            Expect(reset.Code == ErrorCode.ResetTokenInvalid, "reset: " + reset.Code);
+            var change = await Refused(() => a.ChangePasswordAsync(user1, pass1, "N3w-Passw0rd-long!", "N3w-Passw0rd-other!"));
+            Expect(change.Code == ErrorCode.PasswordsDoNotMatch, "change: " + change.Code);
+        }));
         cases.Add(new Case("wrong password", async () =>
         {
             var error = await Refused(() => Machine("revit-pc-w").ActivateAsync(user1, "not-the-password"));
