@@ -3,12 +3,11 @@
 // corporate proxy is set up. An http:// server is reached by plain requests in absolute form, an
 // https:// one (a self-signed certificate the SDK is told to trust, on 443 of a loopback address of
 // its own) through a CONNECT tunnel; squid's access.log shows which way each request went.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Listening } from '@slotkeeper/api/server';
 import { type ClientOptions, type SlotkeeperClient, createClient } from '@slotkeeper/client/client';
@@ -17,10 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { rejection } from './support/client.ts';
 import { closedPort } from './support/proxy.ts';
+import { type Squid, squidInstalled, startSquid } from './support/squid.ts';
 
-const SQUID = ['/usr/sbin/squid', '/usr/bin/squid'].find((path) => existsSync(path));
-const NCSA = '/usr/lib/squid/basic_ncsa_auth';
-const installed = SQUID !== undefined && existsSync(NCSA);
+const installed = squidInstalled;
 if (!installed) console.warn('client-squid.test.ts skipped: Debian squid is not installed (apt-get install -y squid).');
 
 const LOGIN = { user: 'alice', password: `proxy-${randomBytes(4).toString('hex')}` };
@@ -31,94 +29,17 @@ let t: TestApp;
 let server: Listening;
 let https: Server;
 let cert: string;
-let squid: ChildProcess;
+let squid: Squid;
 let squidAddress: string;
 let dir: string;
 let keys: JSONWebKeySet;
 const clients: SlotkeeperClient[] = [];
 
-/** The stock rules of Debian's /etc/squid/squid.conf, with Basic auth before "allow localhost". */
-function squidConfig(port: number): string {
-  return `
-auth_param basic program ${NCSA} ${join(dir, 'htpasswd')}
-auth_param basic realm slotkeeper-test
-acl authenticated proxy_auth REQUIRED
-acl SSL_ports port 443
-acl Safe_ports port 80
-acl Safe_ports port 21
-acl Safe_ports port 443
-acl Safe_ports port 70
-acl Safe_ports port 210
-acl Safe_ports port 1025-65535
-acl Safe_ports port 280
-acl Safe_ports port 488
-acl Safe_ports port 591
-acl Safe_ports port 777
-http_access deny !Safe_ports
-http_access deny CONNECT !SSL_ports
-http_access allow localhost manager
-http_access deny manager
-http_access deny !authenticated
-http_access allow localhost
-http_access deny all
-http_port 127.0.0.1:${port}
-cache deny all
-cache_mem 8 MB
-pid_filename ${join(dir, 'squid.pid')}
-access_log stdio:${join(dir, 'access.log')}
-cache_log ${join(dir, 'cache.log')}
-coredump_dir ${dir}
-netdb_filename none
-shutdown_lifetime 0 seconds
-`;
-}
-
-async function listening(port: number, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(true)).on('error', () => resolve(false));
-      socket.on('connect', () => socket.destroy());
-    });
-    if (open) return;
-    if (Date.now() > until) throw new Error(`squid did not listen on ${port}: ${readFileSync(join(dir, 'cache.log'), 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-interface LogLine {
-  status: string;
-  method: string;
-  url: string;
-  user: string;
-}
-
-/** squid's access.log (native format): result code/status, method, URL, user. It writes each line after the answer. */
-async function accessLog(expected: number): Promise<LogLine[]> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const text = existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : '';
-    const lines = text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [, , , status, , method, url, user] = line.trim().split(/\s+/);
-        return { status: status!, method: method!, url: url!, user: user! };
-      })
-      // The start-up probe's connection, which sent no request.
-      .filter((line) => line.method !== '-');
-    if (lines.length >= expected || Date.now() > until) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 beforeAll(async () => {
   if (!installed) return;
-  dir = mkdtempSync(join(tmpdir(), 'slotkeeper-squid-'));
-  // squid drops root for its own user, which must read the password file and write its logs here.
-  chmodSync(dir, 0o777);
-  const hash = execFileSync('openssl', ['passwd', '-apr1', LOGIN.password], { encoding: 'utf8' }).trim();
-  writeFileSync(join(dir, 'htpasswd'), `${LOGIN.user}:${hash}\n`, { mode: 0o644 });
+  squid = await startSquid(LOGIN);
+  squidAddress = squid.address;
+  dir = squid.dir;
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
     '-subj', `/CN=${HTTPS_HOST}`, '-addext', `subjectAltName=IP:${HTTPS_HOST}`,
@@ -131,25 +52,13 @@ beforeAll(async () => {
   keys = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
   https = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, t.app.yoga);
   await new Promise<void>((resolve, reject) => https.once('error', reject).listen(443, HTTPS_HOST, resolve));
-
-  const port = await closedPort();
-  squidAddress = `127.0.0.1:${port}`;
-  writeFileSync(join(dir, 'squid.conf'), squidConfig(port), { mode: 0o644 });
-  // -N: in the foreground, so that the test owns the process; -n: its own service name (shared-memory names).
-  squid = spawn(SQUID!, ['-N', '-f', join(dir, 'squid.conf'), '-n', `slotkeeper${port}`], { stdio: 'ignore' });
-  await listening(port, 15_000);
 });
 
 afterAll(async () => {
   for (const c of clients) await c.close();
-  if (squid && squid.exitCode === null) {
-    const exited = new Promise((resolve) => squid.once('exit', resolve));
-    squid.kill('SIGTERM');
-    await exited;
-  }
   await new Promise((resolve) => (https ? https.close(resolve) : resolve(undefined)));
   await t?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await squid?.stop();
 });
 
 function client(options: Partial<ClientOptions>): SlotkeeperClient {
@@ -179,10 +88,10 @@ async function round(plugin: SlotkeeperClient) {
 
 describe.skipIf(!installed)('through Debian squid with its stock rules and Basic auth', () => {
   it('an http:// server: plain requests in absolute form, with the login, never a CONNECT tunnel', async () => {
-    const before = (await accessLog(0)).length;
+    const before = (await squid.accessLog(0)).length;
     await round(client({}));
     // activate, logIn, myLicenses, deactivate (the online check needs no request before half the lease)
-    const lines = (await accessLog(before + 4)).slice(before);
+    const lines = (await squid.accessLog(before + 4)).slice(before);
     expect(lines).toHaveLength(4);
     for (const line of lines) {
       expect(line).toEqual({ status: 'TCP_MISS/200', method: 'POST', url: `${server.url}/graphql`, user: LOGIN.user });
@@ -207,9 +116,9 @@ describe.skipIf(!installed)('through Debian squid with its stock rules and Basic
   });
 
   it('an https:// server with a certificate the SDK is told to trust: through a CONNECT tunnel to 443', async () => {
-    const before = (await accessLog(0)).length;
+    const before = (await squid.accessLog(0)).length;
     await round(client({ serverUrl: `https://${HTTPS_HOST}`, ca: cert }));
-    const lines = (await accessLog(before + 1)).slice(before);
+    const lines = (await squid.accessLog(before + 1)).slice(before);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toEqual({ status: 'TCP_TUNNEL/200', method: 'CONNECT', url: `${HTTPS_HOST}:443`, user: LOGIN.user });
     console.log(`squid, https:// server: ${lines.length} CONNECT tunnel(s) to 443 (TCP_TUNNEL/200), nothing else`);

@@ -21,13 +21,14 @@ export interface SeededLicense {
 export class Seeder {
   constructor(private readonly db: PrismaClient) {}
 
-  product(options: { leaseDays?: number | null; remoteReleasesPerYear?: number } = {}) {
+  product(options: { leaseDays?: number | null; remoteReleasesPerYear?: number; tokenAlg?: 'EdDSA' | 'RS256' } = {}) {
     return this.db.product.create({
       data: {
         code: `plugin-${unique()}`,
         name: 'Test Plug-in',
         leaseDays: options.leaseDays ?? null,
         remoteReleasesPerYear: options.remoteReleasesPerYear ?? 3,
+        tokenAlg: options.tokenAlg ?? 'EdDSA',
       },
     });
   }
@@ -44,6 +45,7 @@ export class Seeder {
       status?: 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
       leaseDays?: number | null;
       remoteReleasesPerYear?: number;
+      tokenAlg?: 'EdDSA' | 'RS256';
       customer?: { id: string; email: string };
       product?: { id: string; code: string };
     } = {},

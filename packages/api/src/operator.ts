@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
 import { RESET_REQUEST } from '@slotkeeper/schema/services/mail';
+import type { TokenAlg } from '@slotkeeper/schema/services/signing-key';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
 
@@ -42,6 +43,11 @@ function links(args: Args) {
   return { website: args.website, documentation: args.documentation, support: args.support, purchase: args.purchase };
 }
 
+/** `--token-alg` as given; the product service refuses anything but EdDSA or RS256. */
+function tokenAlg(args: Args) {
+  return args['token-alg'] as TokenAlg | undefined;
+}
+
 const LINK_USAGE = '[--website URL] [--documentation URL] [--support URL] [--purchase URL]';
 
 type ProductRow = {
@@ -49,6 +55,7 @@ type ProductRow = {
   name: string;
   leaseDays: number | null;
   remoteReleasesPerYear: number;
+  tokenAlg: string;
   websiteUrl: string | null;
   documentationUrl: string | null;
   supportUrl: string | null;
@@ -59,6 +66,7 @@ function productText(p: ProductRow): string {
   const lines = [
     `Product ${p.code} "${p.name}": ${p.leaseDays ? `${p.leaseDays}-day lease` : 'token until license expiry'}, ${p.remoteReleasesPerYear} remote releases a year.`,
   ];
+  if (p.tokenAlg !== 'EdDSA') lines.push(`Tokens: ${p.tokenAlg}`);
   const shown: [string, string | null][] = [
     ['Website', p.websiteUrl],
     ['Documentation', p.documentationUrl],
@@ -100,25 +108,27 @@ export const commands: Record<string, Command> = {
       result.applied.length ? `Applied: ${result.applied.join(', ')}` : 'The database is up to date.',
   },
   'product create': {
-    usage: `product create --code CODE --name NAME [--lease-days N] [--remote-releases N] ${LINK_USAGE}`,
+    usage: `product create --code CODE --name NAME [--lease-days N] [--remote-releases N] [--token-alg EdDSA|RS256] ${LINK_USAGE}`,
     run: (app, args) =>
       app.services.products.create('operator', {
         code: required(args, 'code'),
         name: required(args, 'name'),
         leaseDays: optionalInt(args, 'lease-days') ?? null,
         remoteReleasesPerYear: optionalInt(args, 'remote-releases'),
+        tokenAlg: tokenAlg(args),
         links: links(args),
       }),
     text: productText,
   },
   'product update': {
-    usage: `product update --code CODE [--name NAME] [--lease-days N|none] [--remote-releases N] ${LINK_USAGE}`,
+    usage: `product update --code CODE [--name NAME] [--lease-days N|none] [--remote-releases N] [--token-alg EdDSA|RS256] ${LINK_USAGE}`,
     run: (app, args) =>
       app.services.products.update('operator', {
         code: required(args, 'code'),
         name: args.name,
         leaseDays: optionalLeaseDays(args),
         remoteReleasesPerYear: optionalInt(args, 'remote-releases'),
+        tokenAlg: tokenAlg(args),
         links: links(args),
       }),
     text: productText,
@@ -138,8 +148,13 @@ export const commands: Record<string, Command> = {
   'keys rotate': {
     usage: 'keys rotate',
     run: (app) => app.services.signer.rotate(),
-    text: (r: { kid: string; retiredKid: string | null }) =>
-      `New signing key ${r.kid}.${r.retiredKid ? ` Key ${r.retiredKid} is retired and stays in the JWKS while its tokens are valid.` : ''}`,
+    text: (r: { rotated: { alg: string; kid: string; retiredKid: string | null }[] }) =>
+      r.rotated
+        .map(
+          (k) =>
+            `New ${k.alg === 'EdDSA' ? '' : `${k.alg} `}signing key ${k.kid}.${k.retiredKid ? ` Key ${k.retiredKid} is retired and stays in the JWKS while its tokens are valid.` : ''}`,
+        )
+        .join('\n'),
   },
   'keys root': {
     usage: 'keys root',

@@ -36,9 +36,11 @@ export interface CheckResult {
   license: LicenseView | null;
 }
 
-/** A listed key may be any public Ed25519 key; nothing else is ever used to verify. */
+/** A listed key may be any public Ed25519 or RSA key; nothing else is ever used to verify. */
 function usableKey(key: JWK): boolean {
-  return key.kty === 'OKP' && key.crv === 'Ed25519' && typeof key.x === 'string' && key.d === undefined;
+  if (key.d !== undefined) return false;
+  if (key.kty === 'RSA') return typeof key.n === 'string' && typeof key.e === 'string';
+  return key.kty === 'OKP' && key.crv === 'Ed25519' && typeof key.x === 'string';
 }
 
 /**

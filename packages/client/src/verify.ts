@@ -1,16 +1,22 @@
 // Offline verification of a Slotkeeper token, as the plug-in does it with no network: signature
 // against the vendor's public keys, type, product, machine and time.
 //
-// The signature is checked with node:crypto's synchronous Ed25519 verify on keys imported once: jose
-// goes through WebCrypto, whose every call is a thread-pool round trip that costs several times the
-// verification itself. The rules are jose's for an EdDSA JWT (key selection, header, claims), with
-// error messages kept; the `crit` header, which our tokens never carry, is refused outright.
+// The signature is checked with node:crypto's synchronous verify on keys imported once: jose goes
+// through WebCrypto, whose every call is a thread-pool round trip that costs several times the
+// verification itself. The rules are jose's for an EdDSA or RS256 JWT (key selection, header,
+// claims), with error messages kept; the `crit` header, which our tokens never carry, is refused
+// outright. A key verifies only its own algorithm: an Ed25519 key never checks an RS256 signature
+// and an RSA key never an EdDSA one, whatever the token's header claims.
 import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
 import type { JSONWebKeySet, JWK, JWTPayload } from 'jose';
 
 export const TOKEN_TYPE = 'slot+jwt';
 /** `typ` of the server's root-signed key list (`/.well-known/jwks.jws`). */
 export const KEY_LIST_TYPE = 'jwks+jwt';
+
+/** The algorithms of offline tokens; the root-signed key list is always EdDSA. */
+export type TokenAlg = 'EdDSA' | 'RS256';
+const TOKEN_ALGS: readonly TokenAlg[] = ['EdDSA', 'RS256'];
 
 export interface SlotClaims extends JWTPayload {
   sub: string;
@@ -34,24 +40,32 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
-/** May this JWK verify an EdDSA signature for a header naming `kid`? jose's rules for a local JWKS. */
-function usableFor(jwk: JWK, kid: unknown): boolean {
-  const { kty, key_ops: ops, ext, kid: jwkKid, alg, use, crv } = jwk;
+/** May this JWK verify an `alg` signature for a header naming `kid`? jose's rules for a local JWKS. */
+function usableFor(jwk: JWK, kid: unknown, alg: TokenAlg): boolean {
+  const { kty, key_ops: ops, ext, kid: jwkKid, alg: jwkAlg, use, crv } = jwk;
   return (
     (ext === undefined || typeof ext === 'boolean') &&
     (ops === undefined || (Array.isArray(ops) && ops.every((op, i) => typeof op === 'string' && ops.indexOf(op) === i) && ops.includes('verify'))) &&
-    kty === 'OKP' &&
+    (alg === 'EdDSA' ? kty === 'OKP' && crv === 'Ed25519' : kty === 'RSA') &&
     (kid === undefined || (typeof kid === 'string' && kid === jwkKid)) &&
-    (alg === undefined || alg === 'EdDSA') &&
-    (use === undefined || use === 'sig') &&
-    crv === 'Ed25519'
+    (jwkAlg === undefined || jwkAlg === alg) &&
+    (use === undefined || use === 'sig')
   );
 }
 
-/** The public key of an Ed25519 JWK; null for a private JWK (as jose refuses) or one that does not import. */
+/**
+ * The public key of an Ed25519 or RSA JWK; null for a private JWK (as jose refuses), an RSA modulus
+ * under 2048 bits (jose refuses those for RS256) or one that does not import.
+ */
 function importKey(jwk: JWK): KeyObject | null {
-  if (jwk.d !== undefined || typeof jwk.x !== 'string') return null;
+  if (jwk.d !== undefined) return null;
   try {
+    if (jwk.kty === 'RSA') {
+      if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') return null;
+      const key = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
+      return key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048 ? key : null;
+    }
+    if (typeof jwk.x !== 'string') return null;
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
     return key.asymmetricKeyType === 'ed25519' ? key : null;
   } catch {
@@ -68,9 +82,9 @@ export class KeySet {
     this.#keys = jwks.keys.map((jwk) => ({ jwk: structuredClone(jwk), key: importKey(jwk) }));
   }
 
-  /** The keys that may have signed a token with this `kid`; a matching key that does not import verifies nothing. */
-  candidates(kid: unknown): (KeyObject | null)[] {
-    return this.#keys.filter((k) => usableFor(k.jwk, kid)).map((k) => k.key);
+  /** The keys that may have signed an `alg` token with this `kid`; a matching key that does not import verifies nothing. */
+  candidates(kid: unknown, alg: TokenAlg = 'EdDSA'): (KeyObject | null)[] {
+    return this.#keys.filter((k) => usableFor(k.jwk, kid, alg)).map((k) => k.key);
   }
 }
 
@@ -102,8 +116,12 @@ function decodeJson(part: string, what: string): Record<string, unknown> {
   return value;
 }
 
-/** Checks a compact JWS's form, header and EdDSA signature against `keys`; returns its header and claims. */
-function verifyCompact(token: string, keys: KeySet): { header: Record<string, unknown>; payload: JWTPayload } {
+/** Checks a compact JWS's form, header and signature (one of `algs`) against `keys`; returns its header and claims. */
+function verifyCompact(
+  token: string,
+  keys: KeySet,
+  algs: readonly TokenAlg[] = TOKEN_ALGS,
+): { header: Record<string, unknown>; payload: JWTPayload } {
   if (typeof token !== 'string') throw new Refused('Compact JWS must be a string');
   const parts = token.split('.');
   if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) throw new Refused('Invalid Compact JWS');
@@ -111,12 +129,14 @@ function verifyCompact(token: string, keys: KeySet): { header: Record<string, un
   const header = decodeJson(encodedHeader, 'JWS Protected Header');
   if (header.crit !== undefined) throw new Refused('Extension Header Parameters ("crit") are not accepted');
   if (typeof header.alg !== 'string' || !header.alg) throw new Refused('JWS "alg" (Algorithm) Header Parameter missing or invalid');
-  if (header.alg !== 'EdDSA') throw new Refused('"alg" (Algorithm) Header Parameter value not allowed');
-  const candidates = keys.candidates(header.kid);
+  const alg = header.alg as TokenAlg;
+  if (!algs.includes(alg)) throw new Refused('"alg" (Algorithm) Header Parameter value not allowed');
+  const candidates = keys.candidates(header.kid, alg);
   if (candidates.length === 0) throw new Refused('no applicable key found in the JSON Web Key Set');
   const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii');
   const signature = Buffer.from(encodedSignature, 'base64url');
-  if (!candidates.some((key) => key !== null && verify(null, signingInput, key, signature))) throw new Refused('signature verification failed');
+  const digest = alg === 'RS256' ? 'sha256' : null;
+  if (!candidates.some((key) => key !== null && verify(digest, signingInput, key, signature))) throw new Refused('signature verification failed');
   return { header, payload: decodeJson(encodedPayload, 'JWT Claims Set') as JWTPayload };
 }
 
@@ -199,7 +219,7 @@ export interface KeyList extends JSONWebKeySet {
  */
 export function verifyKeyList(jws: string, roots: KeySet): KeyList | null {
   try {
-    const { header, payload } = verifyCompact(jws, roots);
+    const { header, payload } = verifyCompact(jws, roots, ['EdDSA']);
     if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(KEY_LIST_TYPE)) return null;
     const { keys, iat } = payload as { keys?: unknown; iat?: unknown };
     if (!Array.isArray(keys) || !keys.every(isObject) || typeof iat !== 'number' || !Number.isFinite(iat)) return null;

@@ -18,7 +18,7 @@ const SlotSuccess = (name: string, description: string) =>
   builder.objectRef<SlotResult>(name).implement({
     description,
     fields: (t) => ({
-      token: t.exposeString('token', { description: 'Signed offline token (JWT, EdDSA): verify it with the JWKS.' }),
+      token: t.exposeString('token', { description: "Signed offline token (JWT; EdDSA, or RS256 when the product's tokenAlg is RS256): verify it with the JWKS." }),
       activation: t.field({ type: ActivationRef, resolve: (result) => result.activation }),
       license: t.field({ type: LicenseRef, resolve: (result) => result.license }),
     }),

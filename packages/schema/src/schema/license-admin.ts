@@ -3,7 +3,7 @@ import { builder } from '../builder.ts';
 import type { SeatUsageSummary } from '../services/admin.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../services/errors.ts';
 import { idOrNull, offsetPage, orderBy, orderInput } from './connection.ts';
-import { ActivationRef, LicenseRef, LicenseStatus } from './license.ts';
+import { ActivationRef, LicenseRef, LicenseStatus, TokenAlg } from './license.ts';
 
 builder.prismaObjectField('Product', 'id', (t) => t.exposeID('id'));
 builder.prismaObjectField('License', 'customer', (t) => t.relation('customer'));
@@ -282,6 +282,7 @@ builder.mutationFields((t) => ({
             name: f.string(),
             leaseDays: f.int({ required: false }),
             remoteReleasesPerYear: f.int({ required: false }),
+            tokenAlg: f.field({ type: TokenAlg, required: false, description: 'EdDSA when left out.' }),
             links: f.field({
               required: false,
               description: "The plug-in license window's link buttons; http(s) URLs.",
@@ -296,6 +297,7 @@ builder.mutationFields((t) => ({
       ctx.services.products.create(ctx.caller, {
         ...input,
         remoteReleasesPerYear: input.remoteReleasesPerYear ?? undefined,
+        tokenAlg: input.tokenAlg ?? undefined,
         links: input.links ?? undefined,
       }),
   }),
@@ -315,18 +317,20 @@ builder.mutationField('updateProduct', (t) =>
             leaseDays: f.int({ required: false }),
             remoteReleasesPerYear: f.int({ required: false }),
             links: f.field({ type: ProductLinksInput, required: false }),
+            tokenAlg: f.field({ type: TokenAlg, required: false, description: 'Applies to tokens issued or renewed from now on.' }),
           }),
         }),
       }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
     resolve: (_root, { input }, ctx) => {
-      const { name, remoteReleasesPerYear, links, ...rest } = input;
+      const { name, remoteReleasesPerYear, links, tokenAlg, ...rest } = input;
       return ctx.services.products.update(ctx.caller, {
         ...rest,
         ...(name != null ? { name } : {}),
         ...(remoteReleasesPerYear != null ? { remoteReleasesPerYear } : {}),
         ...(links ? { links } : {}),
+        ...(tokenAlg ? { tokenAlg } : {}),
       });
     },
   }),

@@ -11,6 +11,11 @@ export const LicenseStatus = builder.enumType('LicenseStatus', {
   values: ['ACTIVE', 'SUSPENDED', 'REVOKED'] as const,
 });
 
+export const TokenAlg = builder.enumType('TokenAlg', {
+  description: 'How offline tokens are signed: EdDSA (Ed25519), or RS256 (RSA 3072) for platforms without Ed25519 such as .NET.',
+  values: ['EdDSA', 'RS256'] as const,
+});
+
 interface ProductLinks {
   website: string | null;
   documentation: string | null;
@@ -38,6 +43,7 @@ const ProductRef = builder.prismaObject('Product', {
       description: 'Offline token lifetime in days; null: the token lives until the license expires.',
     }),
     remoteReleasesPerYear: t.exposeInt('remoteReleasesPerYear'),
+    tokenAlg: t.expose('tokenAlg', { type: TokenAlg, description: "The `alg` of this product's offline tokens." }),
     links: t.field({
       type: ProductLinksRef,
       resolve: (product) => ({

@@ -87,7 +87,7 @@ export function createActivationService(deps: {
       seats: license.seats,
       nbf: Math.floor(license.startsAt.getTime() / 1000),
       exp: Math.floor(exp.getTime() / 1000),
-    });
+    }, product.tokenAlg);
     return token;
   }
 
@@ -147,7 +147,7 @@ export function createActivationService(deps: {
       const fp = fingerprintHash(input.fingerprint);
       const customer = await accounts.authenticate(input.email, input.password);
       const product = await findProduct(input.product);
-      const key = await signer.current();
+      const key = await signer.current(product.tokenAlg);
       const now = clock.now();
 
       const outcome = await transaction(db, async (tx, work) => {
@@ -243,7 +243,9 @@ export function createActivationService(deps: {
 
     async renew(token) {
       const claims = await signer.verifySignature(token);
-      const key = await signer.current();
+      // The renewed token takes the product's algorithm as it is now: a product moved to RS256 renews its EdDSA tokens into RS256 ones.
+      const product = await db.product.findUnique({ where: { code: claims.aud }, select: { tokenAlg: true } });
+      const key = await signer.current(product?.tokenAlg);
       const now = clock.now();
       const outcome = await transaction(db, async (tx) => {
         await lockLicenses(tx, { ids: [claims.lic] });

@@ -1,8 +1,9 @@
-import type { Prisma, Product } from '../generated/prisma/client.ts';
+import type { Prisma, Product, TokenAlg } from '../generated/prisma/client.ts';
 import type { Db } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
 import { type Actor, policy } from './policy.ts';
+import { type Signer, TOKEN_ALGS } from './signing-key.ts';
 
 /** Vendor links shown by the plug-in's license window; each an http(s) URL. */
 export interface ProductLinks {
@@ -18,6 +19,8 @@ export interface CreateProductInput {
   leaseDays?: number | null;
   remoteReleasesPerYear?: number;
   links?: ProductLinks;
+  /** How its offline tokens are signed; EdDSA unless given. */
+  tokenAlg?: TokenAlg;
 }
 
 /** Only the fields given change; `leaseDays: null` removes the lease, a link given as null or "" is removed. */
@@ -27,6 +30,8 @@ export interface UpdateProductInput {
   leaseDays?: number | null;
   remoteReleasesPerYear?: number;
   links?: ProductLinks;
+  /** Tokens issued or renewed from now on use it; tokens already out stay valid until they expire. */
+  tokenAlg?: TokenAlg;
 }
 
 /** The products a vendor sells, and the policy each carries (lease, remote releases, links). */
@@ -40,6 +45,12 @@ const CODE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 function checkLeaseDays(leaseDays: number | null | undefined) {
   if (leaseDays != null && (!Number.isInteger(leaseDays) || leaseDays < 1 || leaseDays > 3650)) {
     throw new InvalidInputError('leaseDays', 'Lease days must be a whole number from 1 to 3650.');
+  }
+}
+
+function checkTokenAlg(alg: string | undefined) {
+  if (alg !== undefined && !TOKEN_ALGS.includes(alg as TokenAlg)) {
+    throw new InvalidInputError('tokenAlg', `The token algorithm must be one of ${TOKEN_ALGS.join(', ')}.`);
   }
 }
 
@@ -90,8 +101,16 @@ function linkColumns(links: ProductLinks = {}): Partial<Record<LinkColumn, strin
   return columns;
 }
 
-export function createProductService(deps: { db: Db }): ProductService {
-  const { db } = deps;
+export function createProductService(deps: { db: Db; signer: Pick<Signer, 'current'> }): ProductService {
+  const { db, signer } = deps;
+  /**
+   * A product moved to RS256 gets its RSA key now, not at its first activation: the vendor ships the
+   * JWKS in the plug-in build, and it must hold the key that will sign.
+   */
+  const keyFor = async (product: Product) => {
+    await signer.current(product.tokenAlg);
+    return product;
+  };
   return {
     async create(actor, input) {
       policy.manageProducts(actor);
@@ -100,35 +119,40 @@ export function createProductService(deps: { db: Db }): ProductService {
         throw new InvalidInputError('code', 'A product code is 1-64 lower-case letters, digits, ".", "_" or "-".');
       }
       checkLeaseDays(input.leaseDays);
+      checkTokenAlg(input.tokenAlg);
       const releases = input.remoteReleasesPerYear ?? 3;
       checkReleases(releases);
       const links = linkColumns(input.links);
       const existing = await db.product.findUnique({ where: { code } });
       if (existing) throw new InvalidInputError('code', `A product "${code}" already exists.`);
-      return db.product.create({
+      const created = await db.product.create({
         data: {
           code,
           name: requireText(input.name, 'name'),
           leaseDays: input.leaseDays ?? null,
           remoteReleasesPerYear: releases,
+          tokenAlg: input.tokenAlg ?? 'EdDSA',
           ...links,
         },
       });
+      return keyFor(created);
     },
 
     async update(actor, input) {
       policy.manageProducts(actor);
       checkLeaseDays(input.leaseDays);
       if (input.remoteReleasesPerYear !== undefined) checkReleases(input.remoteReleasesPerYear);
+      checkTokenAlg(input.tokenAlg);
       const data: Prisma.ProductUpdateInput = {
         ...(input.name !== undefined ? { name: requireText(input.name, 'name') } : {}),
         ...(input.leaseDays !== undefined ? { leaseDays: input.leaseDays } : {}),
         ...(input.remoteReleasesPerYear !== undefined ? { remoteReleasesPerYear: input.remoteReleasesPerYear } : {}),
+        ...(input.tokenAlg !== undefined ? { tokenAlg: input.tokenAlg } : {}),
         ...linkColumns(input.links),
       };
       const existing = await db.product.findUnique({ where: { code: input.code } });
       if (!existing) throw new NotFoundError(`There is no product "${input.code}".`);
-      return db.product.update({ where: { id: existing.id }, data });
+      return keyFor(await db.product.update({ where: { id: existing.id }, data }));
     },
   };
 }

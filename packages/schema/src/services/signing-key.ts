@@ -1,10 +1,14 @@
-import { type KeyObject, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { type KeyObject, createPrivateKey, generateKeyPair, generateKeyPairSync } from 'node:crypto';
+import { promisify } from 'node:util';
 import { CompactSign, type JWK, SignJWT, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import type { TokenAlg } from '../generated/prisma/client.ts';
 import { type Clock, type Db, transaction } from './db.ts';
 import { InvalidTokenError } from './errors.ts';
 import { decryptAtRest, encryptAtRest } from './key-encryption.ts';
 
 export const TOKEN_TYPE = 'slot+jwt';
+export const TOKEN_ALGS: readonly TokenAlg[] = ['EdDSA', 'RS256'];
+export type { TokenAlg };
 /** `typ` of the root-signed key list (`/.well-known/jwks.jws`), so that no other JWS passes for one. */
 export const KEY_LIST_TYPE = 'jwks+jwt';
 
@@ -28,12 +32,22 @@ export interface VerifiedToken extends OfflineClaims {
 }
 
 export interface Signer {
-  /** The key that signs new tokens: created on first use, re-read from the database at most every `refreshMs`. */
-  current(): Promise<{ kid: string }>;
-  sign(claims: OfflineClaims): Promise<{ token: string; kid: string }>;
-  /** Checks signature, type and shape; not `exp`: a machine may hand in an expired token to renew or deactivate. */
+  /**
+   * The key that signs new tokens of `alg` (EdDSA unless given): created on first use, re-read from
+   * the database at most every `refreshMs`.
+   */
+  current(alg?: TokenAlg): Promise<{ kid: string }>;
+  sign(claims: OfflineClaims, alg?: TokenAlg): Promise<{ token: string; kid: string }>;
+  /**
+   * Checks signature, type and shape; not `exp`: a machine may hand in an expired token to renew or
+   * deactivate. The header's `alg` must be the algorithm of the key its `kid` names.
+   */
   verifySignature(token: string): Promise<VerifiedToken>;
-  rotate(): Promise<{ kid: string; retiredKid: string | null }>;
+  /**
+   * Retires every signing key and creates a new EdDSA key, plus a new RS256 key when one was in use.
+   * `kid`/`retiredKid` are the EdDSA pair; `rotated` lists every algorithm's.
+   */
+  rotate(): Promise<{ kid: string; retiredKid: string | null; rotated: { alg: TokenAlg; kid: string; retiredKid: string | null }[] }>;
   /** Public keys that sign now, plus retired ones while a token they signed can still be valid. */
   jwks(): Promise<{ keys: JWK[] }>;
   /** The vendor's root public key (created on first use): plug-ins ship it and trust what it signs. */
@@ -60,9 +74,9 @@ export function createSigner(deps: {
 }): Signer {
   const { db, clock, kek, issuer } = deps;
   const refreshMs = deps.refreshMs ?? 60_000;
-  let active: LoadedKey | undefined;
-  let loading: Promise<LoadedKey> | undefined;
-  const publicKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  const active = new Map<TokenAlg, LoadedKey>();
+  const loading = new Map<TokenAlg, Promise<LoadedKey>>();
+  const publicKeys = new Map<string, Promise<{ alg: TokenAlg; key: CryptoKey | Uint8Array }>>();
   let root: Promise<{ kid: string; publicJwk: JWK; privateKey: KeyObject }> | undefined;
   let signedList: { keys: string; jws: string } | undefined;
 
@@ -70,7 +84,7 @@ export function createSigner(deps: {
     const row = await transaction(db, async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK})`;
       const existing = await tx.rootKey.findFirst({ orderBy: { createdAt: 'asc' } });
-      return existing ?? tx.rootKey.create({ data: await newKeyRow(kek) });
+      return existing ?? tx.rootKey.create({ data: await newKeyRow(kek, 'EdDSA') });
     });
     return { kid: row.kid, publicJwk: row.publicJwk as JWK, privateKey: decryptPrivateKey(row.encryptedPrivateKey, kek, row.kid) };
   }
@@ -81,28 +95,37 @@ export function createSigner(deps: {
     return root;
   }
 
-  async function loadActive(): Promise<LoadedKey> {
+  async function loadActive(alg: TokenAlg): Promise<LoadedKey> {
+    // An RSA key takes a moment to generate: made before taking the lock, kept only if none exists.
+    const existing = await db.signingKey.findFirst({ where: { retiredAt: null, alg } });
+    const fresh = existing ? undefined : await newKeyRow(kek, alg);
     const row = await transaction(db, async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK})`;
-      const existing = await tx.signingKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
-      return existing ?? tx.signingKey.create({ data: await newKeyRow(kek) });
+      const found = await tx.signingKey.findFirst({ where: { retiredAt: null, alg }, orderBy: { createdAt: 'desc' } });
+      return found ?? tx.signingKey.create({ data: { ...(fresh ?? (await newKeyRow(kek, alg))), alg } });
     });
     return { kid: row.kid, privateKey: decryptPrivateKey(row.encryptedPrivateKey, kek, row.kid), loadedAt: Date.now() };
   }
 
-  async function current(): Promise<LoadedKey> {
-    if (active && Date.now() - active.loadedAt < refreshMs) return active;
-    loading ??= loadActive().finally(() => (loading = undefined));
-    active = await loading;
-    return active;
+  async function current(alg: TokenAlg = 'EdDSA'): Promise<LoadedKey> {
+    const cached = active.get(alg);
+    if (cached && Date.now() - cached.loadedAt < refreshMs) return cached;
+    let pending = loading.get(alg);
+    if (!pending) {
+      pending = loadActive(alg).finally(() => loading.delete(alg));
+      loading.set(alg, pending);
+    }
+    const loaded = await pending;
+    active.set(alg, loaded);
+    return loaded;
   }
 
   async function publicKey(kid: string) {
     let key = publicKeys.get(kid);
     if (!key) {
-      key = db.signingKey.findUnique({ where: { kid } }).then((row) => {
+      key = db.signingKey.findUnique({ where: { kid } }).then(async (row) => {
         if (!row) throw new InvalidTokenError();
-        return importJWK(row.publicJwk as JWK, 'EdDSA');
+        return { alg: row.alg, key: await importJWK(row.publicJwk as JWK, row.alg) };
       });
       key.catch(() => publicKeys.delete(kid));
       publicKeys.set(kid, key);
@@ -112,10 +135,10 @@ export function createSigner(deps: {
 
   return {
     current,
-    async sign(claims) {
-      const key = await current();
+    async sign(claims, alg = 'EdDSA') {
+      const key = await current(alg);
       const token = await new SignJWT({ lic: claims.lic, fp: claims.fp, seats: claims.seats })
-        .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: TOKEN_TYPE })
+        .setProtectedHeader({ alg, kid: key.kid, typ: TOKEN_TYPE })
         .setIssuer(issuer)
         .setSubject(claims.sub)
         .setAudience(claims.aud)
@@ -128,16 +151,20 @@ export function createSigner(deps: {
 
     async verifySignature(token) {
       let kid: string | undefined;
+      let alg: string | undefined;
       try {
         const header = decodeProtectedHeader(token);
-        if (header.alg !== 'EdDSA' || header.typ !== TOKEN_TYPE || typeof header.kid !== 'string') throw new Error();
+        if (!TOKEN_ALGS.includes(header.alg as TokenAlg) || header.typ !== TOKEN_TYPE || typeof header.kid !== 'string') throw new Error();
         kid = header.kid;
+        alg = header.alg;
       } catch {
         throw new InvalidTokenError();
       }
       const key = await publicKey(kid);
+      // A kid names one key of one algorithm: a token claiming another is forged, whatever it carries.
+      if (key.alg !== alg) throw new InvalidTokenError();
       try {
-        const { payload } = await compactVerify(token, key, { algorithms: ['EdDSA'] });
+        const { payload } = await compactVerify(token, key.key, { algorithms: [key.alg] });
         const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
         const { sub, aud, lic, fp, seats, nbf, exp, iat, iss } = claims;
         if (
@@ -154,15 +181,22 @@ export function createSigner(deps: {
     },
 
     async rotate() {
-      const result = await transaction(db, async (tx) => {
+      const inUse = await db.signingKey.findMany({ where: { retiredAt: null, alg: { not: 'EdDSA' } }, select: { alg: true } });
+      const algs = ['EdDSA' as const, ...TOKEN_ALGS.filter((alg) => inUse.some((row) => row.alg === alg))];
+      const rows = await Promise.all(algs.map((alg) => newKeyRow(kek, alg)));
+      const rotated = await transaction(db, async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK})`;
-        const old = await tx.signingKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
+        const old = await tx.signingKey.findMany({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
         await tx.signingKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: clock.now() } });
-        const created = await tx.signingKey.create({ data: await newKeyRow(kek) });
-        return { created, retiredKid: old?.kid ?? null };
+        const created = [];
+        for (const [i, alg] of algs.entries()) {
+          const row = await tx.signingKey.create({ data: { ...rows[i]!, alg } });
+          created.push({ alg, kid: row.kid, retiredKid: old.find((o) => o.alg === alg)?.kid ?? null });
+        }
+        return created;
       });
-      active = undefined;
-      return { kid: result.created.kid, retiredKid: result.retiredKid };
+      active.clear();
+      return { kid: rotated[0]!.kid, retiredKid: rotated[0]!.retiredKid, rotated };
     },
 
     async jwks() {
@@ -203,11 +237,18 @@ async function kidsWithLiveTokens(db: Db, now: Date): Promise<string[]> {
   return rows.map((row) => row.tokenKid);
 }
 
-async function newKeyRow(kek: Buffer) {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+const generateRsa = promisify(generateKeyPair);
+
+/** RSA 3072 is NIST's size for security through 2030 and beyond; generated off the event loop (≈1 s). */
+async function newKeyPair(alg: TokenAlg): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  return alg === 'RS256' ? generateRsa('rsa', { modulusLength: 3072 }) : generateKeyPairSync('ed25519');
+}
+
+async function newKeyRow(kek: Buffer, alg: TokenAlg) {
+  const { publicKey, privateKey } = await newKeyPair(alg);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = await calculateJwkThumbprint(jwk);
-  const publicJwk = { ...jwk, kid, alg: 'EdDSA', use: 'sig' };
+  const publicJwk = { ...jwk, kid, alg, use: 'sig' };
   const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
   return { kid, publicJwk, encryptedPrivateKey: encryptAtRest(pkcs8, kek, kid) };
 }
