@@ -1,23 +1,20 @@
 // What every benchmark shares: settings, a database to seed and hand to a server, the api started as
 // its own process (so the load generator never shares its event loop), an HTTP load run, and the
 // figures' arithmetic. Nothing here asserts: a benchmark prints what it measured.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
-import pg from 'pg';
 import { type Database, openEmbedded, openPostgres } from '../packages/api/src/database.ts';
 import { migrate } from '../packages/api/src/migrate.ts';
 import type { PrismaClient } from '../packages/schema/src/generated/prisma/client.ts';
 import { ACTIVATE } from '../packages/client/src/operation.ts';
+import { type ApiProcess, ROOT, ownSchema, startApiProcess } from '../scripts/api-process.ts';
 import { envInt } from './env.ts';
-import { freePort } from '../test/stress/support/api-process.ts';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { ROOT };
 export const QUICK = process.env.BENCH_QUICK === '1';
 /** Seconds of each throughput run (P1, P2). */
 export const SECONDS = envInt('BENCH_SECONDS', QUICK ? 3 : 15, 1, 3600);
@@ -62,27 +59,17 @@ export interface BenchDatabase {
   dispose(): Promise<void>;
 }
 
-/** A fresh database: a temporary data folder, or a schema `bench_<random>` on DATABASE_URL. */
+/** A fresh database: a temporary data folder, or a schema `sk_bench_…` on DATABASE_URL. */
 export function createBenchDatabase(kind: DatabaseKind): BenchDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'slotkeeper-bench-'));
   const env: Record<string, string> = { DATA_DIR: dir };
   let open: () => Promise<Database>;
   let drop = async () => {};
   if (kind === 'postgres') {
-    const base = process.env.DATABASE_URL!.trim();
-    const schema = `bench_${randomBytes(4).toString('hex')}`;
-    const url = new URL(base);
-    url.searchParams.set('schema', schema);
-    env.DATABASE_URL = url.toString();
-    open = () => openPostgres(url.toString());
-    drop = async () => {
-      const admin = new URL(base);
-      admin.searchParams.delete('schema');
-      const client = new pg.Client({ connectionString: admin.toString() });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    };
+    const schema = ownSchema(process.env.DATABASE_URL!.trim(), 'bench');
+    env.DATABASE_URL = schema.url;
+    open = () => openPostgres(schema.url);
+    drop = schema.drop;
   } else {
     open = () => openEmbedded({ dataDir: join(dir, 'pg') });
   }
@@ -179,74 +166,22 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('bas
 
 // ---------------------------------------------------------------------------------------------- servers
 
-export interface RunningServer {
-  url: string;
-  pid: number;
-  /** Resident set size now, in MB (from /proc). */
-  rssMb(): number;
-  stop(): Promise<void>;
-}
+export type RunningServer = Pick<ApiProcess, 'url' | 'pid' | 'rssMb' | 'stop'>;
 
 /** The libuv thread-pool size the servers get (bcrypt and async crypto run on it): the caller's, else Node's default 4. */
 export const THREADPOOL = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 
-/** Runs a TypeScript entry as its own Node process (tsx loader, no wrapper process) and waits for `url`/healthz. */
-export async function startProcess(entry: string, env: Record<string, string>, readyPath: string): Promise<RunningServer> {
-  const port = await freePort();
+/** Runs a TypeScript entry as its own Node process (scripts/api-process.ts) and waits for `readyPath`. */
+export function startProcess(entry: string, env: Record<string, string>, readyPath: string): Promise<RunningServer> {
   // The bench's own DATABASE_URL (no schema) names where bench schemas go, never a server's database:
   // only `env` gives one (createBenchDatabase); a server without it runs on the embedded engine.
   const { DATABASE_URL: _url, ...inherited } = process.env;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), entry], {
-    cwd: ROOT,
-    env: {
-      ...inherited,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      UV_THREADPOOL_SIZE: String(THREADPOOL),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startApiProcess({
+    entry,
+    readyPath,
+    env: { ...inherited, NODE_ENV: 'production', UV_THREADPOOL_SIZE: String(THREADPOOL), ...env },
+    nodeOptions: process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean),
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
-    try {
-      const response = await fetch(`${url}${readyPath}`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${entry} did not answer ${readyPath} within 120 s:\n${output}`);
-    }
-    await sleep(100);
-  }
-  return {
-    url,
-    pid: child.pid!,
-    rssMb: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-      return round(kb / 1024, 1);
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 /** The api (packages/api/src/main.ts) on `database`, production settings, no per-address limit. */

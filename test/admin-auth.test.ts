@@ -136,6 +136,11 @@ const MATRIX: Record<string, Row> = {
     variables: (f) => ({ id: f.license.id }),
     expect: STAFF_ONLY_A,
   },
+  updateLicense: {
+    document: 'mutation($id: ID!) { updateLicense(input: { licenseId: $id, seats: 4, expiresAt: "2031-01-01T00:00:00Z" }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.id }),
+    expect: STAFF_ONLY_A,
+  },
   adminReleaseActivation: {
     document: 'mutation($id: ID!) { adminReleaseActivation(input: { activationId: $id }) { __typename ... on Error { code } } }',
     variables: (f) => ({ id: f.license.activationId }),

@@ -76,6 +76,22 @@ describe('queries the schema accepts', () => {
   });
 });
 
+describe('lists', () => {
+  it('"expiring within 30 days" lists active and suspended licenses, not revoked ones', async () => {
+    const product = await t.seed.product();
+    const customer = await t.seed.customer(`expiring-${randomBytes(4).toString('hex')}@example.com`);
+    const soon = (status: 'ACTIVE' | 'SUSPENDED' | 'REVOKED') => t.seed.license({ status, expiresInDays: 10, product, customer });
+    const [active, suspended] = [await soon('ACTIVE'), await soon('SUSPENDED'), await soon('REVOKED')];
+    await t.seed.license({ expiresInDays: 60, product, customer });
+    const { data } = await vendor.getList('licenses', {
+      pagination: { page: 1, perPage: 10 },
+      sort: { field: 'createdAt', order: 'ASC' },
+      filter: { customerEmail: customer.email, expiringWithinDays: 30 },
+    });
+    expect(data.map((l) => l.id).toSorted()).toEqual([active!.id, suspended!.id].toSorted());
+  });
+});
+
 describe('paging', () => {
   it('reads consecutive pages with no gap and no overlap, and the total', async () => {
     const email = `pager-${randomBytes(4).toString('hex')}`;
@@ -101,7 +117,7 @@ describe('actions', () => {
     expect(license.reseller).toMatchObject({ id: tenants.resellerA.id });
 
     const issued = await t.app.database.prisma.mailMessage.findFirstOrThrow({ where: { to: email } });
-    const password = (issued.data as { password: string }).password;
+    const password = t.mailLine(issued, 'Password');
     const { data: activated } = await t.gql(ACTIVATE, { input: machine({ email, password, product: product.code }, 'dp-pc') });
     const activationId = activated.activateMachine.activation.id as string;
 
@@ -138,6 +154,17 @@ describe('actions', () => {
     const usage = await resellerA.seatUsage(7);
     expect(usage.history).toHaveLength(7);
     expect(usage.byProduct.find((row) => row.key === product.code)).toMatchObject({ seatsSold: 5, seatsUsed: 0 });
+  });
+
+  it('a license edit applies whole or not at all: a refused expiry leaves the seats as they were', async () => {
+    const seeded = await t.seed.license({ seats: 2 });
+    const { data: before } = await vendor.getOne('licenses', { id: seeded.id });
+    const refused = await vendor
+      .update('licenses', { id: seeded.id, data: { seats: 6, expiresAt: '2001-01-01', status: 'SUSPENDED' }, previousData: before })
+      .catch((e: Error) => e);
+    expect(refused).toMatchObject({ status: 400, code: 'INVALID_INPUT' });
+    const { data: after } = await vendor.getOne('licenses', { id: seeded.id });
+    expect(after).toMatchObject({ seats: 2, status: 'ACTIVE', expiresAt: before.expiresAt });
   });
 
   it('creates products, resellers and staff, and disables staff (vendor admins)', async () => {

@@ -2,13 +2,14 @@
 // dashboard: a reseller admin issues a license, a plug-in activates with the e-mailed credentials,
 // the license page shows it live, the admin releases it and the plug-in's renewal is refused.
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
-import { adminStaticPlugin } from '@slotkeeper/api/admin-static';
+import { dashboardRoute } from '@slotkeeper/api/admin-static';
 import type { Listening } from '@slotkeeper/api/server';
 import { type TestApp, startTestApp } from './support/app.ts';
-import { collectErrors, launchBrowser, screenshot } from './support/browser.ts';
+import { launchBrowser, openDashboard, screenshot } from './support/browser.ts';
 import { ACTIVATE, LOG_IN, RENEW, machine } from './support/operations.ts';
 import { PASSWORD as SEED_PASSWORD } from './support/seed.ts';
 import { TestSmtpServer, line } from './support/smtp.ts';
@@ -53,23 +54,7 @@ afterAll(async () => {
   await smtp.stop();
 });
 
-async function openAs(email: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
-  const page = await context.newPage();
-  const errors = collectErrors(page);
-  onTestFailed(async ({ task }) => {
-    await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
-    console.log(`page errors: ${JSON.stringify(errors)}`);
-  });
-  await page.goto(`${server.url}/admin/`);
-  await page.locator('input[name="username"]').waitFor();
-  await screenshot(page, 'login');
-  await page.locator('input[name="username"]').fill(email);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.getByText('Seats sold').waitFor({ timeout: 15_000 });
-  return { context, page, errors };
-}
+const openAs = (email: string) => openDashboard(browser, server.url, { email, password: PASSWORD });
 
 async function graphql<T = any>(query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(`${server.url}/graphql`, {
@@ -185,8 +170,11 @@ describe('dashboard in Chromium', () => {
     for (const name of ['Resellers', 'Products', 'Staff', 'Mail outbox']) {
       expect(await page.getByRole('menuitem', { name }).count()).toBe(0);
     }
-    await page.goto(`${server.url}/admin/staff`);
-    await page.getByText('Either you typed a wrong URL').waitFor();
+    for (const path of ['staff', 'products', 'resellers/create']) {
+      await page.goto(`${server.url}/admin/${path}`);
+      await page.getByText('Either you typed a wrong URL').waitFor();
+      await page.getByRole('heading', { name: 'Not found', level: 1 }).waitFor();
+    }
 
     expect(errors).toEqual([]);
     await context.close();
@@ -227,6 +215,11 @@ describe('dashboard in Chromium', () => {
     };
     await search('Licenses', 'licenses', 'Customer e-mail', otherLicense.email, otherLicense.email);
     await screenshot(page, 'licenses-vendor');
+    // The export's columns are named for a spreadsheet reader, not by field path.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toBe('License ID,Customer e-mail,Reseller,Product,Seats,Seats used,Seats free,Status,Starts,Expires,Issued');
+    expect(csv[1]).toContain(`${otherLicense.id},${otherLicense.email},Reseller B ${tag},${otherLicense.product},4,`);
     await search('Staff', 'staff', 'E-mail', tag, staff.resellerA);
     await screenshot(page, 'staff-list');
     await search('Resellers', 'resellers', 'Name', tag, `Reseller B ${tag}`);
@@ -286,9 +279,7 @@ describe('serving the dashboard', () => {
 
   it('says how to build it when it is not built', async () => {
     const url = new URL('http://slotkeeper.test/admin/licenses');
-    let response: Response | undefined;
-    const endResponse = (r: Response) => void (response = r);
-    await adminStaticPlugin('/nonexistent/dist/').onRequest!({ request: new Request(url), url, endResponse } as never);
+    const response = await dashboardRoute('/nonexistent/dist/').handle({ request: new Request(url), url } as never);
     expect(response!.status).toBe(404);
     expect(response!.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await response!.text()).toContain('Run <code>pnpm build</code>');

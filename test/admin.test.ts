@@ -103,13 +103,100 @@ describe('licenses', () => {
   });
 });
 
+describe('updateLicense (one dashboard edit, whole or not at all)', () => {
+  const UPDATE = `mutation($input: UpdateLicenseInput!) { updateLicense(input: $input) {
+    __typename ... on UpdateLicenseSuccess { license { seats seatsUsed status expiresAt } } ... on InvalidInputError { field } ... on Error { code message } } }`;
+  const update = (role: keyof Tenants['tokens'], input: Record<string, unknown>) => as(role, UPDATE, { input }).then((d) => d.updateLicense);
+  // Sorted: the events of one transaction may share their timestamp.
+  const audits = (licenseId: string) =>
+    db().auditEvent.findMany({ where: { subject: `license:${licenseId}` } }).then((events) => events.map((e) => e.action).sort());
+  const row = (licenseId: string) => db().license.findUniqueOrThrow({ where: { id: licenseId } });
+  const secondMachine = async (license: Awaited<ReturnType<Tenants['licenseOfA']>>) =>
+    (await t.gql(ACTIVATE, { input: machine(license, `second-${randomBytes(3).toString('hex')}`) })).data.activateMachine.activation.id as string;
+
+  it('applies seats (releasing a machine), expiry and a status action together, one audit event each', async () => {
+    const license = await tenants.licenseOfA();
+    const second = await secondMachine(license);
+    const done = await update('resellerA', {
+      licenseId: license.id,
+      seats: 1,
+      releaseActivationIds: [second],
+      expiresAt: '2031-06-30T00:00:00Z',
+      action: 'SUSPEND',
+    });
+    expect(done).toEqual({ __typename: 'UpdateLicenseSuccess', license: { seats: 1, seatsUsed: 1, status: 'SUSPENDED', expiresAt: '2031-06-30T00:00:00.000Z' } });
+    expect(await db().activation.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ releaseReason: 'ADMIN_RELEASE' });
+    expect(await audits(license.id)).toEqual(['license.expiry_changed', 'license.seats_changed', 'license.suspend']);
+  });
+
+  it('a refused expiry leaves the seats and the machines to release untouched', async () => {
+    const license = await tenants.licenseOfA();
+    const second = await secondMachine(license);
+    const before = await row(license.id);
+    const refused = await update('resellerA', { licenseId: license.id, seats: 1, releaseActivationIds: [second], expiresAt: '2000-01-01T00:00:00Z' });
+    expect(refused).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT', field: 'expiresAt' });
+    expect(await row(license.id)).toMatchObject({ seats: before.seats, expiresAt: before.expiresAt });
+    expect((await db().activation.findUniqueOrThrow({ where: { id: second } })).releasedAt).toBeNull();
+    expect(await audits(license.id)).toEqual([]);
+  });
+
+  it('seats below their use leave the status and expiry as they were', async () => {
+    const license = await tenants.licenseOfA();
+    await secondMachine(license);
+    const before = await row(license.id);
+    const refused = await update('resellerA', { licenseId: license.id, seats: 1, expiresAt: '2031-06-30T00:00:00Z', action: 'SUSPEND' });
+    expect(refused).toMatchObject({ code: 'INVALID_INPUT', field: 'seats' });
+    expect(refused.message).toContain('2 seats are in use');
+    expect(await row(license.id)).toMatchObject({ seats: before.seats, status: 'ACTIVE', expiresAt: before.expiresAt });
+    expect(await audits(license.id)).toEqual([]);
+  });
+
+  it('resuming a revoked license is refused, and the seat change given with it is not applied', async () => {
+    const license = await tenants.licenseOfA();
+    expect(await update('vendor', { licenseId: license.id, action: 'REVOKE' })).toMatchObject({ license: { status: 'REVOKED' } });
+    const refused = await update('vendor', { licenseId: license.id, seats: 5, action: 'RESUME' });
+    expect(refused).toMatchObject({ code: 'INVALID_INPUT', field: 'action' });
+    expect(await row(license.id)).toMatchObject({ seats: license.seats, status: 'REVOKED' });
+    expect(await audits(license.id)).toEqual(['license.revoke']);
+  });
+
+  it('refuses seats out of range, a machine that is not a live slot of the license, and releases without seats', async () => {
+    const license = await tenants.licenseOfA();
+    expect(await update('resellerA', { licenseId: license.id, seats: 0 })).toMatchObject({ code: 'INVALID_INPUT', field: 'seats' });
+    expect(await update('resellerA', { licenseId: license.id, seats: 100_001 })).toMatchObject({ code: 'INVALID_INPUT', field: 'seats' });
+    const other = await tenants.licenseOfA();
+    expect(await update('resellerA', { licenseId: license.id, seats: 2, releaseActivationIds: [other.activationId] })).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'releaseActivationIds',
+    });
+    expect(await update('resellerA', { licenseId: license.id, releaseActivationIds: [license.activationId] })).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'releaseActivationIds',
+    });
+    expect((await db().activation.findUniqueOrThrow({ where: { id: other.activationId } })).releasedAt).toBeNull();
+    expect((await db().activation.findUniqueOrThrow({ where: { id: license.activationId } })).releasedAt).toBeNull();
+    expect(await row(license.id)).toMatchObject({ seats: license.seats });
+    expect(await audits(license.id)).toEqual([]);
+  });
+
+  it("another reseller's or an unknown license is NOT_FOUND; a customer or anonymous caller is FORBIDDEN; nothing changes", async () => {
+    const license = await tenants.licenseOfA();
+    expect(await update('resellerB', { licenseId: license.id, seats: 9 })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await update('vendor', { licenseId: 'no-such-license', seats: 9 })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await update('customer', { licenseId: license.id, seats: 9 })).toMatchObject({ code: 'FORBIDDEN' });
+    const anonymous = await t.gql(UPDATE, { input: { licenseId: license.id, seats: 9 } });
+    expect(anonymous.data.updateLicense).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await row(license.id)).toMatchObject({ seats: license.seats });
+  });
+});
+
 describe('customers', () => {
   it('resendCredentials sets a new generated password, e-mails it, ends sessions, and audits', async () => {
     const license = await tenants.licenseOfA();
     const session = (await t.gql(LOG_IN, { email: license.email, password: PASSWORD })).data.logIn.sessionToken;
     await as('resellerA', 'mutation($id: ID!) { resendCredentials(input: { customerId: $id }) { __typename } }', { id: license.customerId });
     const mail = await db().mailMessage.findFirstOrThrow({ where: { to: license.email, template: 'credentials' } });
-    const password = (mail.data as { password: string }).password;
+    const password = t.mailLine(mail, 'Password');
     expect((await t.gql(LOG_IN, { email: license.email, password: PASSWORD })).data.logIn.code).toBe('INVALID_CREDENTIALS');
     expect((await t.gql(LOG_IN, { email: license.email, password })).data.logIn.__typename).toBe('LogInSuccess');
     expect((await t.gql('{ myLicenses { id } }', {}, session)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

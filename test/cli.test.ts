@@ -1,18 +1,17 @@
 // The operator CLI end to end, as an operator runs it: child processes on a real data folder, alone
 // and beside a running server (commands then go through the server's operator socket), and on
 // PostgreSQL when the run has one.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawnTs } from '../scripts/api-process.ts';
 import { ACTIVATE, machine } from './support/operations.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = 'packages/api/src/cli.ts';
 const MAIN = 'packages/api/src/main.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -51,8 +50,7 @@ function childEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function start(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  // node + tsx's loader in one process (no pnpm/tsx wrapper processes): its pid is the one to kill.
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTs(script, args, env);
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;

@@ -95,7 +95,7 @@ describe('slotkeeper CLI', () => {
   });
 
   it('activate, status, links, licenses, deactivate, status with --json: results and exit codes', async () => {
-    const product = await t.app.services.licenses.createProduct({
+    const product = await t.app.services.products.create('operator', {
       code: `cli-${randomBytes(4).toString('hex')}`,
       name: 'CLI Plug-in',
       links: { documentation: 'https://docs.vendor.example/cli' },

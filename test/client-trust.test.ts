@@ -172,3 +172,38 @@ describe('a fake server', () => {
     }
   });
 });
+
+describe('a replayed older key list', () => {
+  it('is refused: the newer root-signed list stays trusted, and tokens of its keys stay VALID', async () => {
+    const own = await startTestApp();
+    try {
+      const listening = await own.listen();
+      const shipped = await (await fetch(`${listening.url}/.well-known/jwks.json`)).json();
+      const root = { keys: [await own.app.services.signer.rootKey()] };
+      // A genuine list signed an hour ago, before the key now in use was rotated in.
+      own.clock.advance(-3_600_000);
+      const older = await own.app.services.signer.signedJwks();
+      own.clock.advance(3_600_000);
+      await own.app.services.signer.rotate();
+      const license = await own.seed.license({ seats: 1 });
+
+      const dir = storage();
+      const fingerprint = 'pc-rollback';
+      const genuine = client({ serverUrl: listening.url, storageDir: dir, fingerprint, publicKeys: shipped, rootKeys: root });
+      expect((await genuine.activate({ email: license.email, password: license.password, product: license.product })).check.status).toBe('VALID');
+      const newer = storedList(dir);
+      expect(newer).not.toBe(older);
+
+      const replaying = client({ serverUrl: await fakeServer(() => older), storageDir: dir, fingerprint, publicKeys: shipped, rootKeys: root });
+      const checked = await replaying.check({ online: true });
+      expect(checked.online).toEqual({ ok: true, renewed: false });
+      expect(checked.status).toBe('VALID');
+      expect(storedList(dir)).toBe(newer);
+      // The same list again is no rollback: it is kept as it is.
+      expect((await genuine.check({ online: true })).status).toBe('VALID');
+      expect(storedList(dir)).toBe(newer);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -73,7 +73,7 @@ function stateFile(dir: string) {
 
 describe('activate and check', () => {
   it('activates, stores the token, checks VALID offline and shows the vendor links', async () => {
-    const product = await t.app.services.licenses.createProduct({
+    const product = await t.app.services.products.create('operator', {
       code: `linked-${randomBytes(4).toString('hex')}`,
       name: 'Linked Plug-in',
       links: { website: 'https://vendor.example/', support: 'https://vendor.example/support', purchase: 'https://shop.example/buy' },
@@ -401,7 +401,7 @@ describe('passwords', () => {
       where: { to: license.email, template: 'password-reset' },
       orderBy: { createdAt: 'desc' },
     });
-    const code = (mail.data as { token: string }).token;
+    const code = t.mailLine(mail, 'Code');
 
     const mismatch = await rejection(plugin.resetPassword({ code, newPassword: 'a new long passphrase', newPasswordRepeat: 'another one' }));
     expect(mismatch.code).toBe('PASSWORDS_DO_NOT_MATCH');

@@ -1,14 +1,13 @@
 // The real server on the embedded database keeps what it writes to itself: after a fresh start every
 // file under DATA_DIR is 0600 and every folder 0700 (the umask is 077), and the operator socket of a
 // DATA_DIR too deep for a socket path lies in a private folder, not at a predictable /tmp path.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { spawnTs } from '../scripts/api-process.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const children = new Set<ChildProcess>();
 const folders: string[] = [];
 
@@ -36,7 +35,7 @@ async function startServer(dataDir: string): Promise<ChildProcess> {
   };
   // A permissive umask in the parent: the server must not depend on the one it is started with.
   const previous = process.umask(0o000);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTs('packages/api/src/main.ts', [], env);
   process.umask(previous);
   children.add(child);
   child.on('exit', () => children.delete(child));

@@ -115,3 +115,17 @@ it('sends HSTS when PUBLIC_URL is https, and nosniff on the reset page', async (
   expect(page.headers.get('content-type')).toMatch(/^text\/html/);
   expect(page.headers.get('x-content-type-options')).toBe('nosniff');
 });
+
+it('GET / leads to the dashboard; other methods there are refused with Allow', async () => {
+  for (const method of ['GET', 'HEAD']) {
+    const root = await t.app.yoga.fetch('http://slotkeeper.test/', { method, redirect: 'manual' });
+    expect(root.status, method).toBe(302);
+    expect(root.headers.get('location'), method).toBe('/admin/');
+  }
+  const refused = await t.app.yoga.fetch('http://slotkeeper.test/', { method: 'POST', body: '{}' });
+  expect(refused.status).toBe(405);
+  expect(refused.headers.get('allow')).toBe('GET, HEAD');
+  expect(await refused.json()).toEqual({ errors: [{ message: 'Use GET, HEAD for /.', extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+  // What it leads to: the dashboard (or, before `pnpm build`, the page that says how to build it).
+  expect((await get('/admin/')).headers.get('content-type')).toBe('text/html; charset=utf-8');
+});

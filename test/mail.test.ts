@@ -1,9 +1,15 @@
 // Purchase credentials, password restore and change, through a real SMTP server.
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@slotkeeper/api/config';
+import { commands, runCommand } from '@slotkeeper/api/operator';
+import { REMOVED_SECRET } from '@slotkeeper/schema/services/mail-secret';
+import { renderMail } from '@slotkeeper/schema/services/mail-template';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { ACTIVATE, LOG_IN, MY_LICENSES, RENEW, machine } from './support/operations.ts';
-import { TestSmtpServer, line } from './support/smtp.ts';
+import { type ReceivedMail, TestSmtpServer, line } from './support/smtp.ts';
+import { setUpTenants } from './support/tenants.ts';
 
 const REQUEST_RESET = `mutation($email: String!) { requestPasswordReset(input: { email: $email }) { __typename ... on Error { code message } } }`;
 const RESET = `mutation($input: ResetPasswordInput!) { resetPassword(input: $input) { __typename ... on Error { code message } } }`;
@@ -14,10 +20,12 @@ const smtp = new TestSmtpServer((to) =>
 );
 let t: TestApp;
 let product: string;
+const REPLY_TO = 'Slotkeeper Support <support@slotkeeper.test>';
+const SMTP_NAME = 'mail.slotkeeper.test';
 
 beforeAll(async () => {
   await smtp.start();
-  t = await startTestApp({ config: { smtpUrl: smtp.url } });
+  t = await startTestApp({ config: { smtpUrl: smtp.url, mailReplyTo: REPLY_TO, smtpName: SMTP_NAME } });
   t.app.mailWorker.start();
   product = (await t.seed.product()).code;
 });
@@ -29,8 +37,22 @@ afterAll(async () => {
 const email = (name = 'buyer') => `${name}-${randomBytes(4).toString('hex')}@example.com`;
 const NEW_PASSWORD = 'Tr0mbone-Glacier-42';
 
-function issue(to: string, seats = 2) {
-  return t.app.services.licenses.issue({ email: to, product, seats, expiresAt: new Date(Date.now() + 30 * 86_400_000) });
+function issue(to: string, seats = 2, app = t) {
+  return app.app.services.licenses.issue('operator', { email: to, product, seats, expiresAt: new Date(Date.now() + 30 * 86_400_000) });
+}
+
+interface StoredMail {
+  id: string;
+  template: string;
+  status: string;
+  data: Record<string, unknown>;
+  secret: string | null;
+}
+
+/** The outbox rows of `to` as the database holds them, every column that could carry a secret. */
+function storedMails(to: string): Promise<StoredMail[]> {
+  return t.app.database.prisma.$queryRaw<StoredMail[]>`
+    SELECT "id", "template", "status", "data", "secret", "lastError" FROM "MailMessage" WHERE "to" = ${to} ORDER BY "createdAt"`;
 }
 
 describe('purchase', () => {
@@ -74,6 +96,10 @@ describe('purchase', () => {
     }
     expect(message).toMatchObject({ status: 'FAILED', attempts: 1 });
     expect(message.lastError).toContain('No such mailbox');
+    // Kept to be sent again (e.g. after the address is corrected), sealed as while queued.
+    expect(message.secret).toEqual(expect.any(String));
+    expect(t.mailLine(message, 'Password')).toMatch(/^[A-Za-z2-9]{5}(-[A-Za-z2-9]{5}){3}$/);
+    expect(JSON.stringify(message)).not.toContain(t.mailLine(message, 'Password'));
     expect(smtp.to(to)).toHaveLength(0);
   });
   it('retries a temporary (4xx) refusal with backoff, recording attempts and the last error', async () => {
@@ -177,6 +203,192 @@ describe('password restore', () => {
   });
 });
 
+describe('secrets in the outbox', () => {
+  it("keeps no password or reset code in a sent mail's row, and `mail show` prints neither", async () => {
+    const to = email();
+    const issued = await issue(to);
+    await smtp.waitFor(to);
+    await t.gql(REQUEST_RESET, { email: to });
+    const [, reset] = await smtp.waitFor(to, 2);
+    const code = line(reset!.text, 'Code');
+    await t.app.mailWorker.drain();
+
+    const rows = await storedMails(to);
+    expect(rows.map((r) => [r.template, r.status, r.secret])).toEqual([['credentials', 'SENT', null], ['password-reset', 'SENT', null]]);
+    expect(JSON.stringify(rows)).not.toContain(issued.password!);
+    expect(JSON.stringify(rows)).not.toContain(code);
+    // What the outbox shows stays.
+    expect(rows[0]!.data).toMatchObject({ email: to, seats: 2, productName: 'Test Plug-in' });
+    for (const row of rows) {
+      const shown = await runCommand(t.app, 'mail show', { id: row.id });
+      const printed = `${JSON.stringify(shown)}\n${commands['mail show']!.text(shown.result as never)}`;
+      expect(printed).not.toContain(issued.password!);
+      expect(printed).not.toContain(code);
+      expect(printed).toContain(REMOVED_SECRET);
+    }
+  });
+});
+
+describe('secrets in the outbox with no SMTP server', () => {
+  let held: TestApp;
+  beforeAll(async () => {
+    // Only this app's worker (no SMTP_URL) sees these messages until SMTP "appears" below.
+    await t.app.mailWorker.stop();
+    held = await startTestApp({ database: t.app.database });
+  });
+  afterAll(async () => {
+    await held?.close();
+    t.app.mailWorker.start();
+  });
+
+  it('lists no reset request in the vendor outbox, for a login or an unknown address', async () => {
+    const tenants = await setUpTenants(t);
+    const tag = randomBytes(4).toString('hex');
+    const login = `login-${tag}@example.com`;
+    const stranger = `stranger-${tag}@example.com`;
+    await issue(login, 1, held);
+    // Requests queued and not yet looked up: the worker is stopped.
+    await held.app.mailWorker.stop();
+    for (const address of [login, stranger]) await held.gql(REQUEST_RESET, { email: address });
+    const LIST = `query($to: String) { mailMessages(filter: { to: $to }, first: 50) { totalCount edges { node { to template } } } }`;
+    const listed = async () => (await t.gql(LIST, { to: tag }, tenants.tokens.vendor)).data.mailMessages;
+    expect(await held.app.database.prisma.mailMessage.count({ where: { to: { in: [login, stranger] }, template: 'password-reset-request' } })).toBe(2);
+    expect(await listed()).toEqual({ totalCount: 1, edges: [{ node: { to: login, template: 'credentials' } }] });
+
+    held.app.mailWorker.start();
+    await held.app.mailWorker.drain();
+    const after = await listed();
+    expect(after.totalCount).toBe(2);
+    expect(after.edges.map((e: { node: { template: string } }) => e.node.template).sort()).toEqual(['credentials', 'password-reset']);
+  });
+
+  it('seals the plain password of a mail queued before secrets were sealed, when a worker starts', async () => {
+    const to = email('legacy');
+    const password = `Legacy-${randomBytes(6).toString('hex')}`;
+    const data = { email: to, password, productName: 'Test Plug-in', productCode: product, seats: 1, expiresAt: new Date().toISOString() };
+    await held.app.database.prisma.mailMessage.create({ data: { to, template: 'credentials', status: 'HELD', data } });
+    await held.app.mailWorker.stop();
+    held.app.mailWorker.start();
+    const deadline = Date.now() + 20_000;
+    let [row] = await storedMails(to);
+    while (!row!.secret && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      [row] = await storedMails(to);
+    }
+    expect(row).toMatchObject({ status: 'HELD', secret: expect.any(String) });
+    expect(JSON.stringify(row)).not.toContain(password);
+    expect(held.mailLine(row!, 'Password')).toBe(password);
+  });
+
+  it("holds a mail with its password encrypted in the row, and sends it once a server with SMTP starts", async () => {
+    const to = email('held');
+    const issued = await issue(to, 1, held);
+    await held.app.mailWorker.drain();
+    const [row] = await storedMails(to);
+    expect(row).toMatchObject({ template: 'credentials', status: 'HELD', secret: expect.any(String) });
+    expect(JSON.stringify(row)).not.toContain(issued.password!);
+    // The operator reads it meanwhile (`pnpm cli mail show`).
+    expect(held.mailLine(row!, 'Password')).toBe(issued.password);
+
+    const withSmtp = await startTestApp({ database: t.app.database, config: { smtpUrl: smtp.url } });
+    try {
+      withSmtp.app.mailWorker.start();
+      const [mail] = await smtp.waitFor(to);
+      expect(line(mail!.text, 'Password')).toBe(issued.password);
+      const { data } = await t.gql(ACTIVATE, { input: machine({ email: to, password: line(mail!.text, 'Password'), product }, 'held-pc') });
+      expect(data.activateMachine.__typename).toBe('ActivateMachineSuccess');
+      await withSmtp.app.mailWorker.drain();
+    } finally {
+      await withSmtp.close();
+    }
+    const [sent] = await storedMails(to);
+    expect(sent).toMatchObject({ status: 'SENT', secret: null });
+    expect(JSON.stringify(sent)).not.toContain(issued.password!);
+  });
+});
+
+describe('mail headers', () => {
+  let each: Promise<ReceivedMail[]> | undefined;
+  /** One mail of each of the four templates, to one new login, as the SMTP server received them. */
+  function oneOfEach(): Promise<ReceivedMail[]> {
+    each ??= (async () => {
+      const to = email('each');
+      const issued = await issue(to);
+      await smtp.waitFor(to);
+      await issue(to, 3);
+      await smtp.waitFor(to, 2);
+      await t.gql(REQUEST_RESET, { email: to });
+      await smtp.waitFor(to, 3);
+      const input = { email: to, currentPassword: issued.password, newPassword: NEW_PASSWORD, newPasswordRepeat: NEW_PASSWORD };
+      expect((await t.gql(CHANGE, { input })).data.changePassword.__typename).toBe('ChangePasswordSuccess');
+      return smtp.waitFor(to, 4);
+    })();
+    return each;
+  }
+
+  it("carries Reply-To, Auto-Submitted and a Message-ID at PUBLIC_URL's host, sent from the host SMTP_NAME names", async () => {
+    const mails = await oneOfEach();
+    expect(mails.map((m) => m.subject)).toEqual([
+      'Your Test Plug-in license',
+      'A new Test Plug-in license',
+      'Restore your password',
+      'Your password was changed',
+    ]);
+    for (const mail of mails) {
+      expect(mail.raw).toMatch(/^Reply-To: Slotkeeper Support <support@slotkeeper\.test>\r?$/m);
+      expect(mail.raw).toMatch(/^Auto-Submitted: auto-generated\r?$/m);
+      expect(mail.messageId).toMatch(/^<[0-9a-f-]{36}@slotkeeper\.test>$/);
+      expect(mail.helo).toBe(SMTP_NAME);
+    }
+    expect(mails[3]!.text).toContain('or reply to this e-mail');
+  });
+
+  it('asks for no reply where replies reach no one (no MAIL_REPLY_TO), and greets SMTP servers as PUBLIC_URL\'s host by default', () => {
+    const changed = renderMail('password-changed', { email: 'a@example.com', at: '2026-12-02T08:00:00.000Z' }, {
+      vendorName: 'Acme Plug-ins',
+      publicUrl: 'https://licenses.acme.example',
+      replyTo: null,
+    });
+    expect(changed.text).not.toMatch(/reply/i);
+    expect(changed.text).toContain("tell Acme Plug-ins's support");
+    expect(loadConfig({ PUBLIC_URL: 'https://licenses.acme.example' }, '')).toMatchObject({ smtpName: 'licenses.acme.example', mailReplyTo: null });
+    expect(loadConfig({ SMTP_NAME: 'mx1.acme.example', MAIL_REPLY_TO: 'help@acme.example' }, '')).toMatchObject({
+      smtpName: 'mx1.acme.example',
+      mailReplyTo: 'help@acme.example',
+    });
+    expect(() => loadConfig({ SMTP_NAME: '[127.0.0.1]' }, '')).toThrow(/SMTP_NAME must be a host name/);
+    expect(() => loadConfig({ MAIL_REPLY_TO: 'support' }, '')).toThrow(/MAIL_REPLY_TO must be an e-mail address/);
+    expect(() => loadConfig({ MAIL_REPLY_TO: 'a@b.example\r\nBcc: c@d.example' }, '')).toThrow(/MAIL_REPLY_TO must be an e-mail address/);
+  });
+
+  it("scores each mail at or below 0 with SpamAssassin's offline rules", { timeout: 180_000 }, async (ctx) => {
+    if (!SPAMASSASSIN) ctx.skip('SpamAssassin is not installed (Debian: apt-get install -y spamassassin): mail scores not checked');
+    const scores: { subject: string; score: number; rules: string }[] = [];
+    for (const mail of await oneOfEach()) {
+      const report = await spamReport(mail.raw);
+      const score = Number(/Content analysis details:\s+\((-?[\d.]+) points/.exec(report)?.[1]);
+      const rules = [...report.matchAll(/^\s*(-?\d+\.\d+)\s+([A-Z0-9_]+)\s/gm)].map((m) => `${m[2]} ${m[1]}`).join(', ');
+      scores.push({ subject: mail.subject, score, rules });
+    }
+    console.log(`SpamAssassin (offline rules):\n  ${scores.map((s) => `${s.score.toFixed(1)}  ${s.subject}  (${s.rules})`).join('\n  ')}`);
+    expect(scores.filter((s) => !(s.score <= 0))).toEqual([]);
+  });
+});
+
+const SPAMASSASSIN = spawnSync('spamassassin', ['--version']).status === 0;
+
+/** SpamAssassin's report on `raw` (`-L`: local tests only, no network; `-t`: with the score table). */
+function spamReport(raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('spamassassin', ['-L', '-t'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+    child.stdin.end(raw);
+  });
+}
+
 describe('password change', () => {
   it('refuses a wrong current password, a mismatch and a weak password, and changes nothing', async () => {
     const license = await t.seed.license();
@@ -220,7 +432,7 @@ describe('outbox under an SMTP outage', () => {
       await smtp.stop();
       const addresses = Array.from({ length: 20 }, () => email('outage'));
       for (const [i, to] of addresses.entries()) {
-        await (i % 2 ? t : second).app.services.licenses.issue({
+        await (i % 2 ? t : second).app.services.licenses.issue('operator', {
           email: to,
           product,
           seats: 1,

@@ -152,7 +152,7 @@ describe('/metrics', () => {
       const product = await failing.seed.product();
       const expiresAt = new Date(Date.now() + 30 * 86_400_000);
       for (const name of ['a', 'b']) {
-        await failing.app.services.licenses.issue({ email: `outbox-${name}@example.com`, product: product.code, seats: 1, expiresAt });
+        await failing.app.services.licenses.issue('operator', { email: `outbox-${name}@example.com`, product: product.code, seats: 1, expiresAt });
       }
       await failing.app.mailWorker.drain();
       const text = await scrape(own.url);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { schema } from '@slotkeeper/schema/schema/index';
-import { openApiDocument } from '@slotkeeper/api/rest';
+import { openApiDocument } from '@slotkeeper/api/rest/bridge';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { decodeJwt } from 'jose';
@@ -191,7 +191,7 @@ describe('passwords', () => {
     // The worker looks the login up and writes the reset after the answer.
     await t.app.mailWorker.drain();
     const mail = await t.app.database.prisma.mailMessage.findFirstOrThrow({ where: { to: license.email, template: 'password-reset' } });
-    const code = (mail.data as { token: string }).token;
+    const code = t.mailLine(mail, 'Code');
     const newPassword = `rest bridge ${unique()} pass`;
 
     const mismatch = await post('/reset-password', { token: code, newPassword, newPasswordRepeat: `${newPassword}!` });
@@ -312,7 +312,7 @@ const DASHBOARD_ONLY = [
   'seatUsage', 'staffUsers', 'viewer',
   'adminReleaseActivation', 'changeLicenseExpiry', 'changeLicenseSeats', 'changeStaffPassword', 'clearLoginLockout', 'createProduct',
   'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'resendCredentials', 'sendPasswordReset',
-  'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateProduct',
+  'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateLicense', 'updateProduct',
 ];
 
 /** The routes plug-ins are compiled against. */

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@slotkeeper/api/logger';
-import { type MailWorker, createMailWorker, smtpTransport } from '@slotkeeper/api/mail-worker';
+import { type MailWorker, createMailWorker, messageId, smtpTransport } from '@slotkeeper/api/mail-worker';
+import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
 import { commands, runCommand } from '@slotkeeper/api/operator';
 import { SMTPServer } from 'smtp-server';
 import { type TestApp, startTestApp } from '../support/app.ts';
@@ -171,7 +172,7 @@ afterAll(async () => {
 async function queue(addresses: string[]) {
   const product = (await t.seed.product()).code;
   const expiresAt = new Date(Date.now() + 30 * 86_400_000);
-  for (const email of addresses) await t.app.services.licenses.issue({ email, product, seats: 1, expiresAt });
+  for (const email of addresses) await t.app.services.licenses.issue('operator', { email, product, seats: 1, expiresAt });
   const rows = await t.app.database.prisma.mailMessage.findMany({ where: { to: { in: addresses } }, select: { id: true } });
   return rows.map((r) => r.id);
 }
@@ -199,7 +200,7 @@ describe('mail under SMTP faults', () => {
     const rows = await t.app.database.prisma.mailMessage.findMany({ where: { id: { in: ids } } });
     const sent = rows.filter((r) => r.status === 'SENT');
     const failed = rows.filter((r) => r.status === 'FAILED');
-    const copies = (id: string) => faulty.received.get(`<${id}@slotkeeper>`) ?? [];
+    const copies = (id: string) => faulty.received.get(messageId(id, t.app.config.publicUrl)) ?? [];
     let duplicates = 0;
     for (const row of rows) {
       const expected = EXPECTED[faultOf(row.to)];
@@ -215,7 +216,7 @@ describe('mail under SMTP faults', () => {
       duplicates += Math.max(0, seen.length - 1);
     }
     // Nothing arrived that the outbox doesn't know of.
-    const known = new Set(ids.map((id) => `<${id}@slotkeeper>`));
+    const known = new Set(ids.map((id) => messageId(id, t.app.config.publicUrl)));
     expect([...faulty.received.keys()].filter((id) => !known.has(id) && faulty.received.get(id)!.some((to) => to.endsWith(`@${domain}`)))).toEqual([]);
 
     // Operators see each failure with its reason: `pnpm cli mail list --status FAILED`.
@@ -247,9 +248,10 @@ describe('mail under SMTP faults', () => {
       const worker = createMailWorker({
         db: t.app.database.prisma,
         clock: t.clock,
-        transport: smtpTransport(slow.url),
-        brand: { vendorName: 'Slotkeeper', publicUrl: 'http://slotkeeper.test' },
+        transport: smtpTransport(slow.url, t.app.config.smtpName),
+        brand: { vendorName: 'Slotkeeper', publicUrl: t.app.config.publicUrl, replyTo: null },
         from: 'Slotkeeper <no-reply@localhost>',
+        secrets: createMailSecrets(t.app.config.keyEncryptionKey!),
         maxAttempts: MAX_ATTEMPTS,
         retryBaseMs: 1000,
         pollMs: 100,
@@ -275,7 +277,7 @@ describe('mail under SMTP faults', () => {
     for (const worker of extraWorkers) await worker.stop();
 
     const rows = await t.app.database.prisma.mailMessage.findMany({ where: { id: { in: ids } } });
-    const copies = rows.map((r) => slow.received.get(`<${r.id}@slotkeeper>`)?.length ?? 0);
+    const copies = rows.map((r) => slow.received.get(messageId(r.id, t.app.config.publicUrl))?.length ?? 0);
     console.log(
       `slow server, two workers, 2 s claims: ${rows.length} queued, ${rows.filter((r) => r.status === 'SENT').length} SENT, ` +
         `${copies.reduce((a, b) => a + b, 0)} copies received`,

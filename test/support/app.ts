@@ -9,7 +9,9 @@ import { type Config, loadConfig } from '@slotkeeper/api/config';
 import { type Database, openEmbedded, openPostgres } from '@slotkeeper/api/database';
 import { type Logger, createLogger } from '@slotkeeper/api/logger';
 import { type Listening, listen } from '@slotkeeper/api/server';
+import type { MailRow } from '@slotkeeper/schema/services/mail-secret';
 import { BCRYPT_COST, Seeder } from './seed.ts';
+import { line } from './smtp.ts';
 
 
 
@@ -73,6 +75,11 @@ export interface TestApp {
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
   /** Starts a real HTTP + WebSocket listener on a free loopback port. */
   listen(): Promise<Listening>;
+  /**
+   * A `Label: value` line of an outbox message as the operator reads it (`pnpm cli mail show`): a
+   * queued mail's password or code is encrypted in its row, not readable from `data`.
+   */
+  mailLine(message: MailRow, label: string): string;
   close(): Promise<void>;
 }
 
@@ -102,6 +109,7 @@ export async function startTestApp(
       listeners.push(listening);
       return listening;
     },
+    mailLine: (message, label) => line(app.mailWorker.render(message).text, label),
     async close() {
       for (const l of listeners) await l.close();
       await app.close();

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 
 /** Debian's chromium (`.ci/run` installs it); never a browser downloaded by Playwright. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -38,4 +39,32 @@ export function collectErrors(page: Page): string[] {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return errors;
+}
+
+export interface DashboardSession {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+/**
+ * A new browser context logged in to the dashboard at `url` as a staff member, on the home page;
+ * a failing test leaves a screenshot and the page's errors. `width` narrows the window (phones).
+ */
+export async function openDashboard(browser: Browser, url: string, login: { email: string; password: string }, width = 1400): Promise<DashboardSession> {
+  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 900 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  onTestFailed(async ({ task }) => {
+    await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);
+    console.log(`page errors: ${JSON.stringify(errors)}`);
+  });
+  await page.goto(`${url}/admin/`);
+  await page.locator('input[name="username"]').waitFor();
+  await screenshot(page, width < 600 ? 'login-phone' : 'login');
+  await page.locator('input[name="username"]').fill(login.email);
+  await page.locator('input[name="password"]').fill(login.password);
+  await page.locator('button[type="submit"]').click();
+  await page.getByText('Seats sold').waitFor({ timeout: 15_000 });
+  return { context, page, errors };
 }

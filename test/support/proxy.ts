@@ -1,4 +1,4 @@
-// A real HTTP proxy (npm `proxy`, CONNECT tunnels) on a loopback port that requires a Basic login,
+// A real HTTP proxy (npm `proxy`: CONNECT tunnels and absolute-form requests) on a loopback port that requires a Basic login,
 // recording every request it receives so tests can assert what went through it.
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -6,7 +6,7 @@ import { createProxy } from 'proxy';
 
 export interface ProxyRequest {
   method: string;
-  /** For CONNECT: the tunnel's `host:port`. */
+  /** For CONNECT: the tunnel's `host:port`; else the absolute URL asked for. */
   target: string;
   authorized: boolean;
 }

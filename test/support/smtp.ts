@@ -7,6 +7,11 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   messageId: string;
+  /** The message as it came over the wire (headers and body), e.g. for a spam filter. */
+  raw: string;
+  /** The name the client gave in EHLO/HELO. */
+  helo: string;
+  headers: ParsedMail['headers'];
 }
 
 /** A real SMTP server on loopback that keeps what it receives; it can be stopped and started on its port. */
@@ -32,19 +37,27 @@ export class TestSmtpServer {
         if (refusal) return callback(Object.assign(new Error(refusal[1]), { responseCode: refusal[0] }));
         callback();
       },
-      onData: (stream, _session, callback) => {
-        simpleParser(stream)
-          .then((mail: ParsedMail) => {
-            const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-            this.received.push({
-              to: to?.value[0]?.address ?? '',
-              subject: mail.subject ?? '',
-              text: mail.text ?? '',
-              messageId: mail.messageId ?? '',
-            });
-            callback();
-          })
-          .catch(callback);
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          simpleParser(raw)
+            .then((mail: ParsedMail) => {
+              const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+              this.received.push({
+                to: to?.value[0]?.address ?? '',
+                subject: mail.subject ?? '',
+                text: mail.text ?? '',
+                messageId: mail.messageId ?? '',
+                raw: raw.toString('utf8'),
+                helo: session.hostNameAppearsAs,
+                headers: mail.headers,
+              });
+              callback();
+            })
+            .catch(callback);
+        });
       },
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,8 @@
 import type { AuthProvider, UserIdentity } from 'react-admin';
+import type { StaffRole } from './generated/schema.ts';
 import { type Api, ApiError } from './graphql.ts';
 
-export type Role = 'VENDOR_ADMIN' | 'RESELLER_ADMIN';
+export type Role = StaffRole;
 
 export interface Viewer {
   id: string;

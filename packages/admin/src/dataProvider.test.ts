@@ -150,13 +150,13 @@ describe('mutations', () => {
     expect(sent[0]!.variables.input).toEqual({ email: 'buyer@example.com', product: 'revit', seats: 3, expiresAt: '2027-12-31T23:59:59.999Z' });
   });
 
-  it('update on licenses sends one mutation per changed part: status, seats (with releases), expiry', async () => {
+  it('update on licenses sends every changed part in one updateLicense: status, seats (with releases), expiry', async () => {
     const { sent, dataProvider } = fakeServer(({ query }) =>
-      success(/result: (\w+)/.exec(query)![1]!, { license: { id: 'L1', status: 'SUSPENDED', seats: 1 } }),
+      success(/on (\w+Success)/.exec(query)![1]!, { license: { id: 'L1', status: 'SUSPENDED', seats: 1 } }),
     );
     const before = { id: 'L1', status: 'ACTIVE', seats: 3, expiresAt: '2027-01-01T00:00:00.000Z' };
     await dataProvider.update('licenses', { id: 'L1', data: { ...before, status: 'SUSPENDED' }, previousData: before });
-    expect(sent[0]!.query).toContain('setLicenseStatus');
+    expect(sent[0]!.query).toContain('updateLicense');
     expect(sent[0]!.variables.input).toEqual({ licenseId: 'L1', action: 'SUSPEND' });
     await dataProvider.update('licenses', { id: 'L1', data: { ...before, status: 'REVOKED' }, previousData: before });
     expect(sent[1]!.variables.input.action).toBe('REVOKE');
@@ -166,8 +166,7 @@ describe('mutations', () => {
       previousData: before,
     });
     expect(sent.slice(2).map((s) => [/result: (\w+)/.exec(s.query)![1], s.variables.input])).toEqual([
-      ['changeLicenseSeats', { licenseId: 'L1', seats: 1, releaseActivationIds: ['a1', 'a2'] }],
-      ['changeLicenseExpiry', { licenseId: 'L1', expiresAt: '2028-06-30T23:59:59.999Z' }],
+      ['updateLicense', { licenseId: 'L1', seats: 1, releaseActivationIds: ['a1', 'a2'], expiresAt: '2028-06-30T23:59:59.999Z' }],
     ]);
   });
 

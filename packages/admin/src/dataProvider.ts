@@ -1,4 +1,5 @@
 import type { DataProvider, GetListParams, Identifier, RaRecord } from 'react-admin';
+import type { SeatUsage } from './generated/schema.ts';
 import { type Api, ApiError } from './graphql.ts';
 
 // react-admin's resources on the admin GraphQL API: Relay connections with totalCount, read by
@@ -136,19 +137,8 @@ const dateTime = (value: unknown) => {
 const optionalInt = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : Number(value));
 const optionalString = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 
-export interface SeatUsage {
-  byProduct: SeatUsageRow[];
-  byReseller: SeatUsageRow[];
-  history: { day: string; seatsUsed: number }[];
-}
-export interface SeatUsageRow {
-  key: string;
-  label: string;
-  licenses: number;
-  seatsSold: number;
-  seatsUsed: number;
-  seatsFree: number;
-}
+// The seat report is read whole (every field of the schema's SeatUsage), so its generated types are its shape.
+export type { SeatUsage, SeatUsageRow } from './generated/schema.ts';
 
 export interface SlotkeeperDataProvider extends DataProvider {
   seatUsage(days: number): Promise<SeatUsage>;
@@ -300,30 +290,25 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
       const before = (params.previousData ?? {}) as Record<string, unknown>;
       const id = params.id;
       if (resource === 'licenses') {
-        let license: RaRecord | null = null;
-        const licenseResult = (type: string) => `... on ${type} { license { ${LICENSE} } }`;
+        // Every changed part in one mutation, so an edit applies whole or not at all.
+        const input: Record<string, unknown> = { licenseId: id };
         if (data.status !== undefined && data.status !== before.status) {
-          const action = { ACTIVE: 'RESUME', SUSPENDED: 'SUSPEND', REVOKED: 'REVOKE' }[String(data.status)];
-          if (!action) throw new ApiError(`Unknown status ${String(data.status)}.`, 400, 'INVALID_INPUT');
-          ({ license } = await api.mutate<{ license: RaRecord }>('setLicenseStatus', 'SetLicenseStatusInput', { licenseId: id, action }, licenseResult('SetLicenseStatusSuccess')));
+          input.action = { ACTIVE: 'RESUME', SUSPENDED: 'SUSPEND', REVOKED: 'REVOKE' }[String(data.status)];
+          if (!input.action) throw new ApiError(`Unknown status ${String(data.status)}.`, 400, 'INVALID_INPUT');
         }
         if (data.seats !== undefined && Number(data.seats) !== Number(before.seats)) {
-          ({ license } = await api.mutate<{ license: RaRecord }>(
-            'changeLicenseSeats',
-            'ChangeLicenseSeatsInput',
-            { licenseId: id, seats: Number(data.seats), releaseActivationIds: (data.releaseActivationIds as Identifier[] | undefined)?.map(String) ?? [] },
-            licenseResult('ChangeLicenseSeatsSuccess'),
-          ));
+          input.seats = Number(data.seats);
+          input.releaseActivationIds = (data.releaseActivationIds as Identifier[] | undefined)?.map(String) ?? [];
         }
-        if (data.expiresAt !== undefined && data.expiresAt !== before.expiresAt) {
-          ({ license } = await api.mutate<{ license: RaRecord }>(
-            'changeLicenseExpiry',
-            'ChangeLicenseExpiryInput',
-            { licenseId: id, expiresAt: dateTime(data.expiresAt) },
-            licenseResult('ChangeLicenseExpirySuccess'),
-          ));
-        }
-        return { data: (license ?? (await one(resource, id))) as never };
+        if (data.expiresAt !== undefined && data.expiresAt !== before.expiresAt) input.expiresAt = dateTime(data.expiresAt);
+        if (Object.keys(input).length === 1) return { data: (await one(resource, id)) as never };
+        const { license } = await api.mutate<{ license: RaRecord }>(
+          'updateLicense',
+          'UpdateLicenseInput',
+          input,
+          `... on UpdateLicenseSuccess { license { ${LICENSE} } }`,
+        );
+        return { data: license as never };
       }
       if (resource === 'staff' && data.disabled === true && !before.disabledAt) {
         const { staff } = await api.mutate<{ staff: RaRecord }>('disableStaff', 'DisableStaffInput', { staffId: id }, `... on DisableStaffSuccess { staff { ${STAFF} } }`);

@@ -5,7 +5,7 @@ const messages = {
   ...englishMessages,
   ra: {
     ...englishMessages.ra,
-    auth: { ...englishMessages.ra.auth, username: 'E-mail' },
+    auth: { ...englishMessages.ra.auth, username: 'E-mail', user_menu: 'Account' },
   },
   resources: {
     licenses: {

@@ -1,21 +1,17 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createClient } from 'graphql-sse';
 import { useEffect, useSyncExternalStore } from 'react';
+import { useRefresh } from 'react-admin';
+import { type LiveStatus, keepSubscribed } from './live-subscription.ts';
 import { session } from './session.ts';
+import { SLOT_EVENTS, type SlotEvent } from './slot-event.ts';
 
 // Live slot usage: one graphql-sse subscription to slotUsageChanged (every license in the staff
-// member's scope). Each event refreshes what shows seats and machines, and joins the feed.
+// member's scope). Each event refreshes what shows seats and machines, and joins the feed; after a
+// reconnect (a deploy, a network drop) the page refetches everything it shows, so events of the gap
+// are not lost to the screen.
 
-export interface SlotEvent {
-  licenseId: string;
-  seats: number;
-  seatsUsed: number;
-  change: 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED';
-  at: string;
-  activation: { id: string; machineName: string; osUser: string };
-}
+export type { LiveStatus };
 
-export type LiveStatus = 'connecting' | 'live' | 'offline';
 
 const FEED_LENGTH = 50;
 let state: { status: LiveStatus; events: SlotEvent[] } = { status: 'connecting', events: [] };
@@ -31,46 +27,30 @@ const subscribe = (listener: () => void) => {
 
 export const useLive = () => useSyncExternalStore(subscribe, () => state);
 
-const SLOT_EVENTS = `subscription { slotUsageChanged {
-  licenseId seats seatsUsed change at activation { id machineName osUser } } }`;
-
 /** The queries an event can make stale (react-admin's query keys start with the resource). */
 const AFFECTED = [['licenses'], ['activations'], ['customers'], ['seatUsage']];
 
 /** Mounted once in the layout (so only while logged in): keeps the subscription open. */
 export function LiveUpdates() {
   const queryClient = useQueryClient();
+  const refresh = useRefresh();
   const token = session.token();
   useEffect(() => {
     if (!token) return;
     update({ status: 'connecting', events: [] });
-    const client = createClient({
+    return keepSubscribed<{ slotUsageChanged: SlotEvent }>({
       url: new URL('/graphql', window.location.href).href,
       headers: () => ({ authorization: `Bearer ${token}` }),
-      singleConnection: false,
-      retryAttempts: Number.POSITIVE_INFINITY,
-      on: {
-        connecting: () => update({ status: 'connecting' }),
-        connected: () => update({ status: 'live' }),
+      query: SLOT_EVENTS,
+      onStatus: (status) => update({ status }),
+      onReconnect: refresh,
+      onResult: (result) => {
+        const event = result.data?.slotUsageChanged;
+        if (!event) return;
+        update({ status: 'live', events: [event, ...state.events].slice(0, FEED_LENGTH) });
+        for (const queryKey of AFFECTED) void queryClient.invalidateQueries({ queryKey });
       },
     });
-    const stop = client.subscribe<{ slotUsageChanged: SlotEvent }>(
-      { query: SLOT_EVENTS },
-      {
-        next: (result) => {
-          const event = result.data?.slotUsageChanged;
-          if (!event) return;
-          update({ status: 'live', events: [event, ...state.events].slice(0, FEED_LENGTH) });
-          for (const queryKey of AFFECTED) void queryClient.invalidateQueries({ queryKey });
-        },
-        error: () => update({ status: 'offline' }),
-        complete: () => update({ status: 'offline' }),
-      },
-    );
-    return () => {
-      stop();
-      client.dispose();
-    };
-  }, [token, queryClient]);
+  }, [token, queryClient, refresh]);
   return null;
 }

@@ -1,59 +1,35 @@
-// Records as the data provider reads them (see dataProvider.ts for the selections).
+// Records as the data provider reads them (see dataProvider.ts for the selections): each is the
+// selection of a type of the public contract, picked from the types generated from the SDL
+// (codegen.ts → src/generated/schema.ts), so a type or a field the server renames fails here.
+import type * as Schema from './generated/schema.ts';
 
-export type LicenseStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
+export type LicenseStatus = Schema.LicenseStatus;
 
-export interface License {
-  id: string;
-  seats: number;
-  seatsUsed: number;
-  status: LicenseStatus;
-  startsAt: string;
-  expiresAt: string;
-  createdAt: string;
+export type License = Pick<Schema.License, 'id' | 'seats' | 'seatsUsed' | 'status' | 'startsAt' | 'expiresAt' | 'createdAt'> & {
   /** The reseller who sold this license (a customer may buy from several); null for a direct sale. */
-  reseller: { id: string; name: string } | null;
-  customer: { id: string; email: string };
-  product: { id: string; code: string; name: string };
-}
+  reseller: Pick<Schema.Reseller, 'id' | 'name'> | null;
+  customer: Pick<Schema.Customer, 'id' | 'email'>;
+  product: Pick<Schema.Product, 'id' | 'code' | 'name'>;
+};
 
-export interface Activation {
-  id: string;
-  machineName: string;
-  osUser: string;
-  activatedAt: string;
-  lastSeenAt: string;
-  releasedAt: string | null;
-  releaseReason: string | null;
-  license: { id: string; seats: number; seatsUsed: number; customer: { id: string; email: string }; product: { code: string; name: string } };
-}
+export type Activation = Pick<Schema.Activation, 'id' | 'machineName' | 'osUser' | 'activatedAt' | 'lastSeenAt' | 'releasedAt' | 'releaseReason'> & {
+  license: Pick<Schema.License, 'id' | 'seats' | 'seatsUsed'> & {
+    customer: Pick<Schema.Customer, 'id' | 'email'>;
+    product: Pick<Schema.Product, 'code' | 'name'>;
+  };
+};
 
-export interface Customer {
-  id: string;
-  email: string;
-  createdAt: string;
-  passwordChangedAt: string;
-  /** The licenses the viewer's tenant sold this customer. */
-  licenseCount: number;
-  /** Failed log-ins of this login; while locked, every password check of it is refused. */
-  loginLockout: { locked: boolean; lockedUntil: string | null; failedAttempts: number } | null;
-}
+/**
+ * `licenseCount`: the licenses the viewer's tenant sold this customer. `loginLockout`: its failed
+ * log-ins; while locked, every password check of the login is refused.
+ */
+export type Customer = Pick<Schema.Customer, 'id' | 'email' | 'createdAt' | 'passwordChangedAt' | 'licenseCount'> & {
+  loginLockout: Pick<Schema.LoginLockout, 'locked' | 'lockedUntil' | 'failedAttempts'> | null;
+};
 
-export interface StaffUser {
-  id: string;
-  email: string;
-  role: 'VENDOR_ADMIN' | 'RESELLER_ADMIN';
-  createdAt: string;
-  disabledAt: string | null;
-  reseller: { id: string; name: string } | null;
+export type StaffUser = Pick<Schema.StaffUser, 'id' | 'email' | 'role' | 'createdAt' | 'disabledAt'> & {
+  reseller: Pick<Schema.Reseller, 'id' | 'name'> | null;
   generatedPassword?: string | null;
-}
+};
 
-export interface AuditEvent {
-  id: string;
-  actor: string;
-  action: string;
-  subject: string;
-  resellerId: string | null;
-  data: string | null;
-  at: string;
-}
+export type AuditEvent = Pick<Schema.AuditEvent, 'id' | 'actor' | 'action' | 'subject' | 'resellerId' | 'data' | 'at'>;

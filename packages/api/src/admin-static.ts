@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'graphql-yoga';
+import type { Route } from './http/route-table.ts';
 
 /** Where `pnpm build` puts the dashboard (packages/admin/dist). */
 export const ADMIN_DIST = fileURLToPath(new URL('../../admin/dist/', import.meta.url));
@@ -53,22 +53,22 @@ async function file(path: string): Promise<Buffer | null> {
   }
 }
 
+const READ_ONLY = ['GET', 'HEAD'] as const;
+
 /**
  * Serves the built react-admin dashboard at /admin/: files of `dist` with their content type, hashed
  * assets cached for a year, and index.html for every other path under /admin/ (client-side routes).
  */
-export function adminStaticPlugin(dist = ADMIN_DIST): Plugin {
+export function dashboardRoute(dist = ADMIN_DIST): Route {
   const root = normalize(dist.endsWith(sep) ? dist : dist + sep);
   return {
-    async onRequest({ request, url, endResponse }) {
+    path: '/admin/',
+    prefix: true,
+    methods: READ_ONLY,
+    async handle({ request, url }) {
       const path = url.pathname;
-      if (path !== '/admin' && !path.startsWith('/admin/')) return;
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        return endResponse(new Response('Method not allowed', { status: 405, headers: { allow: 'GET, HEAD' } }));
-      }
-      if (path === '/admin') return endResponse(new Response(null, { status: 308, headers: { location: `/admin/${url.search}` } }));
       const respond = (body: Buffer | string, status: number, headers: Record<string, string>) =>
-        endResponse(new Response(request.method === 'HEAD' ? null : (body as BodyInit), { status, headers }));
+        new Response(request.method === 'HEAD' ? null : (body as BodyInit), { status, headers });
 
       let relative: string;
       try {
@@ -96,4 +96,14 @@ export function adminStaticPlugin(dist = ADMIN_DIST): Plugin {
       return respond(index, 200, HTML_HEADERS);
     },
   };
+}
+
+/** The dashboard, and the two addresses a person types to reach it: `/` and `/admin`. */
+export function adminRoutes(dist = ADMIN_DIST): Route[] {
+  return [
+    // Temporary (302): the server's root may serve something else one day; browsers cache a 308 for good.
+    { path: '/', methods: READ_ONLY, handle: () => new Response(null, { status: 302, headers: { location: '/admin/' } }) },
+    { path: '/admin', methods: READ_ONLY, handle: ({ url }) => new Response(null, { status: 308, headers: { location: `/admin/${url.search}` } }) },
+    dashboardRoute(dist),
+  ];
 }

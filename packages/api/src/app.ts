@@ -1,15 +1,15 @@
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
+import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import { type Services, createServices } from '@slotkeeper/schema/services/services';
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
-import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { type Database, openEmbedded, openPostgres } from './database.ts';
+import { keyEncryptionKey } from './key-file.ts';
 import { migrate } from './migrate.ts';
 import { type LiveSubscriptions, createLiveSubscriptions } from './live-subscriptions.ts';
 import { sharedEventExecutionPlugin } from './shared-event-execution.ts';
@@ -20,9 +20,8 @@ import { createSlotPubSub } from './pubsub.ts';
 import { addressLimitPlugin, passwordCheckLimitPlugin, createRateLimits } from './rate-limit.ts';
 import { requestLogPlugin } from './request-log.ts';
 import { subscriptionCapsPlugin } from './subscription-caps.ts';
-import { adminStaticPlugin } from './admin-static.ts';
-import { resetPagePlugin } from './reset-page.ts';
-import { restPlugin } from './rest.ts';
+import { restBridge } from './rest/bridge.ts';
+import { serverRoutes } from './routes.ts';
 import { type SlotkeeperYoga, createSlotkeeperYoga } from './yoga.ts';
 
 export interface App {
@@ -44,28 +43,6 @@ export async function openDatabase(config: Config): Promise<Database> {
   return openEmbedded({ dataDir: join(config.dataDir, 'pg') });
 }
 
-/** The key that encrypts signing keys at rest: KEY_ENCRYPTION_KEY, or a file made on first start. */
-export function keyEncryptionKey(config: Config): Buffer {
-  if (config.keyEncryptionKey) return config.keyEncryptionKey;
-  const file = join(config.dataDir, 'keys', 'kek');
-  if (!existsSync(file)) {
-    mkdirSync(join(config.dataDir, 'keys'), { recursive: true, mode: 0o700 });
-    // Written aside and linked into place: a process starting at the same moment either links first
-    // or finds the complete file, never a half-written one.
-    const draft = `${file}.${process.pid}`;
-    writeFileSync(draft, randomBytes(32).toString('base64'), { mode: 0o600 });
-    try {
-      linkSync(draft, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      rmSync(draft, { force: true });
-    }
-  }
-  chmodSync(file, 0o600);
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-}
-
 /**
  * Wires the whole server from its configuration: database (migrated), keys, Redis, pub/sub, rate
  * limits, mail outbox and worker, services, yoga. Nothing listens and the mail worker is not started
@@ -82,7 +59,9 @@ export async function createApp(
     await migrate(database);
     const clock = given.clock ?? systemClock;
     const db = database.prisma;
-    const signer = createSigner({ db, clock, kek: keyEncryptionKey(config), issuer: config.tokenIssuer });
+    const kek = keyEncryptionKey(config);
+    const signer = createSigner({ db, clock, kek, issuer: config.tokenIssuer });
+    const mailSecrets = createMailSecrets(kek);
     await signer.current();
     await signer.rootKey();
     redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : null;
@@ -92,19 +71,20 @@ export async function createApp(
     const stopEndingSessions = slots.onSessionEnded((end) => subscriptions.endSessions(end));
     const metrics = createMetrics({ db, subscriptions, metricsToken: config.metricsToken, production: config.production });
     const limits = createRateLimits(config, redis, metrics.rateLimitHit);
-    const transport = given.mailTransport !== undefined ? given.mailTransport : config.smtpUrl ? smtpTransport(config.smtpUrl) : null;
+    const transport = given.mailTransport !== undefined ? given.mailTransport : config.smtpUrl ? smtpTransport(config.smtpUrl, config.smtpName) : null;
     const mailWorker = createMailWorker({
       db,
       clock,
       transport,
-      brand: { vendorName: config.vendorName, publicUrl: config.publicUrl },
+      brand: { vendorName: config.vendorName, publicUrl: config.publicUrl, replyTo: config.mailReplyTo },
       from: config.mailFrom,
+      secrets: mailSecrets,
       maxAttempts: config.mailMaxAttempts,
       retryBaseMs: config.mailRetryBaseSeconds * 1000,
       logger,
       onSendFailed: metrics.mailSendFailed,
       // services is made below; the worker calls this only once started.
-      fulfilResetRequest: (tx, email) => services.accounts.fulfilResetRequest(tx, email),
+      fulfilResetRequest: (work, email) => services.accounts.fulfilResetRequest(work, email),
     });
     const services = metrics.observe(createServices({
       db,
@@ -113,7 +93,7 @@ export async function createApp(
       events: slots,
       sessionEvents: slots,
       limits,
-      outbox: createOutbox(() => mailWorker.wake()),
+      outbox: createOutbox(mailSecrets, () => mailWorker.wake()),
       hasher: createPasswordHasher(config.bcryptCost, {
         concurrency: config.passwordCheckThreads,
         queue: config.passwordCheckQueue,
@@ -121,6 +101,7 @@ export async function createApp(
       }),
       sessionTtlHours: config.sessionTtlHours,
       resetTtlMinutes: config.resetTtlMinutes,
+      logger,
     }));
     const proxyTrust = { hops: config.trustProxyHops, proxies: config.trustedProxies };
     const subscriptionCaps = subscriptionCapsPlugin({
@@ -128,28 +109,41 @@ export async function createApp(
       perAddress: config.maxSubscriptionsPerAddress,
       proxyTrust,
     });
-    const plugins: Plugin[] = [resetPagePlugin(services, config.vendorName), adminStaticPlugin(), restPlugin(), subscriptionCaps, subscriptions.plugin, sharedEventExecutionPlugin()];
-    if (limits.perAddress) plugins.unshift(addressLimitPlugin(limits.perAddress, proxyTrust, () => metrics.rateLimitHit('per_address')));
-    if (limits.passwordChecksPerAddress) {
-      plugins.push(passwordCheckLimitPlugin(limits.passwordChecksPerAddress, proxyTrust, () => metrics.rateLimitHit('password_checks_per_address')));
-    }
-    // First: every response (429s included) gets its request id and access line, and is measured.
-    plugins.unshift(requestLogPlugin(logger), ...metrics.plugins);
+    const rest = restBridge();
     const shared = redis;
+    const routes = serverRoutes({
+      services,
+      vendorName: config.vendorName,
+      metrics: metrics.route,
+      rest: rest.routes,
+      ready: async () => {
+        await db.$queryRaw`SELECT 1`;
+        await shared?.ping();
+      },
+    });
     const yoga = createSlotkeeperYoga({
       db,
       services,
       slots,
-      plugins,
+      routes,
+      observers: [requestLogPlugin(logger, (path) => routes.find(path)?.quiet === true), ...metrics.plugins],
+      admission: limits.perAddress
+        ? [addressLimitPlugin(limits.perAddress, proxyTrust, () => metrics.rateLimitHit('per_address'), (path) => routes.find(path)?.unlimited === true)]
+        : [],
+      operations: [
+        rest.plugin,
+        subscriptionCaps,
+        subscriptions.plugin,
+        sharedEventExecutionPlugin(),
+        ...(limits.passwordChecksPerAddress
+          ? [passwordCheckLimitPlugin(limits.passwordChecksPerAddress, proxyTrust, () => metrics.rateLimitHit('password_checks_per_address'))]
+          : []),
+      ],
       graphql: config.graphql,
       maxBodyBytes: config.maxBodyBytes,
       logger,
       corsOrigins: config.corsOrigins,
       hsts: config.publicUrl.startsWith('https:'),
-      ready: async () => {
-        await db.$queryRaw`SELECT 1`;
-        await shared?.ping();
-      },
     });
     return {
       config,

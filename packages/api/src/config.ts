@@ -25,6 +25,10 @@ export interface Config {
   /** null: no SMTP server; mail stays in the outbox (status HELD), readable with `pnpm cli mail`. */
   smtpUrl: string | null;
   mailFrom: string;
+  /** Where replies to a mail go (Reply-To); null: mails say whom to contact instead of "reply". */
+  mailReplyTo: string | null;
+  /** The name the server gives itself to SMTP servers (EHLO/HELO): SMTP_NAME, else PUBLIC_URL's host. */
+  smtpName: string;
   vendorName: string;
   mailMaxAttempts: number;
   mailRetryBaseSeconds: number;
@@ -154,6 +158,26 @@ function corsOrigins(env: Env, publicUrl: string): string[] {
   return [...new Set(origins)];
 }
 
+/** An address as mail headers take it: `a@b.example` or `Name <a@b.example>`, on one line. */
+function mailAddress(env: Env, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (!/^(?:[^<>\r\n@]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(raw)) {
+    throw new ConfigError(`${name} must be an e-mail address, e.g. support@example.com or "Support <support@example.com>" (got "${raw}").`);
+  }
+  return raw;
+}
+
+/** A DNS name (or address literal's host) to greet SMTP servers with: letters, digits, dots and hyphens. */
+function hostName(env: Env, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(raw)) {
+    throw new ConfigError(`${name} must be a host name such as mail.example.com (got "${raw}").`);
+  }
+  return raw;
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -234,6 +258,8 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     production,
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: env.MAIL_FROM?.trim() || 'Slotkeeper <no-reply@localhost>',
+    mailReplyTo: mailAddress(env, 'MAIL_REPLY_TO'),
+    smtpName: hostName(env, 'SMTP_NAME') ?? new URL(publicUrl).hostname,
     vendorName: env.VENDOR_NAME?.trim() || 'Slotkeeper',
     mailMaxAttempts: int(env, 'MAIL_MAX_ATTEMPTS', 10, 1, 100),
     mailRetryBaseSeconds: int(env, 'MAIL_RETRY_BASE_SECONDS', 30, 1, 3600),

@@ -2,6 +2,8 @@ import type { Caller } from '@slotkeeper/schema/services/caller';
 import type { Clock } from '@slotkeeper/schema/services/db';
 import { type SessionEnd, endsSessionOf } from '@slotkeeper/schema/services/session-event';
 import { type Plugin, isAsyncIterable } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
 
 export type SubscriptionTransport = 'sse' | 'ws';
 
@@ -15,6 +17,13 @@ export interface LiveSubscriptions {
    * a cut connection. Used at shutdown; subscriptions started afterwards run as usual.
    */
   endAll(): void;
+  /**
+   * Ends every running subscription the way a restart should look to its client: without a
+   * completion, so the official clients reconnect (to this server once it is back, or to another
+   * instance) and subscribe again. An SSE stream's connection is cut (graphql-sse retries a stream
+   * that ends without `complete`); a WebSocket closes with 1012 "service restart" (graphql-ws retries it).
+   */
+  interruptAll(): void;
   /** Ends, the same way, the subscriptions opened with a session that `end` covers (on this instance). */
   endSessions(end: SessionEnd): void;
 }
@@ -23,7 +32,11 @@ interface Live {
   transport: SubscriptionTransport;
   caller: Caller;
   end(): void;
+  interrupt(): void;
 }
+
+/** WebSocket close code 1012 (RFC 6455 registry): the server restarts, come back. */
+export const SERVICE_RESTART = { code: 1012, reason: 'Service restart' } as const;
 
 /** How often subscriptions are checked for a session past its expiry: a stream ends at most this late. */
 const EXPIRY_CHECK_MS = 1000;
@@ -60,7 +73,7 @@ export function createLiveSubscriptions(clock: Clock): LiveSubscriptions {
     }
   }
 
-  function endable<T>(source: AsyncIterable<T>, transport: SubscriptionTransport, caller: Caller): AsyncIterableIterator<T> {
+  function endable<T>(source: AsyncIterable<T>, transport: SubscriptionTransport, caller: Caller, interrupt: () => void): AsyncIterableIterator<T> {
     const inner = source[Symbol.asyncIterator]();
     let finish!: (result: IteratorResult<T>) => void;
     // A plain iterator, not an async generator: a generator would queue the client's return() behind a
@@ -74,6 +87,7 @@ export function createLiveSubscriptions(clock: Clock): LiveSubscriptions {
         finish({ done: true, value: undefined });
         void inner.return?.();
       },
+      interrupt,
     };
     track(entry);
     return {
@@ -99,12 +113,13 @@ export function createLiveSubscriptions(clock: Clock): LiveSubscriptions {
   return {
     plugin: {
       onSubscribe({ args }) {
-        // graphql-ws contexts carry the socket (server.ts); SSE ones only the HTTP request.
-        const transport: SubscriptionTransport = (args.contextValue as { socket?: unknown }).socket ? 'ws' : 'sse';
-        const { caller } = args.contextValue as unknown as { caller: Caller };
+        // graphql-ws contexts carry the WebSocket (server.ts); SSE ones the HTTP request (yoga's Node adapter).
+        const { caller, socket, req } = args.contextValue as unknown as { caller: Caller; socket?: WebSocket; req?: IncomingMessage };
+        const transport: SubscriptionTransport = socket ? 'ws' : 'sse';
+        const interrupt = socket ? () => socket.close(SERVICE_RESTART.code, SERVICE_RESTART.reason) : () => req?.socket.destroy();
         return {
           onSubscribeResult({ result, setResult }) {
-            if (isAsyncIterable(result)) setResult(endable(result, transport, caller));
+            if (isAsyncIterable(result)) setResult(endable(result, transport, caller, interrupt));
           },
         };
       },
@@ -116,6 +131,9 @@ export function createLiveSubscriptions(clock: Clock): LiveSubscriptions {
     },
     endAll() {
       for (const entry of [...live]) entry.end();
+    },
+    interruptAll() {
+      for (const entry of [...live]) entry.interrupt();
     },
     endSessions(end) {
       for (const entry of [...live]) if (endsSessionOf(end, entry.caller)) entry.end();

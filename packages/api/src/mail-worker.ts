@@ -1,6 +1,7 @@
-import { type Clock, type Db, type Tx, transaction } from '@slotkeeper/schema/services/db';
+import { type Clock, type Db, type Work, transaction } from '@slotkeeper/schema/services/db';
 import { type MailData, type MailTemplate, RESET_REQUEST } from '@slotkeeper/schema/services/mail';
-import { type MailBranding, renderMail } from '@slotkeeper/schema/services/mail-template';
+import type { MailRow, MailSecrets } from '@slotkeeper/schema/services/mail-secret';
+import { type MailBranding, type RenderedMail, renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { Prisma } from '@slotkeeper/schema/generated/prisma/client';
 import nodemailer from 'nodemailer';
 import type { Logger } from './logger.ts';
@@ -12,6 +13,8 @@ export interface OutgoingMail {
   text: string;
   html: string;
   messageId: string;
+  replyTo?: string;
+  headers: Record<string, string>;
 }
 
 export interface MailTransport {
@@ -19,12 +22,17 @@ export interface MailTransport {
   close(): void;
 }
 
-export function smtpTransport(smtpUrl: string): MailTransport {
-  const transporter = nodemailer.createTransport(smtpUrl, {
+/** `name`: what the server calls itself in EHLO/HELO (SMTP_NAME); receivers score a bare address literal as suspect. */
+export function smtpTransport(smtpUrl: string, name: string): MailTransport {
+  // The options go beside `url` in one object: as a second argument nodemailer takes them as message
+  // defaults and ignores them as transport settings.
+  const transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    name,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 30_000,
-  } as never);
+  });
   return {
     send: async (mail) => void (await transporter.sendMail(mail)),
     close: () => transporter.close(),
@@ -39,6 +47,8 @@ export interface MailWorker {
   drain(): Promise<void>;
   /** Finishes the send in progress, hands the rest of its batch back to the outbox, and stops. */
   stop(): Promise<void>;
+  /** A message as it is (or was) sent, for operators (`pnpm cli mail show`); a sent one's secrets are gone. */
+  render(message: MailRow): RenderedMail & { from: string; replyTo: string | null };
 }
 
 interface Claimed {
@@ -46,6 +56,7 @@ interface Claimed {
   to: string;
   template: string;
   data: Prisma.JsonValue;
+  secret: string | null;
   attempts: number;
   /** The claim's lockedUntil: the message is this worker's while the row still carries it. */
   lease: Date;
@@ -55,9 +66,13 @@ const CLAIM_BATCH = 10;
 const LEASE_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 3_600_000;
 
-export function messageId(id: string): string {
-  return `<${id}@slotkeeper>`;
+/** The outbox id at the server's own host (PUBLIC_URL): a domain it answers for, as RFC 5322 asks. */
+export function messageId(id: string, publicUrl: string): string {
+  return `<${id}@${new URL(publicUrl).hostname}>`;
 }
+
+/** Every mail is sent by the server on its own (RFC 3834): vacation responders and ticket systems don't answer it. */
+const HEADERS = { 'Auto-Submitted': 'auto-generated' };
 
 /**
  * Delivers the outbox. Several workers (api instances) can run at once: a message is claimed with
@@ -71,6 +86,7 @@ export function createMailWorker(deps: {
   transport: MailTransport | null;
   brand: MailBranding;
   from: string;
+  secrets: MailSecrets;
   maxAttempts: number;
   retryBaseMs: number;
   pollMs?: number;
@@ -79,9 +95,9 @@ export function createMailWorker(deps: {
   logger: Logger;
   onSendFailed(): void;
   /** Turns a queued reset request into its reset and mail when the e-mail is a customer's (AccountService). */
-  fulfilResetRequest(tx: Tx, email: string): Promise<void>;
+  fulfilResetRequest(work: Work, email: string): Promise<void>;
 }): MailWorker {
-  const { db, clock, transport, brand, logger } = deps;
+  const { db, clock, transport, brand, secrets, logger } = deps;
   const leaseMs = deps.leaseMs ?? LEASE_MS;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
@@ -101,15 +117,15 @@ export function createMailWorker(deps: {
         LIMIT ${CLAIM_BATCH}
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING "id", "to", "template", "data", "attempts"`;
+      RETURNING "id", "to", "template", "data", "secret", "attempts"`;
     return rows.map((row) => ({ ...row, lease: until }));
   }
 
   /** A reset request is no mail: in one transaction its row goes and, for a real login, the reset mail comes. */
   async function fulfilResetRequest(message: Claimed) {
-    await transaction(db, async (tx) => {
+    await transaction(db, async (tx, work) => {
       const mine = await tx.mailMessage.deleteMany({ where: { id: message.id, status: 'SENDING', lockedUntil: message.lease } });
-      if (mine.count === 1) await deps.fulfilResetRequest(tx, (message.data as { email: string }).email);
+      if (mine.count === 1) await deps.fulfilResetRequest(work, (message.data as { email: string }).email);
     });
     // The reset mail it may have written is due now, after this pass's claim.
     again = true;
@@ -117,7 +133,7 @@ export function createMailWorker(deps: {
 
   async function deliver(message: Claimed) {
     if (message.template === RESET_REQUEST) return fulfilResetRequest(message);
-    const rendered = renderMail(message.template as MailTemplate, message.data as unknown as MailData[MailTemplate], brand);
+    const rendered = render(message);
     if (!transport) {
       await db.mailMessage.update({ where: { id: message.id }, data: { status: 'HELD', lockedUntil: null, attempts: 0 } });
       logger.info(
@@ -135,7 +151,14 @@ export function createMailWorker(deps: {
     });
     if (renewed.count === 0) return;
     try {
-      await transport.send({ from: deps.from, to: message.to, ...rendered, messageId: messageId(message.id) });
+      await transport.send({
+        from: deps.from,
+        ...(brand.replyTo ? { replyTo: brand.replyTo } : {}),
+        to: message.to,
+        ...rendered,
+        messageId: messageId(message.id, brand.publicUrl),
+        headers: HEADERS,
+      });
     } catch (error) {
       const lastError = (error as Error).message.slice(0, 1000);
       // A 5xx answer is permanent (no such mailbox, refused): retrying can't help.
@@ -156,12 +179,17 @@ export function createMailWorker(deps: {
       logger.warn({ mailId: message.id, to: message.to, attempt: message.attempts, error: lastError, gaveUp: failed }, 'mail delivery failed');
       return;
     }
-    // A sent message keeps no secret: the generated password is dropped from its data.
-    const data = { ...(message.data as Record<string, unknown>) };
-    if ('password' in data) data.password = '(sent)';
+    // A sent message keeps no secret: what reached the mailbox is all that can use it.
     await db.mailMessage.update({
       where: { id: message.id },
-      data: { status: 'SENT', sentAt: clock.now(), lockedUntil: null, lastError: null, data: data as Prisma.InputJsonValue },
+      data: {
+        status: 'SENT',
+        sentAt: clock.now(),
+        lockedUntil: null,
+        lastError: null,
+        data: secrets.scrub(message.template, message.data),
+        secret: null,
+      },
     });
   }
 
@@ -172,6 +200,21 @@ export function createMailWorker(deps: {
       where: { id: { in: messages.map((m) => m.id) }, status: 'SENDING', lockedUntil: messages[0]!.lease },
       data: { status: 'PENDING', lockedUntil: null, attempts: { decrement: 1 } },
     });
+  }
+
+  function render(message: MailRow): RenderedMail {
+    return renderMail(message.template as MailTemplate, secrets.open(message) as unknown as MailData[MailTemplate], brand);
+  }
+
+  /** Rows queued before secrets were sealed carry them in plain `data`: sealed now, so no queued secret stays readable. */
+  async function sealPlainSecrets() {
+    const rows = await db.mailMessage.findMany({ where: { secret: null, status: { not: 'SENT' }, template: { not: RESET_REQUEST } } });
+    for (const row of rows) {
+      const sealed = secrets.seal(row.id, row.template, row.data as object);
+      if (sealed.secret) {
+        await db.mailMessage.updateMany({ where: { id: row.id, secret: null }, data: { data: sealed.data, secret: sealed.secret } });
+      }
+    }
   }
 
   async function pass() {
@@ -209,10 +252,13 @@ export function createMailWorker(deps: {
     start() {
       stopped = false;
       // A server that now has an SMTP server sends what earlier runs held.
-      const resume = transport
-        ? db.mailMessage.updateMany({ where: { status: 'HELD' }, data: { status: 'PENDING', nextAttemptAt: clock.now() } })
-        : Promise.resolve();
-      void resume.then(() => run());
+      const resume = sealPlainSecrets().then(() =>
+        transport ? db.mailMessage.updateMany({ where: { status: 'HELD' }, data: { status: 'PENDING', nextAttemptAt: clock.now() } }) : null,
+      );
+      void resume.then(
+        () => run(),
+        (error: unknown) => logger.error({ err: error }, 'mail worker could not prepare the outbox'),
+      );
       timer = setInterval(() => void run(), deps.pollMs ?? 5_000);
       timer.unref();
     },
@@ -229,5 +275,6 @@ export function createMailWorker(deps: {
       while (running) await running;
       transport?.close();
     },
+    render: (message) => ({ ...render(message), from: deps.from, replyTo: brand.replyTo }),
   };
 }

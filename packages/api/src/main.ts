@@ -64,10 +64,12 @@ async function main() {
       const since = Date.now();
       try {
         // The listener closes before close() first waits, so once this line is out new connections
-        // are refused; then subscriptions complete and requests in flight may finish.
-        const closing = http.close({ graceMs: config.shutdownTimeoutMs, endStreams: () => app!.subscriptions.endAll() });
+        // are refused; then subscriptions end as a restart (their clients come back) and requests in
+        // flight may finish.
+        const closing = http.close({ graceMs: config.shutdownTimeoutMs, endStreams: () => app!.subscriptions.interruptAll() });
         log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, `${signal}: shutting down`);
-        await closing;
+        const { cut, ws } = await closing;
+        if (cut > 0) log.warn({ connections: cut, ws }, `cut ${cut} connection(s) still open after SHUTDOWN_TIMEOUT_MS`);
         log.info('HTTP and WebSocket closed');
         operator?.close();
         // The mail worker finishes the message it is sending; then Redis and the database close.

@@ -7,14 +7,18 @@ import { DomainError } from '@slotkeeper/schema/services/errors';
 import type { Services } from '@slotkeeper/schema/services/services';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { bearerToken } from './http/bearer.ts';
+import type { Route } from './http/route-table.ts';
 import type { LiveSubscriptions } from './live-subscriptions.ts';
 
 export type RateLimitName = 'failed_logins' | 'password_resets' | 'per_address' | 'password_checks_per_address';
 
 export interface Metrics {
   registry: Registry;
-  /** The yoga plugins: GraphQL request metrics and the /metrics endpoint. */
+  /** The yoga plugins that measure GraphQL requests. */
   plugins: Plugin[];
+  /** GET /metrics, for the route table. */
+  route: Route;
   /** The services, with activation outcomes counted. */
   observe(services: Services): Services;
   rateLimitHit(limit: RateLimitName): void;
@@ -61,19 +65,21 @@ function sameSecret(given: string, expected: string): boolean {
  * open in development and absent (404, as if unknown) in production, so a forgotten token never
  * publishes seat counts and traffic to the internet.
  */
-function metricsEndpoint(registry: Registry, access: { token: string | null; production: boolean }): Plugin {
+function metricsRoute(registry: Registry, access: { token: string | null; production: boolean }): Route {
   return {
-    async onRequest({ url, request, endResponse }) {
-      if (url.pathname !== '/metrics') return;
+    path: '/metrics',
+    unlimited: true,
+    quiet: true,
+    async handle({ request }) {
       if (!access.token) {
-        if (access.production) return endResponse(new Response('Not found', { status: 404 }));
+        if (access.production) return new Response('Not found', { status: 404 });
       } else {
-        const given = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization')?.trim() ?? '')?.[1];
+        const given = bearerToken(request.headers.get('authorization'));
         if (!given || !sameSecret(given, access.token)) {
-          return endResponse(new Response('Unauthorized', { status: 401, headers: { 'www-authenticate': 'Bearer realm="metrics"' } }));
+          return new Response('Unauthorized', { status: 401, headers: { 'www-authenticate': 'Bearer realm="metrics"' } });
         }
       }
-      endResponse(new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } }));
+      return new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } });
     },
   };
 }
@@ -152,8 +158,8 @@ export function createMetrics(deps: {
 
   return {
     registry,
+    route: metricsRoute(registry, { token: deps.metricsToken, production: deps.production }),
     plugins: [
-      metricsEndpoint(registry, { token: deps.metricsToken, production: deps.production }),
       usePrometheus({
         registry,
         endpoint: false,

@@ -1,8 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
-import { type MailTemplate, RESET_REQUEST } from '@slotkeeper/schema/services/mail';
-import { renderMail } from '@slotkeeper/schema/services/mail-template';
+import { RESET_REQUEST } from '@slotkeeper/schema/services/mail';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
 
@@ -103,7 +102,7 @@ export const commands: Record<string, Command> = {
   'product create': {
     usage: `product create --code CODE --name NAME [--lease-days N] [--remote-releases N] ${LINK_USAGE}`,
     run: (app, args) =>
-      app.services.licenses.createProduct({
+      app.services.products.create('operator', {
         code: required(args, 'code'),
         name: required(args, 'name'),
         leaseDays: optionalInt(args, 'lease-days') ?? null,
@@ -115,7 +114,7 @@ export const commands: Record<string, Command> = {
   'product update': {
     usage: `product update --code CODE [--name NAME] [--lease-days N|none] [--remote-releases N] ${LINK_USAGE}`,
     run: (app, args) =>
-      app.services.licenses.updateProduct({
+      app.services.products.update('operator', {
         code: required(args, 'code'),
         name: args.name,
         leaseDays: optionalLeaseDays(args),
@@ -127,7 +126,7 @@ export const commands: Record<string, Command> = {
   'license issue': {
     usage: 'license issue --email EMAIL --product CODE --seats N --expires DATE|+DAYSd [--reseller NAME]',
     run: (app, args) =>
-      app.services.licenses.issue({
+      app.services.licenses.issue('operator', {
         email: required(args, 'email'),
         product: required(args, 'product'),
         seats: optionalInt(args, 'seats') ?? Number.NaN,
@@ -186,13 +185,14 @@ export const commands: Record<string, Command> = {
     async run(app, args) {
       const message = await app.database.prisma.mailMessage.findUnique({ where: { id: required(args, 'id') } });
       if (!message) throw new UsageError(`There is no message ${args.id}.`);
-      const brand = { vendorName: app.config.vendorName, publicUrl: app.config.publicUrl };
       // A reset request not yet looked up by the worker has no mail to show.
       const rendered =
         message.template === RESET_REQUEST
-          ? { subject: '(password reset request: the mail worker looks the login up and writes its mail)', text: '' }
-          : renderMail(message.template as MailTemplate, message.data as never, brand);
-      return { ...message, from: app.config.mailFrom, subject: rendered.subject, text: rendered.text };
+          ? { from: app.config.mailFrom, subject: '(password reset request: the mail worker looks the login up and writes its mail)', text: '' }
+          : app.mailWorker.render(message);
+      // The sealed secret stays out of the answer: a queued mail's text shows it, a sent one has none.
+      const { secret: _sealed, ...row } = message;
+      return { ...row, from: rendered.from, subject: rendered.subject, text: rendered.text };
     },
     text: (m: { id: string; from: string; to: string; status: string; subject: string; text: string }) =>
       `Message ${m.id} (${m.status})\nFrom: ${m.from}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}`,
@@ -204,7 +204,7 @@ export const commands: Record<string, Command> = {
       const existing = await app.database.prisma.product.findUnique({ where: { code } });
       const product =
         existing ??
-        (await app.services.licenses.createProduct({ code, name: 'Demo Revit Plug-in', leaseDays: null, remoteReleasesPerYear: 3 }));
+        (await app.services.products.create('operator', { code, name: 'Demo Revit Plug-in', leaseDays: null, remoteReleasesPerYear: 3 }));
       const email = 'demo@example.com';
       const seeded = await app.database.prisma.license.findFirst({
         where: { productId: product.id, customer: { email } },
@@ -213,7 +213,7 @@ export const commands: Record<string, Command> = {
       // Seeding twice changes nothing: the demo login keeps its license and password.
       const issued = seeded
         ? { license: seeded, customer: { id: seeded.customerId, email, created: false }, password: null }
-        : await app.services.licenses.issue({ email, product: code, seats: 3, expiresAt: new Date(Date.now() + 365 * 86_400_000) });
+        : await app.services.licenses.issue('operator', { email, product: code, seats: 3, expiresAt: new Date(Date.now() + 365 * 86_400_000) });
       const { customer: _customer, ...license } = issued.license as typeof issued.license & { customer?: unknown };
       return { product: { code: product.code, name: product.name }, ...issued, license };
     },

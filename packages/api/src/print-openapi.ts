@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { schema } from '@slotkeeper/schema/schema/index';
-import { openApiDocument } from './rest.ts';
+import { openApiDocument } from './rest/bridge.ts';
 
 const target = fileURLToPath(new URL('../../schema/openapi.json', import.meta.url));
 writeFileSync(target, `${JSON.stringify(await openApiDocument(schema), null, 2)}\n`);

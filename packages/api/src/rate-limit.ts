@@ -7,6 +7,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from './config.ts';
+import { httpError } from './http/error-envelope.ts';
 import type { RateLimitName } from './metrics.ts';
 
 function limiter(redis: Redis | null, keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
@@ -144,7 +145,13 @@ const rateLimitedResult = (message: string, seconds: number) => ({
  * WebSocket one connection carries many operations, so there each operation counts as a request and
  * a refused one gets a RATE_LIMITED error result; the socket stays open for later ones.
  */
-export function addressLimitPlugin(perAddress: RateLimiterAbstract, trust: ProxyTrust, onLimited: () => void): Plugin {
+export function addressLimitPlugin(
+  perAddress: RateLimiterAbstract,
+  trust: ProxyTrust,
+  onLimited: () => void,
+  /** Paths never counted (the route table's `unlimited` routes). */
+  unlimited: (pathname: string) => boolean,
+): Plugin {
   async function perOperation(context: unknown, stop: (result: { errors: GraphQLError[] }) => void) {
     // graphql-ws contexts carry the socket and the upgrade request (server.ts); HTTP ones were counted in onRequest.
     const { socket, req } = context as { socket?: unknown; req?: IncomingMessage };
@@ -162,7 +169,7 @@ export function addressLimitPlugin(perAddress: RateLimiterAbstract, trust: Proxy
     onExecute: ({ args, setResultAndStopExecution }) => perOperation(args.contextValue, setResultAndStopExecution),
     onSubscribe: ({ args, setResultAndStopExecution }) => perOperation(args.contextValue, setResultAndStopExecution),
     async onRequest({ request, url, serverContext, endResponse }) {
-      if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
+      if (unlimited(url.pathname)) return;
       const peer = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket?.remoteAddress;
       try {
         await perAddress.consume(clientAddress(request, peer, trust));
@@ -171,10 +178,10 @@ export function addressLimitPlugin(perAddress: RateLimiterAbstract, trust: Proxy
         onLimited();
         const seconds = retryAfter(error);
         endResponse(
-          Response.json(
-            { errors: [{ message: `Too many requests. Try again in ${seconds} seconds.`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] },
-            { status: 429, headers: { 'retry-after': String(seconds) } },
-          ),
+          httpError(429, 'RATE_LIMITED', `Too many requests. Try again in ${seconds} seconds.`, {
+            headers: { 'retry-after': String(seconds) },
+            extensions: { retryAfterSeconds: seconds },
+          }),
         );
       }
     },

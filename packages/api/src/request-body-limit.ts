@@ -2,11 +2,12 @@
 // reset form, and any other plugin that reads a body in `onRequest`). Yoga bounds its own endpoint's
 // bodies with `maxRequestBodySize`, which applies only once yoga parses the request.
 import type { Plugin } from 'graphql-yoga';
+import { httpError } from './http/error-envelope.ts';
 
 export const REQUEST_ENTITY_TOO_LARGE = 'REQUEST_ENTITY_TOO_LARGE';
 
 function refused(status: 400 | 413, message: string): Response {
-  return Response.json({ errors: [{ message, extensions: { code: status === 413 ? REQUEST_ENTITY_TOO_LARGE : 'BAD_REQUEST' } }] }, { status });
+  return httpError(status, status === 413 ? REQUEST_ENTITY_TOO_LARGE : 'BAD_REQUEST', message);
 }
 
 export function requestBodyLimitPlugin(maxBytes: number, graphqlEndpoint: string): Plugin {

@@ -9,9 +9,6 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 // through several systems); anything longer or stranger could forge or flood log lines.
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-// Probes and scrapes would drown the access log at info.
-const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
 interface Seen {
   requestId: string;
   started: number;
@@ -24,7 +21,11 @@ interface Seen {
  * access line per request. The path is logged without its query string: a GET request carries its
  * variables there.
  */
-export function requestLogPlugin(logger: Logger): Plugin {
+export function requestLogPlugin(
+  logger: Logger,
+  /** Paths logged at debug only (the route table's `quiet` routes: probes and scrapes would drown the log). */
+  quiet: (pathname: string) => boolean,
+): Plugin {
   const seen = new WeakMap<Request, Seen>();
   // The operation's name as the document declares it (clients often send no operationName).
   function noteOperation(args: { document: DocumentNode; operationName?: string | null; contextValue: unknown }) {
@@ -60,7 +61,7 @@ export function requestLogPlugin(logger: Logger): Plugin {
         ms: Math.round(performance.now() - entry.started),
         operationName: entry.operationName,
       };
-      if (QUIET_PATHS.has(path)) logger.debug(line, 'request');
+      if (quiet(path)) logger.debug(line, 'request');
       else logger.info(line, 'request');
     },
   };

@@ -1,7 +1,7 @@
 import type { Services } from '@slotkeeper/schema/services/services';
 import { DomainError } from '@slotkeeper/schema/services/errors';
 import { escapeHtml } from '@slotkeeper/schema/services/mail-template';
-import type { Plugin } from 'graphql-yoga';
+import type { Route } from './http/route-table.ts';
 
 function page(vendorName: string, body: string, status = 200): Response {
   const html = `<!doctype html>
@@ -39,28 +39,26 @@ function form(token: string, error?: string): string {
 }
 
 /** The page the reset e-mail links to: a plain HTML form that works without JavaScript. */
-export function resetPagePlugin(services: Services, vendorName: string): Plugin {
+export function resetPageRoute(services: Services, vendorName: string): Route {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== '/reset-password') return;
-      if (request.method === 'GET') return endResponse(page(vendorName, form(url.searchParams.get('token') ?? '')));
-      if (request.method !== 'POST') return endResponse(new Response('Method not allowed', { status: 405, headers: { allow: 'GET, POST' } }));
+    path: '/reset-password',
+    methods: ['GET', 'POST'],
+    async handle({ request, url }) {
+      if (request.method === 'GET') return page(vendorName, form(url.searchParams.get('token') ?? ''));
       let fields: URLSearchParams;
       try {
         fields = new URLSearchParams((await request.text()).slice(0, 10_000));
       } catch {
-        return endResponse(page(vendorName, form('', 'The form could not be read. Try again.'), 400));
+        return page(vendorName, form('', 'The form could not be read. Try again.'), 400);
       }
       const token = fields.get('token') ?? '';
       try {
         await services.accounts.resetPassword(token, fields.get('newPassword') ?? '', fields.get('newPasswordRepeat') ?? '');
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        return endResponse(page(vendorName, form(token, error.message), 400));
+        return page(vendorName, form(token, error.message), 400);
       }
-      return endResponse(
-        page(vendorName, '<p class="ok" role="status">Your password is set. Log in with it in the license window.</p>'),
-      );
+      return page(vendorName, '<p class="ok" role="status">Your password is set. Log in with it in the license window.</p>');
     },
   };
 }

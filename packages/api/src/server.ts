@@ -2,21 +2,28 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { SERVICE_RESTART } from './live-subscriptions.ts';
 import { DEFAULT_HTTP_TIMEOUTS, DEFAULT_MAX_BODY_BYTES, type HttpTimeouts } from './config.ts';
 import type { SlotkeeperYoga } from './yoga.ts';
 
 export interface CloseOptions {
   /** How long requests in flight may take to finish before their connections are cut (default 0). */
   graceMs?: number;
-  /** Ends the streams (subscriptions) so that SSE and WebSocket clients see them complete, not cut. */
+  /** Ends the streams (subscriptions) the way clients should see this close (see LiveSubscriptions). */
   endStreams?: () => void;
+}
+
+export interface Closed {
+  /** Connections still open when the grace time ran out, cut then (WebSockets among them: `ws`). */
+  cut: number;
+  ws: number;
 }
 
 export interface Listening {
   server: Server;
   url: string;
   /** Refuses new connections at once, then lets what runs finish (see CloseOptions) and closes. */
-  close(options?: CloseOptions): Promise<void>;
+  close(options?: CloseOptions): Promise<Closed>;
 }
 
 /**
@@ -86,24 +93,34 @@ export async function listen(
     server,
     url: `http://${shownHost}:${address.port}`,
     async close({ graceMs = 0, endStreams }: CloseOptions = {}) {
-      let closed = false;
-      const allClosed = new Promise<void>((resolve) => server.close(() => resolve())).then(() => (closed = true));
+      let httpClosed = false;
+      let wsClosed = false;
+      const allClosed = new Promise<void>((resolve) => server.close(() => resolve())).then(() => (httpClosed = true));
       if (endStreams) {
         endStreams();
-        // The completions go out in promise callbacks: let them reach the sockets before these close.
+        // What the streams send last goes out in promise callbacks: let it reach the sockets before these close.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      await ws.dispose();
-      wss.close();
+      // Every WebSocket, with or without a subscription, hears that the service restarts: graphql-ws
+      // clients reconnect instead of giving up.
+      for (const client of wss.clients) client.close(SERVICE_RESTART.code, SERVICE_RESTART.reason);
+      // Resolves once every WebSocket has finished its closing handshake.
+      const socketsClosed = Promise.resolve(ws.dispose()).then(() => (wsClosed = true));
       // A keep-alive connection becomes idle only once its response is out; Node closed the idle ones
       // when the server closed, so look again until everything has ended or the grace time is over.
       const deadline = Date.now() + graceMs;
-      while (!closed && Date.now() < deadline) {
+      while (!(httpClosed && wsClosed) && Date.now() < deadline) {
         server.closeIdleConnections();
-        await Promise.race([allClosed, new Promise((resolve) => setTimeout(resolve, 50))]);
+        await Promise.race([Promise.all([allClosed, socketsClosed]), new Promise((resolve) => setTimeout(resolve, 50))]);
       }
+      // Whatever is left is cut now, whatever its transport: a client that stopped reading never
+      // answers a WebSocket close, and ws would wait 30 s for it.
+      const cut = await new Promise<number>((resolve) => server.getConnections((_error, count) => resolve(count ?? 0)));
+      const frozen = wss.clients.size;
+      for (const client of wss.clients) client.terminate();
       server.closeAllConnections();
-      await allClosed;
+      await Promise.all([allClosed, socketsClosed]);
+      return { cut, ws: frozen };
     },
   };
 }

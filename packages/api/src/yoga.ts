@@ -5,6 +5,8 @@ import { schema } from '@slotkeeper/schema/schema/index';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import { type GraphQLLimits, graphqlLimitPlugins } from './graphql-limits.ts';
 import { type Logger, yogaLogging } from './logger.ts';
+import { bearerToken } from './http/bearer.ts';
+import type { RouteTable } from './http/route-table.ts';
 import type { SlotPubSub } from './pubsub.ts';
 import { requestBodyLimitPlugin } from './request-body-limit.ts';
 import { malformedParamsPlugin, nulCharacterPlugin } from './request-params.ts';
@@ -14,10 +16,14 @@ export interface YogaDeps {
   db: Db;
   services: Services;
   slots: SlotPubSub;
-  /** Plugins that run before GraphQL (rate limits, pages). */
-  plugins: Plugin[];
-  /** Resolves when every part the server needs answers (database, Redis). */
-  ready(): Promise<void>;
+  /** The HTTP routes beside GraphQL (routes.ts). */
+  routes: RouteTable;
+  /** Around every request, before anything answers: request ids and access lines, metrics. */
+  observers: Plugin[];
+  /** Before any route or operation runs: the per-address rate limit. */
+  admission: Plugin[];
+  /** Around GraphQL operations (the REST bridge's, subscription caps and tracking, the password-check limit). */
+  operations: Plugin[];
   /** What one GraphQL request may ask for; GraphiQL is served only with introspection on. */
   graphql: GraphQLLimits;
   maxBodyBytes: number;
@@ -38,44 +44,6 @@ function hstsPlugin(): Plugin {
   };
 }
 
-function bearer(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
-  return match?.[1];
-}
-
-/** Plain HTTP routes beside GraphQL: health, readiness and the public signing keys (plain and root-signed). */
-function routes(deps: YogaDeps): Plugin {
-  return {
-    async onRequest({ url, endResponse }) {
-      switch (url.pathname) {
-        case '/healthz':
-          return endResponse(Response.json({ status: 'ok' }));
-        case '/readyz':
-          try {
-            await deps.ready();
-            return endResponse(Response.json({ status: 'ready' }));
-          } catch (error) {
-            return endResponse(Response.json({ status: 'unavailable', reason: (error as Error).message }, { status: 503 }));
-          }
-        case '/.well-known/jwks.json':
-          return endResponse(
-            Response.json(await deps.services.signer.jwks(), {
-              headers: { 'cache-control': 'public, max-age=300' },
-            }),
-          );
-        case '/.well-known/jwks.jws':
-          // The same keys signed by the root key: the only form in which the SDK accepts a key it did not ship with.
-          return endResponse(
-            new Response(await deps.services.signer.signedJwks(), {
-              headers: { 'content-type': 'application/jose', 'cache-control': 'public, max-age=300' },
-            }),
-          );
-      }
-    },
-  };
-}
-
 /** Builds the GraphQL app from its collaborators; never listens (see server.ts). */
 export function createSlotkeeperYoga(deps: YogaDeps) {
   return createYoga<Record<string, unknown>, Context>({
@@ -91,11 +59,23 @@ export function createSlotkeeperYoga(deps: YogaDeps) {
     logging: yogaLogging(deps.logger),
     batching: deps.graphql.batchLimit > 0 ? { limit: deps.graphql.batchLimit } : false,
     maxRequestBodySize: deps.maxBodyBytes,
-    plugins: [...(deps.hsts ? [hstsPlugin()] : []), requestBodyLimitPlugin(deps.maxBodyBytes, '/graphql'), ...deps.plugins, routes(deps), malformedParamsPlugin(), nulCharacterPlugin(), ...graphqlLimitPlugins(deps.graphql)],
+    // The order is the order in which they see a request.
+    plugins: [
+      ...(deps.hsts ? [hstsPlugin()] : []),
+      requestBodyLimitPlugin(deps.maxBodyBytes, '/graphql'),
+      // Every answer after this point (a 429 too) gets its request id and access line, and is measured.
+      ...deps.observers,
+      ...deps.admission,
+      deps.routes.plugin,
+      ...deps.operations,
+      malformedParamsPlugin(),
+      nulCharacterPlugin(),
+      ...graphqlLimitPlugins(deps.graphql),
+    ],
     context: async ({ request, connectionParams }) => {
       const token =
-        bearer(request?.headers.get('authorization')) ??
-        bearer((connectionParams as Record<string, unknown> | undefined)?.authorization);
+        bearerToken(request?.headers.get('authorization')) ??
+        bearerToken((connectionParams as Record<string, unknown> | undefined)?.authorization);
       return {
         db: deps.db,
         services: deps.services,

@@ -1,9 +1,9 @@
 // The offline verdict on a stored activation: the token's signature (shipped keys plus the keys of the
 // last root-signed key list fetched online), product, machine and time, and a clock that must never run backwards past
 // what this machine has already seen.
-import { type JSONWebKeySet, type JWK, decodeJwt } from 'jose';
+import { type JSONWebKeySet, type JWK, type JWTPayload, decodeJwt } from 'jose';
 import type { ProductLinks, StoredRead } from './storage.ts';
-import { type KeySet, fingerprintHash, keySet, verifiedClaims, verifyKeyList, verifyOfflineToken } from './verify.ts';
+import { type KeyList, type KeySet, keySet, verifiedClaims, verifyKeyList, verifyOfflineToken } from './verify.ts';
 
 export type CheckStatus =
   | 'VALID'
@@ -63,7 +63,7 @@ export class KeyRing {
   }
 
   /** The signing keys of a key list, when a shipped root key signed it; null otherwise. */
-  verify(keyList: string): JSONWebKeySet | null {
+  verify(keyList: string): KeyList | null {
     return this.roots ? verifyKeyList(keyList, this.roots) : null;
   }
 
@@ -80,83 +80,88 @@ export class KeyRing {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function checkStored(
-  read: StoredRead,
-  options: {
-    keys: KeyRing;
-    fingerprint: string;
-    /** When the plug-in pins its product, a token of another product is WRONG_PRODUCT. */
-    product?: string;
-    issuer?: string;
-    now: Date;
-    toleranceMs: number;
-  },
-): Promise<CheckResult> {
-  if (read.kind === 'missing') {
-    return { status: 'NOT_ACTIVATED', reason: 'This machine is not activated.', license: null };
-  }
-  if (read.kind === 'broken') {
-    // Never VALID. Which failure it is, is told by the token itself, checked against every key known.
-    const claims = read.token ? await verifiedClaims(read.token, options.keys.with(read.keyList)) : null;
-    if (!claims) {
-      return { status: 'BAD_SIGNATURE', reason: 'The stored token is damaged or was edited; activate again.', license: null };
+/**
+ * The offline verdict of one client: its trust anchors, the product it pins and its clock tolerance.
+ * It keeps the claims of the last token it showed, since a plug-in checks the same token again and again.
+ */
+export class OfflineCheck {
+  #lastDecoded: { token: string; claims: JWTPayload | null } | null = null;
+
+  constructor(
+    private readonly options: {
+      keys: KeyRing;
+      /** When the plug-in pins its product, a token of another product is WRONG_PRODUCT. */
+      product?: string;
+      issuer?: string;
+      toleranceMs: number;
+    },
+  ) {}
+
+  /** The unverified claims of a token: only to show what the stored activation says. */
+  #decoded(token: string): JWTPayload | null {
+    if (this.#lastDecoded?.token !== token) {
+      let claims: JWTPayload | null;
+      try {
+        claims = decodeJwt(token);
+      } catch {
+        claims = null;
+      }
+      this.#lastDecoded = { token, claims };
     }
-    if (claims.fp !== fingerprintHash(options.fingerprint)) {
+    return this.#lastDecoded.claims;
+  }
+
+  async run(read: StoredRead, machine: { fingerprint: string; fp: string }, at: Date): Promise<CheckResult> {
+    const options = { ...this.options, fingerprint: machine.fingerprint, now: at };
+    if (read.kind === 'missing') {
+      return { status: 'NOT_ACTIVATED', reason: 'This machine is not activated.', license: null };
+    }
+    if (read.kind === 'broken') {
+      // Never VALID. Which failure it is, is told by the token itself, checked against every key known.
+      const claims = read.token ? await verifiedClaims(read.token, options.keys.with(read.keyList)) : null;
+      if (!claims) {
+        return { status: 'BAD_SIGNATURE', reason: 'The stored token is damaged or was edited; activate again.', license: null };
+      }
+      if (claims.fp !== machine.fp) {
+        return {
+          status: 'WRONG_MACHINE',
+          reason: 'The stored activation was made on another machine; activate this one.',
+          license: null,
+        };
+      }
+      return { status: 'BAD_SIGNATURE', reason: 'The stored license state was edited; activate again.', license: null };
+    }
+
+    const { state } = read;
+    const license = view(state, this.#decoded(state.token));
+    const now = options.now.getTime();
+    if (now < state.lastSeen - options.toleranceMs) {
       return {
-        status: 'WRONG_MACHINE',
-        reason: 'The stored activation was made on another machine; activate this one.',
-        license: null,
+        status: 'CLOCK_TAMPERED',
+        reason: `This machine's clock (${iso(now)}) is behind a time it has already seen (${iso(state.lastSeen)}): it was set back. Set the clock right and check again.`,
+        license,
       };
     }
-    return { status: 'BAD_SIGNATURE', reason: 'The stored license state was edited; activate again.', license: null };
-  }
-
-  const { state } = read;
-  const license = view(state);
-  const now = options.now.getTime();
-  if (now < state.lastSeen - options.toleranceMs) {
-    return {
-      status: 'CLOCK_TAMPERED',
-      reason: `This machine's clock (${iso(now)}) is behind a time it has already seen (${iso(state.lastSeen)}): it was set back. Set the clock right and check again.`,
-      license,
-    };
-  }
-  const verdict = await verifyOfflineToken(state.token, {
-    keys: options.keys.with(state.keyList ?? null),
-    product: options.product ?? state.product.code,
-    fingerprint: options.fingerprint,
-    issuer: options.issuer,
-    now: options.now,
-  });
-  if (verdict.status !== 'VALID') return { status: verdict.status, reason: verdict.reason, license };
-  if (now < verdict.claims.iat * 1000 - options.toleranceMs) {
-    return {
-      status: 'CLOCK_TAMPERED',
-      reason: `This machine's clock (${iso(now)}) is behind the time the license server issued the token (${iso(verdict.claims.iat * 1000)}). Set the clock right and check again.`,
-      license,
-    };
-  }
-  return { status: 'VALID', reason: `Licensed until ${iso(verdict.claims.exp * 1000)}.`, license };
-}
-
-/** The unverified claims of the last token shown: the same token is checked again and again. */
-let lastDecoded: { token: string; claims: ReturnType<typeof decodeJwt> | null } | null = null;
-
-function decoded(token: string) {
-  if (lastDecoded?.token !== token) {
-    let claims: ReturnType<typeof decodeJwt> | null;
-    try {
-      claims = decodeJwt(token);
-    } catch {
-      claims = null;
+    const verdict = await verifyOfflineToken(state.token, {
+      keys: options.keys.with(state.keyList ?? null),
+      product: options.product ?? state.product.code,
+      fingerprint: options.fingerprint,
+      issuer: options.issuer,
+      now: options.now,
+    });
+    if (verdict.status !== 'VALID') return { status: verdict.status, reason: verdict.reason, license };
+    if (now < verdict.claims.iat * 1000 - options.toleranceMs) {
+      return {
+        status: 'CLOCK_TAMPERED',
+        reason: `This machine's clock (${iso(now)}) is behind the time the license server issued the token (${iso(verdict.claims.iat * 1000)}). Set the clock right and check again.`,
+        license,
+      };
     }
-    lastDecoded = { token, claims };
+    return { status: 'VALID', reason: `Licensed until ${iso(verdict.claims.exp * 1000)}.`, license };
   }
-  return lastDecoded.claims;
 }
 
-function view(state: { product: LicenseView['product']; email: string; server: string; token: string }): LicenseView | null {
-  const claims = decoded(state.token);
+function view(state: { product: LicenseView['product']; email: string; server: string }, claims: JWTPayload | null): LicenseView | null {
   if (!claims) return null;
   const { sub, lic, seats, exp, iat } = claims;
   if (typeof sub !== 'string' || typeof lic !== 'string' || typeof seats !== 'number' || typeof exp !== 'number' || typeof iat !== 'number') {

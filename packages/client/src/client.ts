@@ -1,38 +1,28 @@
 // The plug-in SDK: activate this machine, check the license offline, renew the lease when online,
-// deactivate, and the license manager (licenses, remote release, passwords). Online calls go through
-// the transport (proxy, error messages) as GraphQL over graphql-request; the activation lives in
-// `storageDir` (see storage.ts); the verdict comes from check.ts.
-import { ClientError, GraphQLClient } from 'graphql-request';
-import { type JSONWebKeySet, type JWTPayload, decodeJwt } from 'jose';
-import { type CheckResult, KeyRing, checkStored } from './check.ts';
-import { type ClientErrorCode, SlotkeeperError } from './error.ts';
+// deactivate, and the license manager (licenses, remote release, passwords). The calls to the server
+// are in api.ts (through the transport: proxy, error messages); the activation this machine holds is
+// in activation.ts (stored in `storageDir`, the verdict from check.ts). Every cache lives in the client
+// instance, so two clients in one process never see each other's state.
+import { decodeJwt, type JSONWebKeySet } from 'jose';
+import { type ActivationState, type Clock, createActivationState, machineOf, type Machine } from './activation.ts';
+import { type LicenseData, type SeatCount, type SlotData, createApi } from './api.ts';
+import { type CheckResult, KeyRing, OfflineCheck } from './check.ts';
+import { SlotkeeperError } from './error.ts';
 import { machineFingerprint, machineName as defaultMachineName, osUser as defaultOsUser } from './fingerprint.ts';
-import {
-  ACTIVATE,
-  CHANGE_PASSWORD,
-  DEACTIVATE,
-  LOG_IN,
-  type LicenseData,
-  MY_LICENSES,
-  type Outcome,
-  RELEASE,
-  RENEW,
-  REQUEST_PASSWORD_RESET,
-  RESET_PASSWORD,
-  type SlotData,
-} from './operation.ts';
-import { type ProductLinks, type StoredRead, type StoredState, readState, removeState, stateKey, writeState } from './storage.ts';
+import type { ProductLinks, StoredRead, StoredState } from './storage.ts';
 import { type ProxySettings, createTransport } from './transport.ts';
-import { fingerprintHash } from './verify.ts';
 
-export interface Clock {
-  now(): Date;
-}
+export type { Clock } from './activation.ts';
 
 export interface ClientOptions {
   /** The license server, e.g. `https://licenses.example.com` (use https: see README, "Limits"). */
   serverUrl: string;
   proxy?: ProxySettings;
+  /**
+   * Certificate authorities (PEM) to trust for an https server besides the system's: a vendor's own
+   * CA, or a test certificate.
+   */
+  ca?: string | string[];
   /** A folder of this plug-in's own, per user; the activation is kept there. */
   storageDir: string;
   /**
@@ -141,92 +131,40 @@ export interface SlotkeeperClient {
   close(): Promise<void>;
 }
 
-/** How often an offline check writes the last-seen time: often enough for the tolerance, not on every call. */
-const LAST_SEEN_WRITE_MS = 60_000;
-
-const SERVER_CODES = new Set<string>([
-  'FORBIDDEN',
-  'INVALID_CREDENTIALS',
-  'INVALID_INPUT',
-  'INVALID_TOKEN',
-  'LICENSE_EXPIRED',
-  'LICENSE_REVOKED',
-  'LICENSE_SUSPENDED',
-  'NOT_FOUND',
-  'NO_FREE_SLOT',
-  'PASSWORDS_DO_NOT_MATCH',
-  'RATE_LIMITED',
-  'RELEASE_LIMIT_REACHED',
-  'RESET_TOKEN_INVALID',
-  'SLOT_RELEASED',
-  'WEAK_PASSWORD',
-]);
-
-/** The success fields of a union answer, or the error type as a SlotkeeperError. */
-function success<T>(result: Outcome<T>): T {
-  if (result.code === undefined) return result as T;
-  const { __typename: _type, code, message, ...details } = result;
-  throw new SlotkeeperError(code as ClientErrorCode, message, details);
-}
-
-/** The claims of a token, unverified: only to tell which slot or machine it names. */
-function claimsOf(token: string): JWTPayload | null {
-  try {
-    return decodeJwt(token);
-  } catch {
-    return null;
-  }
-}
-
 function productInfo(product: SlotData['license']['product']): ProductInfo {
   return { code: product.code, name: product.name, links: product.links };
 }
 
 export function createClient(options: ClientOptions): SlotkeeperClient {
   const clock = options.clock ?? { now: () => new Date() };
-  const toleranceMs = options.clockToleranceMs ?? 5 * 60_000;
   const transport = createTransport({
     serverUrl: options.serverUrl,
     proxy: options.proxy,
+    ca: options.ca,
     timeoutMs: options.timeoutMs,
     now: () => clock.now(),
   });
-  // The server may live under a path (https://host/licensing/): its routes are relative to it.
-  const base = new URL(transport.serverUrl.href.endsWith('/') ? transport.serverUrl.href : `${transport.serverUrl.href}/`);
-  const graphql = new GraphQLClient(new URL('graphql', base).href, { fetch: transport.fetch });
-  const keyListUrl = new URL('.well-known/jwks.jws', base).href;
+  const api = createApi(transport);
   const keys = new KeyRing({ publicKeys: options.publicKeys, rootKeys: options.rootKeys });
-  const dir = options.storageDir;
 
-  let identity: Promise<{ fingerprint: string; key: Buffer }> | null = null;
+  let identity: Promise<Machine> | null = null;
   const machine = () =>
     (identity ??= (async () => {
       const given = typeof options.fingerprint === 'function' ? await options.fingerprint() : options.fingerprint;
-      const fingerprint = given ?? (await machineFingerprint());
-      return { fingerprint, key: stateKey(fingerprint) };
+      return machineOf(given ?? (await machineFingerprint()));
     })());
 
-  let session: string | null = null;
+  const activation: ActivationState = createActivationState({
+    storageDir: options.storageDir,
+    serverUrl: transport.serverUrl.href,
+    keys,
+    offline: new OfflineCheck({ keys, product: options.product, issuer: options.issuer, toleranceMs: options.clockToleranceMs ?? 5 * 60_000 }),
+    machine,
+    clock,
+    serverNow: () => transport.lastServerTime()?.server.getTime(),
+  });
 
-  async function request<T>(document: string, variables: object, authorization?: string): Promise<T> {
-    try {
-      return await graphql.request<T>(document, variables, authorization ? { authorization: `Bearer ${authorization}` } : {});
-    } catch (error) {
-      if (!(error instanceof ClientError)) throw transport.describe(error);
-      const first = error.response.errors?.[0];
-      const code = first?.extensions?.code;
-      if (typeof code === 'string' && SERVER_CODES.has(code)) {
-        const { code: _code, ...details } = first!.extensions as Record<string, unknown>;
-        throw new SlotkeeperError(code as ClientErrorCode, first!.message, details);
-      }
-      throw new SlotkeeperError(
-        'SERVER_ERROR',
-        `The license server ${transport.serverUrl.host} answered HTTP ${error.response.status}${first ? ` (${first.message})` : ''}, not a license answer. Check the server address; if it is right, try again later.`,
-        { status: error.response.status },
-        { cause: error },
-      );
-    }
-  }
+  let session: string | null = null;
 
   /**
    * The server's root-signed key list, when a shipped root key verifies it; null without root keys
@@ -235,79 +173,17 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
    */
   async function fetchKeyList(): Promise<string | null> {
     if (!keys.hasRoots) return null;
-    let status: number;
-    let text: string;
-    try {
-      const response = await transport.fetch(keyListUrl);
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw transport.describe(error);
-    }
-    if (status !== 200) {
-      throw new SlotkeeperError(
-        'SERVER_ERROR',
-        `The license server ${transport.serverUrl.host} did not publish its keys (HTTP ${status} from ${keyListUrl}). Check the server address.`,
-        { status },
-      );
-    }
-    const list = text.trim();
+    const list = await api.keyList();
     return keys.verify(list) ? list : null;
-  }
-
-  /** A freshly fetched list when it verified, else the one this machine trusted before. */
-  function keptList(fetched: string | null, previous: StoredRead): string | null {
-    return fetched ?? (previous.kind === 'sealed' ? (previous.state.keyList ?? null) : null);
-  }
-
-  /** The server's clock at its latest answer: the time to trust for last-seen. */
-  function serverNow(): number | undefined {
-    return transport.lastServerTime()?.server.getTime();
-  }
-
-  async function store(slot: SlotData, email: string, keyList: string | null, previous: StoredRead): Promise<StoredState> {
-    const { key } = await machine();
-    const server = serverNow();
-    const state: StoredState = {
-      server: transport.serverUrl.href,
-      product: productInfo(slot.license.product),
-      email,
-      token: slot.token,
-      keyList: keptList(keyList, previous),
-      // The server's clock is the one to trust; without it, never lower what this machine already saw.
-      lastSeen: server ?? Math.max(clock.now().getTime(), previous.kind === 'sealed' ? previous.state.lastSeen : 0),
-    };
-    writeState(dir, key, state);
-    return state;
-  }
-
-  async function offlineCheck(read: StoredRead): Promise<CheckResult> {
-    const { fingerprint, key } = await machine();
-    const now = clock.now();
-    const result = await checkStored(read, {
-      keys,
-      fingerprint,
-      product: options.product,
-      issuer: options.issuer,
-      now,
-      toleranceMs,
-    });
-    // Every verdict but a set-back clock moves last-seen forward: an EXPIRED seen once stays expired
-    // when the clock is then turned back.
-    if (read.kind === 'sealed' && result.status !== 'CLOCK_TAMPERED' && now.getTime() - read.state.lastSeen >= LAST_SEEN_WRITE_MS) {
-      writeState(dir, key, { ...read.state, lastSeen: now.getTime() });
-    }
-    return result;
   }
 
   /** `keyList`: fetched just before, so that it holds the key the fresh token is signed with. */
   async function renewStored(state: StoredState, keyList: string | null): Promise<StoredState> {
     try {
-      const data = await request<{ result: Outcome<SlotData> }>(RENEW, { input: { token: state.token } });
-      return await store(success(data.result), state.email, keyList, { kind: 'sealed', state });
+      return await activation.store(await api.renew(state.token), state.email, keyList, { kind: 'sealed', state });
     } catch (error) {
       // The slot was freed elsewhere (license manager, vendor): this machine no longer holds one.
-      if (error instanceof SlotkeeperError && error.code === 'SLOT_RELEASED') removeState(dir);
+      if (error instanceof SlotkeeperError && error.code === 'SLOT_RELEASED') activation.remove();
       throw error;
     }
   }
@@ -320,25 +196,11 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     const keyList = await fetchKeyList();
     // This machine's clock decides: were it set back to delay the renewal, the clock check refuses it anyway.
     if (clock.now().getTime() >= iat + (exp - iat) / 2) return { state: await renewStored(state, keyList), renewed: true };
-    const { key } = await machine();
-    const next = { ...state, keyList: keptList(keyList, { kind: 'sealed', state }), lastSeen: serverNow() ?? state.lastSeen };
-    writeState(dir, key, next);
-    return { state: next, renewed: false };
-  }
-
-  async function stored(): Promise<StoredRead> {
-    return readState(dir, (await machine()).key);
-  }
-
-  async function logIn(login: Login) {
-    const data = await request<{ result: Outcome<{ sessionToken: string }> }>(LOG_IN, {
-      input: { email: login.email, password: login.password },
-    });
-    session = success(data.result).sessionToken;
+    return { state: await activation.refreshed(state, keyList), renewed: false };
   }
 
   async function withSession<T>(login: Login | undefined, run: (session: string) => Promise<T>): Promise<T> {
-    if (login) await logIn(login);
+    if (login) session = await api.logIn(login);
     if (!session) throw new SlotkeeperError('LOGIN_REQUIRED', 'Log in with the purchase e-mail and password first.');
     try {
       return await run(session);
@@ -348,18 +210,7 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     }
   }
 
-  /**
-   * The stored token when it is this machine's, even from a state whose seal broke (it still frees the
-   * slot). A state copied from another machine holds that machine's token: never act on its slot from here.
-   */
-  async function ownToken(): Promise<{ token: string; activationId: string } | null> {
-    const read = await stored();
-    const token = read.kind === 'sealed' ? read.state.token : read.kind === 'broken' ? read.token : null;
-    const claims = token ? claimsOf(token) : null;
-    const { fingerprint } = await machine();
-    if (!token || !claims?.sub || claims.fp !== fingerprintHash(fingerprint)) return null;
-    return { token, activationId: claims.sub };
-  }
+  const seatUsage = (license: SeatCount): SeatUsage => ({ licenseId: license.id, seats: license.seats, seatsUsed: license.seatsUsed });
 
   return {
     async activate(input) {
@@ -368,18 +219,15 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
       const { fingerprint } = await machine();
       // Keys first: the new token is signed with the server's current key, which this list holds.
       const keyList = await fetchKeyList();
-      const data = await request<{ result: Outcome<SlotData> }>(ACTIVATE, {
-        input: {
-          email: input.email,
-          password: input.password,
-          product,
-          fingerprint,
-          machineName: options.machineName ?? defaultMachineName(),
-          osUser: options.osUser ?? defaultOsUser(),
-        },
+      const slot = await api.activate({
+        email: input.email,
+        password: input.password,
+        product,
+        fingerprint,
+        machineName: options.machineName ?? defaultMachineName(),
+        osUser: options.osUser ?? defaultOsUser(),
       });
-      const slot = success(data.result);
-      const state = await store(slot, input.email.trim(), keyList, await stored());
+      const state = await activation.store(slot, input.email.trim(), keyList, await activation.read());
       return {
         activationId: slot.activation.id,
         license: {
@@ -389,13 +237,13 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
           expiresAt: new Date(slot.license.expiresAt),
         },
         product: state.product,
-        check: await offlineCheck({ kind: 'sealed', state }),
+        check: await activation.check({ kind: 'sealed', state }),
       };
     },
 
     async check(checkOptions) {
-      let read = await stored();
-      if (!checkOptions?.online || read.kind !== 'sealed') return offlineCheck(read);
+      let read: StoredRead = await activation.read();
+      if (!checkOptions?.online || read.kind !== 'sealed') return activation.check(read);
       let online: OnlineOutcome;
       try {
         const refreshed = await refresh(read.state);
@@ -408,18 +256,18 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
           return { status: 'NOT_ACTIVATED', reason: error.message, license: null, online };
         }
       }
-      return { ...(await offlineCheck(read)), online };
+      return { ...(await activation.check(read)), online };
     },
 
     async renew() {
-      const read = await stored();
+      const read = await activation.read();
       if (read.kind !== 'sealed') throw new SlotkeeperError('NOT_ACTIVATED', 'This machine holds no usable activation; activate it.');
-      return offlineCheck({ kind: 'sealed', state: await renewStored(read.state, await fetchKeyList()) });
+      return activation.check({ kind: 'sealed', state: await renewStored(read.state, await fetchKeyList()) });
     },
 
     async deactivate(login) {
-      const own = await ownToken();
-      let input: Record<string, string>;
+      const own = await activation.ownToken();
+      let input: { token: string } | { email: string; password: string; product: string; fingerprint: string };
       if (own) {
         input = { token: own.token };
       } else if (login) {
@@ -429,18 +277,15 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
       } else {
         throw new SlotkeeperError('NOT_ACTIVATED', 'This machine is not activated; log in to free its slot.');
       }
-      const data = await request<{ result: Outcome<{ license: { id: string; seats: number; seatsUsed: number } }> }>(DEACTIVATE, {
-        input,
-      });
-      const { license } = success(data.result);
-      removeState(dir);
-      return { licenseId: license.id, seats: license.seats, seatsUsed: license.seatsUsed };
+      const license = await api.deactivate(input);
+      activation.remove();
+      return seatUsage(license);
     },
 
     async licenses(login) {
-      const data = await withSession(login, (token) => request<{ myLicenses: LicenseData[] }>(MY_LICENSES, {}, token));
-      const mine = (await ownToken())?.activationId;
-      return data.myLicenses.map((license) => ({
+      const licenses = await withSession(login, (token) => api.myLicenses(token));
+      const mine = (await activation.ownToken())?.activationId;
+      return licenses.map((license) => ({
         id: license.id,
         product: productInfo(license.product),
         seats: license.seats,
@@ -461,38 +306,27 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     },
 
     async release(activationId, login) {
-      const data = await withSession(login, (token) =>
-        request<{ result: Outcome<{ license: { id: string; seats: number; seatsUsed: number } }> }>(
-          RELEASE,
-          { input: { activationId } },
-          token,
-        ),
-      );
-      const { license } = success(data.result);
+      const license = await withSession(login, (token) => api.release(activationId, token));
       // Releasing this machine's own slot leaves nothing to keep here.
-      if ((await ownToken())?.activationId === activationId) removeState(dir);
-      return { licenseId: license.id, seats: license.seats, seatsUsed: license.seatsUsed };
+      if ((await activation.ownToken())?.activationId === activationId) activation.remove();
+      return seatUsage(license);
     },
 
-    async requestPasswordReset(email) {
-      const data = await request<{ result: Outcome<object> }>(REQUEST_PASSWORD_RESET, { input: { email } });
-      success(data.result);
-    },
+    requestPasswordReset: (email) => api.requestPasswordReset(email),
 
-    async resetPassword(input) {
-      const data = await request<{ result: Outcome<object> }>(RESET_PASSWORD, {
-        input: { token: input.code, newPassword: input.newPassword, newPasswordRepeat: input.newPasswordRepeat },
-      });
-      success(data.result);
-    },
+    resetPassword: (input) =>
+      api.resetPassword({ token: input.code, newPassword: input.newPassword, newPasswordRepeat: input.newPasswordRepeat }),
 
-    async changePassword(input) {
-      const data = await request<{ result: Outcome<object> }>(CHANGE_PASSWORD, { input });
-      success(data.result);
-    },
+    changePassword: (input) =>
+      api.changePassword({
+        email: input.email,
+        currentPassword: input.currentPassword,
+        newPassword: input.newPassword,
+        newPasswordRepeat: input.newPasswordRepeat,
+      }),
 
     async product() {
-      const read = await stored();
+      const read = await activation.read();
       // A copy: the stored state is shared and frozen (storage.ts).
       return read.kind === 'sealed' ? structuredClone(read.state.product) : null;
     },

@@ -1,23 +1,14 @@
 // The one error type of the SDK's online calls. A plug-in switches on `code`; `message` is written for
 // the end user and says what to do.
+import { ErrorCode } from './generated/enums.ts';
 
-/** Codes the server answers with (the `ErrorCode` enum of the public GraphQL contract). */
-export type ServerErrorCode =
-  | 'FORBIDDEN'
-  | 'INVALID_CREDENTIALS'
-  | 'INVALID_INPUT'
-  | 'INVALID_TOKEN'
-  | 'LICENSE_EXPIRED'
-  | 'LICENSE_REVOKED'
-  | 'LICENSE_SUSPENDED'
-  | 'NOT_FOUND'
-  | 'NO_FREE_SLOT'
-  | 'PASSWORDS_DO_NOT_MATCH'
-  | 'RATE_LIMITED'
-  | 'RELEASE_LIMIT_REACHED'
-  | 'RESET_TOKEN_INVALID'
-  | 'SLOT_RELEASED'
-  | 'WEAK_PASSWORD';
+/**
+ * Codes the server answers with: the `ErrorCode` enum of the public GraphQL contract, generated from
+ * the SDL (codegen.ts), so a code the server adds is a code here, not SERVER_ERROR.
+ */
+export type ServerErrorCode = ErrorCode;
+
+export const SERVER_ERROR_CODES: readonly ServerErrorCode[] = Object.values(ErrorCode);
 
 /** The request never got a GraphQL answer: which hop failed. */
 export type NetworkErrorCode =

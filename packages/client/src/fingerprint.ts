@@ -59,14 +59,10 @@ export async function fingerprintSource(): Promise<FingerprintSource> {
   return { source: 'hostname+mac', value: [hostname(), ...[...new Set(macs)].sort()].join(',') };
 }
 
-let cached: Promise<string> | null = null;
-
-/** This machine's fingerprint: hex SHA-256 of the platform, the source and its identifier. */
-export function machineFingerprint(): Promise<string> {
-  cached ??= fingerprintSource().then(({ source, value }) =>
-    createHash('sha256').update(`slotkeeper-fingerprint/v1\0${platform()}\0${source}\0${value}`).digest('hex'),
-  );
-  return cached;
+/** This machine's fingerprint: hex SHA-256 of the platform, the source and its identifier (each client computes it once). */
+export async function machineFingerprint(): Promise<string> {
+  const { source, value } = await fingerprintSource();
+  return createHash('sha256').update(`slotkeeper-fingerprint/v1\0${platform()}\0${source}\0${value}`).digest('hex');
 }
 
 /** Shown in the license manager beside each slot. */

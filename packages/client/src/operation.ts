@@ -1,14 +1,29 @@
-// The GraphQL operations of the public contract (packages/schema/schema.graphql) the SDK sends, and
-// the shapes of their answers. Error fragments name only types that are members of each union.
+// The GraphQL operations of the public contract (packages/schema/schema.graphql) the SDK sends. Their
+// variables' and answers' types are generated from the SDL (codegen.ts → src/generated/), and
+// test/contract.test.ts validates each against it. Error fragments name only types that are members
+// of each union.
+import { graphql } from './generated/index.ts';
 
-const LINKS = 'links { website documentation support purchase }';
-const SLOT = `token activation { id } license { id seats seatsUsed expiresAt product { code name ${LINKS} } }`;
+export const PRODUCT_FIELDS = graphql(`
+  fragment SlotkeeperProduct on Product {
+    code
+    name
+    links { website documentation support purchase }
+  }
+`);
 
-export const ACTIVATE = /* GraphQL */ `
+export const SLOT_LICENSE_FIELDS = graphql(`
+  fragment SlotkeeperSlotLicense on License {
+    id seats seatsUsed expiresAt
+    product { ...SlotkeeperProduct }
+  }
+`);
+
+export const ACTIVATE = graphql(`
   mutation SlotkeeperActivate($input: ActivateMachineInput!) {
     result: activateMachine(input: $input) {
       __typename
-      ... on ActivateMachineSuccess { ${SLOT} }
+      ... on ActivateMachineSuccess { token activation { id } license { ...SlotkeeperSlotLicense } }
       ... on Error { code message }
       ... on NoFreeSlotError { seats used }
       ... on InvalidInputError { field }
@@ -16,20 +31,20 @@ export const ACTIVATE = /* GraphQL */ `
       ... on RateLimitedError { retryAfterSeconds }
     }
   }
-`;
+`);
 
-export const RENEW = /* GraphQL */ `
+export const RENEW = graphql(`
   mutation SlotkeeperRenew($input: RenewTokenInput!) {
     result: renewToken(input: $input) {
       __typename
-      ... on RenewTokenSuccess { ${SLOT} }
+      ... on RenewTokenSuccess { token activation { id } license { ...SlotkeeperSlotLicense } }
       ... on Error { code message }
       ... on LicenseExpiredError { expiredAt }
     }
   }
-`;
+`);
 
-export const DEACTIVATE = /* GraphQL */ `
+export const DEACTIVATE = graphql(`
   mutation SlotkeeperDeactivate($input: DeactivateMachineInput!) {
     result: deactivateMachine(input: $input) {
       __typename
@@ -39,9 +54,9 @@ export const DEACTIVATE = /* GraphQL */ `
       ... on RateLimitedError { retryAfterSeconds }
     }
   }
-`;
+`);
 
-export const LOG_IN = /* GraphQL */ `
+export const LOG_IN = graphql(`
   mutation SlotkeeperLogIn($input: LogInInput!) {
     result: logIn(input: $input) {
       __typename
@@ -50,19 +65,19 @@ export const LOG_IN = /* GraphQL */ `
       ... on RateLimitedError { retryAfterSeconds }
     }
   }
-`;
+`);
 
-export const MY_LICENSES = /* GraphQL */ `
+export const MY_LICENSES = graphql(`
   query SlotkeeperLicenses {
     myLicenses {
       id seats seatsUsed startsAt expiresAt status
-      product { code name ${LINKS} }
+      product { ...SlotkeeperProduct }
       activations { id machineName osUser activatedAt lastSeenAt }
     }
   }
-`;
+`);
 
-export const RELEASE = /* GraphQL */ `
+export const RELEASE = graphql(`
   mutation SlotkeeperRelease($input: ReleaseActivationInput!) {
     result: releaseActivation(input: $input) {
       __typename
@@ -71,9 +86,9 @@ export const RELEASE = /* GraphQL */ `
       ... on ReleaseLimitReachedError { limit nextReleaseAt }
     }
   }
-`;
+`);
 
-export const REQUEST_PASSWORD_RESET = /* GraphQL */ `
+export const REQUEST_PASSWORD_RESET = graphql(`
   mutation SlotkeeperRequestPasswordReset($input: RequestPasswordResetInput!) {
     result: requestPasswordReset(input: $input) {
       __typename
@@ -82,18 +97,18 @@ export const REQUEST_PASSWORD_RESET = /* GraphQL */ `
       ... on RateLimitedError { retryAfterSeconds }
     }
   }
-`;
+`);
 
-export const RESET_PASSWORD = /* GraphQL */ `
+export const RESET_PASSWORD = graphql(`
   mutation SlotkeeperResetPassword($input: ResetPasswordInput!) {
     result: resetPassword(input: $input) {
       __typename
       ... on Error { code message }
     }
   }
-`;
+`);
 
-export const CHANGE_PASSWORD = /* GraphQL */ `
+export const CHANGE_PASSWORD = graphql(`
   mutation SlotkeeperChangePassword($input: ChangePasswordInput!) {
     result: changePassword(input: $input) {
       __typename
@@ -102,40 +117,4 @@ export const CHANGE_PASSWORD = /* GraphQL */ `
       ... on RateLimitedError { retryAfterSeconds }
     }
   }
-`;
-
-export interface LinksData {
-  website: string | null;
-  documentation: string | null;
-  support: string | null;
-  purchase: string | null;
-}
-
-export interface ProductData {
-  code: string;
-  name: string;
-  links: LinksData;
-}
-
-export interface SlotData {
-  token: string;
-  activation: { id: string };
-  license: { id: string; seats: number; seatsUsed: number; expiresAt: string; product: ProductData };
-}
-
-export interface LicenseData {
-  id: string;
-  seats: number;
-  seatsUsed: number;
-  startsAt: string;
-  expiresAt: string;
-  status: 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
-  product: ProductData;
-  activations: { id: string; machineName: string; osUser: string; activatedAt: string; lastSeenAt: string }[];
-}
-
-/** A union answer: the success type's fields, or an error type's `code`, `message` and extra fields. */
-export type Outcome<T> = { __typename: string } & (
-  | ({ code?: undefined } & T)
-  | { code: string; message: string; [field: string]: unknown }
-);
+`);

@@ -49,16 +49,6 @@ function mac(key: Buffer, state: unknown): Buffer {
   return createHmac('sha256', key).update(JSON.stringify(state)).digest();
 }
 
-/**
- * The last verdict per file: a plug-in checks the same unchanged file again and again, and the verdict
- * is a function of its exact text and the key. Reused while the file's stamp is the one taken before
- * that read (device, inode, size, mtime and ctime: writeState's rename gives a new inode, any write or
- * `touch` moves ctime), else the file is read again and its text compared. What is reused is only ever
- * a verdict this process reached on the file's earlier text, never a state the seal did not accept.
- * Frozen, so no caller can change what a later read returns.
- */
-const lastRead = new Map<string, { key: Buffer; text: string; stamp: string | null; read: StoredRead }>();
-
 function stampOf(path: string): string | null {
   const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
   // File times move in coarse ticks: a change within the last second could share its times with the
@@ -75,23 +65,50 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function readState(dir: string, key: Buffer): StoredRead {
-  const path = join(dir, STATE_FILE);
-  const last = lastRead.get(path);
-  // Stamped before reading: a write after this moment changes the stamp, so the next call reads again.
-  const stamp = stampOf(path);
-  if (last && stamp !== null && stamp === last.stamp && last.key.equals(key)) return last.read;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    lastRead.delete(path);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    throw error;
+/**
+ * The state file of one storage folder, as one client reads and writes it. It keeps its last verdict:
+ * a plug-in checks the same unchanged file again and again, and the verdict is a function of its exact
+ * text and the key. Reused while the file's stamp is the one taken before that read (device, inode,
+ * size, mtime and ctime: writeState's rename gives a new inode, any write or `touch` moves ctime), else
+ * the file is read again and its text compared. What is reused is only ever a verdict this client
+ * reached on the file's earlier text, never a state the seal did not accept. Frozen, so no caller can
+ * change what a later read returns.
+ */
+export class StateFile {
+  readonly #dir: string;
+  readonly #path: string;
+  #last: { key: Buffer; text: string; stamp: string | null; read: StoredRead } | null = null;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+    this.#path = join(dir, STATE_FILE);
   }
-  const read = last && last.text === text && last.key.equals(key) ? last.read : deepFreeze(unseal(text, key));
-  lastRead.set(path, { key: Buffer.from(key), text, stamp, read });
-  return read;
+
+  read(key: Buffer): StoredRead {
+    const last = this.#last;
+    // Stamped before reading: a write after this moment changes the stamp, so the next call reads again.
+    const stamp = stampOf(this.#path);
+    if (last && stamp !== null && stamp === last.stamp && last.key.equals(key)) return last.read;
+    let text: string;
+    try {
+      text = readFileSync(this.#path, 'utf8');
+    } catch (error) {
+      this.#last = null;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      throw error;
+    }
+    const read = last && last.text === text && last.key.equals(key) ? last.read : deepFreeze(unseal(text, key));
+    this.#last = { key: Buffer.from(key), text, stamp, read };
+    return read;
+  }
+
+  write(key: Buffer, state: StoredState): void {
+    writeState(this.#dir, key, state);
+  }
+
+  remove(): void {
+    rmSync(this.#path, { force: true });
+  }
 }
 
 function unseal(text: string, key: Buffer): StoredRead {
@@ -120,10 +137,6 @@ export function writeState(dir: string, key: Buffer, state: StoredState): void {
   const sealed = { format: FORMAT, state, mac: mac(key, JSON.parse(JSON.stringify(state))).toString('base64url') };
   writeFileSync(temporary, `${JSON.stringify(sealed, null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, file);
-}
-
-export function removeState(dir: string): void {
-  rmSync(join(dir, STATE_FILE), { force: true });
 }
 
 /**

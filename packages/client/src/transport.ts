@@ -1,7 +1,11 @@
-// HTTP to the Slotkeeper server, directly or through a corporate proxy (HTTP CONNECT via undici's
-// ProxyAgent, `Proxy-Authorization: Basic` when a login is given). Every request of the SDK goes
-// through `fetch` here, which also remembers the server's `Date` header for the clock check and turns
-// connection failures into SlotkeeperErrors that say which hop failed and what to do.
+// HTTP to the Slotkeeper server, directly or through a corporate proxy (undici's ProxyAgent,
+// `Proxy-Authorization: Basic` when a login is given). An `https://` server is reached through a
+// CONNECT tunnel; an `http://` one by plain requests in absolute form (`POST http://host/graphql`),
+// as browsers and curl do it: stock proxies (Debian's squid: `deny CONNECT !SSL_ports`) refuse
+// CONNECT to any port but 443. Every request of the SDK goes through `fetch` here, which also
+// remembers the server's `Date` header for the clock check and turns connection failures into
+// SlotkeeperErrors that say which hop failed and what to do.
+import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, ProxyAgent, fetch as undiciFetch } from 'undici';
 import { SlotkeeperError } from './error.ts';
 
@@ -79,6 +83,23 @@ function errorCode(error: unknown): string | undefined {
   return typeof first?.code === 'string' ? first.code : undefined;
 }
 
+/** A proxy's own answer to a plain-HTTP request, told as undici tells a refused tunnel. */
+class ProxyStatus extends Error {
+  constructor(status: number) {
+    super(`Proxy response (${status})`);
+  }
+}
+
+const PROXY_ERRORS = new Set([403, 500, 502, 503, 504]);
+
+/**
+ * Whether an answer through the proxy is the proxy's own error page, not the server's JSON. (A 407
+ * never gets here: undici fails the request with "Proxy Authentication Required (407)".)
+ */
+function fromProxy(response: { status: number; headers: { get(name: string): string | null } }): boolean {
+  return PROXY_ERRORS.has(response.status) && !/json/i.test(response.headers.get('content-type') ?? '');
+}
+
 /** undici wraps the reason in `fetch failed` (TypeError.cause); the reason is what tells the hop. */
 function rootCause(error: unknown): unknown {
   let current = error;
@@ -89,6 +110,8 @@ function rootCause(error: unknown): unknown {
 export function createTransport(options: {
   serverUrl: string;
   proxy?: ProxySettings;
+  /** Certificate authorities (PEM) trusted for an https server besides the system's. */
+  ca?: string | string[];
   /** How long to wait for an answer. */
   timeoutMs?: number;
   now: () => Date;
@@ -104,6 +127,8 @@ export function createTransport(options: {
   const proxyShown = proxyServer ? proxyServer.host : null;
   const serverShown = serverUrl.host;
 
+  // Node's `ca` replaces the system's authorities: keep them, and add the given ones.
+  const tls = options.ca === undefined ? {} : { ca: [...rootCertificates, ...[options.ca].flat()] };
   let dispatcher: Dispatcher;
   if (proxyServer) {
     const uri = new URL(proxyServer.href);
@@ -112,11 +137,17 @@ export function createTransport(options: {
     dispatcher = new ProxyAgent({
       uri: uri.href,
       token: login ? `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}` : undefined,
+      // Tunnel only https: plain http goes in absolute form (see the top of this file).
+      proxyTunnel: false,
+      requestTls: tls,
       ...timeouts,
     });
   } else {
-    dispatcher = new Agent(timeouts);
+    dispatcher = new Agent({ ...timeouts, connect: tls });
   }
+  // Without a tunnel the proxy answers for itself with its own error page (a 403 of its rules, a
+  // 5xx when it cannot reach the server) that is no GraphQL answer.
+  const proxyAnswers = proxyServer !== null && serverUrl.protocol === 'http:';
 
   let serverTime: ServerTime | null = null;
 
@@ -125,7 +156,7 @@ export function createTransport(options: {
     const cause = rootCause(error);
     const detail = cause instanceof Error ? cause.message : String(cause);
     const code = errorCode(cause);
-    const proxyStatus = /Proxy response \((\d{3})\)/.exec(detail)?.[1];
+    const proxyStatus = /Proxy (?:response|Authentication Required) \((\d{3})\)/.exec(detail)?.[1];
 
     if (proxyShown && proxyStatus === '407') {
       return new SlotkeeperError(
@@ -185,6 +216,10 @@ export function createTransport(options: {
       response = await undiciFetch(input as string, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
     } catch (error) {
       throw describe(error);
+    }
+    if (proxyAnswers && fromProxy(response)) {
+      await response.body?.cancel();
+      throw describe(new ProxyStatus(response.status));
     }
     const date = response.headers.get('date');
     const server = date ? new Date(date) : null;

@@ -148,14 +148,8 @@ function checkClaims(header: Record<string, unknown>, claims: JWTPayload, option
 
 /** The `fp` claim of a machine: base64url(sha256(fingerprint)), the same as the server computes. */
 export function fingerprintHash(fingerprint: string): string {
-  if (lastFingerprint?.fingerprint !== fingerprint) {
-    lastFingerprint = { fingerprint, hash: createHash('sha256').update(fingerprint.trim()).digest('base64url') };
-  }
-  return lastFingerprint.hash;
+  return createHash('sha256').update(fingerprint.trim()).digest('base64url');
 }
-
-/** A plug-in checks one machine again and again: its hash is kept. */
-let lastFingerprint: { fingerprint: string; hash: string } | null = null;
 
 export async function verifyOfflineToken(
   token: string,
@@ -193,17 +187,23 @@ export async function verifiedClaims(token: string, keys: KeySet): Promise<JWTPa
   }
 }
 
+/** A root-signed key list: its signing keys and when the server signed it. */
+export interface KeyList extends JSONWebKeySet {
+  /** Seconds since 1970, from the list's `iat`; orders lists so that an older one cannot replace a newer one. */
+  iat: number;
+}
+
 /**
  * The signing keys in a key list (`/.well-known/jwks.jws`) whose signature verifies with one of the
- * vendor's root keys; null for anything else (unsigned, signed by another key, not a key list).
+ * vendor's root keys; null for anything else (unsigned, signed by another key, not a key list, no `iat`).
  */
-export function verifyKeyList(jws: string, roots: KeySet): JSONWebKeySet | null {
+export function verifyKeyList(jws: string, roots: KeySet): KeyList | null {
   try {
     const { header, payload } = verifyCompact(jws, roots);
     if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== normalizeTyp(KEY_LIST_TYPE)) return null;
-    const { keys } = payload as { keys?: unknown };
-    if (!Array.isArray(keys) || !keys.every(isObject)) return null;
-    return { keys: keys as JWK[] };
+    const { keys, iat } = payload as { keys?: unknown; iat?: unknown };
+    if (!Array.isArray(keys) || !keys.every(isObject) || typeof iat !== 'number' || !Number.isFinite(iat)) return null;
+    return { keys: keys as JWK[], iat };
   } catch {
     return null;
   }

@@ -1,15 +1,16 @@
 import ReleaseIcon from '@mui/icons-material/LinkOff';
 import { TextField, Typography } from '@mui/material';
-import { useState } from 'react';
-import { useRecordContext } from 'react-admin';
+import { type ReactNode, useState } from 'react';
+import { useDelete, useRecordContext } from 'react-admin';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
-import { useAction } from '../common/useAction.ts';
+import { useFeedback } from '../common/feedback.ts';
 import type { Activation } from '../types.ts';
 
 /** Frees a live machine's slot (ADMIN_RELEASE), after a confirmation with an optional reason. */
-export function ReleaseButton(_props: { label?: string }) {
+export function ReleaseButton(_props: { label?: ReactNode }) {
   const record = useRecordContext<Activation>();
-  const run = useAction();
+  const [release, { isPending }] = useDelete<Activation>(undefined, undefined, { returnPromise: true });
+  const feedback = useFeedback();
   const [note, setNote] = useState('');
   if (!record || record.releasedAt) return null;
   return (
@@ -27,11 +28,9 @@ export function ReleaseButton(_props: { label?: string }) {
           <TextField label="Reason (kept in the audit log)" value={note} onChange={(e) => setNote(e.target.value)} fullWidth size="small" />
         </>
       }
+      isPending={isPending}
       onConfirm={() =>
-        run(
-          (dp) => dp.delete('activations', { id: record.id, previousData: record, meta: { note } }),
-          `${record.machineName}'s slot is released.`,
-        )
+        release('activations', { id: record.id, previousData: record, meta: { note } }, feedback(`${record.machineName}'s slot is released.`))
       }
     />
   );

@@ -1,5 +1,7 @@
 import { Box } from '@mui/material';
-import { Datagrid, DateField, FunctionField, Link, List, TextField, TextInput, useRecordContext } from 'react-admin';
+import { Datagrid, DateField, FunctionField, Link, List, SimpleList, TextField, TextInput, useRecordContext } from 'react-admin';
+import { csvExporter } from '../common/exporter.ts';
+import { useSmall } from '../common/useSmall.ts';
 import type { AuditEvent } from '../types.ts';
 
 const filters = [
@@ -38,20 +40,41 @@ function Data() {
   );
 }
 
+const exporter = csvExporter<AuditEvent>('audit', (e) => ({ When: e.at, Who: e.actor, Action: e.action, Subject: e.subject, Change: e.data ?? '' }));
+
+const short = (data: string | null) => (data && data.length > 80 ? `${data.slice(0, 80)}…` : (data ?? ''));
+
 export default function AuditList() {
+  const small = useSmall();
   return (
-    <List filters={filters} sort={{ field: 'at', order: 'DESC' }} perPage={50}>
-      <Datagrid bulkActionButtons={false} rowClick="expand" expand={<Data />}>
-        <DateField source="at" showTime />
-        <TextField source="actor" />
-        <TextField source="action" />
-        <Subject label="Subject" />
-        <FunctionField
-          label="Change"
-          render={(e: AuditEvent) => (e.data && e.data.length > 80 ? `${e.data.slice(0, 80)}…` : (e.data ?? ''))}
-          sx={{ fontFamily: 'monospace', fontSize: 12 }}
+    <List filters={filters} sort={{ field: 'at', order: 'DESC' }} perPage={50} exporter={exporter}>
+      {small ? (
+        <SimpleList<AuditEvent>
+          primaryText={(e) => `${e.action} · ${e.actor}`}
+          secondaryText={(e) => (
+            <Box component="span" sx={{ wordBreak: 'break-all' }}>
+              {e.subject} {short(e.data)}
+            </Box>
+          )}
+          tertiaryText={(e) => new Date(e.at).toLocaleString()}
+          rowClick={(_id, _resource, e) => {
+            const [kind, id] = String(e.subject).split(':');
+            return kind === 'license' ? `/licenses/${id}/show` : kind === 'customer' ? `/customers/${id}/show` : false;
+          }}
         />
-      </Datagrid>
+      ) : (
+        <Datagrid bulkActionButtons={false} rowClick="expand" expand={<Data />}>
+          <DateField source="at" showTime />
+          <TextField source="actor" />
+          <TextField source="action" />
+          <Subject label="Subject" />
+          <FunctionField
+            label="Change"
+            render={(e: AuditEvent) => short(e.data)}
+            sx={{ fontFamily: 'monospace', fontSize: 12 }}
+          />
+        </Datagrid>
+      )}
     </List>
   );
 }

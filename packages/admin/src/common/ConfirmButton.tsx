@@ -10,22 +10,22 @@ interface Props {
   confirmLabel?: string;
   color?: 'primary' | 'error' | 'warning';
   disabled?: boolean;
-  isPending?: boolean;
-  /** Runs after the confirmation; the dialog closes when it settles. */
-  onConfirm(): Promise<unknown> | void;
+  /** The mutation's own pending state (react-admin / react-query), shown on both buttons. */
+  isPending: boolean;
+  /** Starts the mutation after the confirmation; the dialog closes when its promise settles. */
+  onConfirm(): Promise<unknown>;
 }
 
 /** A button that asks first: every destructive or outward action (e-mails, releases) goes through one. */
 export function ConfirmButton(props: Props) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
   // Dialogs render in a portal, but React events still bubble to the row: keep row clicks out.
   return (
     <span onClick={(event) => event.stopPropagation()}>
       <Button
         label={props.label}
         color={props.color ?? 'primary'}
-        disabled={props.disabled || busy || props.isPending}
+        disabled={props.disabled || props.isPending}
         onClick={(event) => {
           event.stopPropagation();
           setOpen(true);
@@ -35,20 +35,18 @@ export function ConfirmButton(props: Props) {
       </Button>
       <Confirm
         isOpen={open}
-        loading={busy || props.isPending}
+        loading={props.isPending}
         title={props.title}
         content={props.content}
         confirm={props.confirmLabel ?? props.label}
         confirmColor={props.color === 'error' ? 'warning' : 'primary'}
-        onConfirm={async () => {
-          setBusy(true);
-          try {
-            await props.onConfirm();
-          } finally {
-            setBusy(false);
-            setOpen(false);
-          }
-        }}
+        onConfirm={() =>
+          props
+            .onConfirm()
+            // The mutation's onError has already told the user why.
+            .catch(() => undefined)
+            .finally(() => setOpen(false))
+        }
         onClose={() => setOpen(false)}
       />
     </span>

@@ -12,11 +12,14 @@ const COLORS: Record<string, 'success' | 'warning' | 'error' | 'default' | 'info
   FAILED: 'error',
 };
 
+/** `SUSPENDED` → `Suspended`: the case of the status filters' labels, so chips and labels agree. */
+export const statusName = (status: string) => status.charAt(0) + status.slice(1).toLowerCase();
+
 /** A status as a coloured chip. */
 export function StatusField({ source = 'status' }: { source?: string; label?: string; sortable?: boolean; sortBy?: string }) {
   const record = useRecordContext();
   const value = record?.[source] as string | undefined;
-  return value ? <Chip size="small" label={value.toLowerCase()} color={COLORS[value] ?? 'default'} variant="outlined" /> : null;
+  return value ? <Chip size="small" label={statusName(value)} color={COLORS[value] ?? 'default'} variant="outlined" /> : null;
 }
 
 export const LICENSE_STATUSES = [

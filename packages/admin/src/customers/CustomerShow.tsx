@@ -2,6 +2,7 @@ import KeyIcon from '@mui/icons-material/Key';
 import LockOpenIcon from '@mui/icons-material/LockOpen';
 import MailIcon from '@mui/icons-material/ForwardToInbox';
 import { Card, CardContent, Typography } from '@mui/material';
+import { useMutation } from '@tanstack/react-query';
 import {
   CreateButton,
   Datagrid,
@@ -11,18 +12,25 @@ import {
   Show,
   TextField,
   TopToolbar,
+  type Identifier,
+  useDataProvider,
   usePermissions,
   useRecordContext,
 } from 'react-admin';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { SeatsField } from '../common/SeatsBar.tsx';
 import { StatusField } from '../common/StatusField.tsx';
-import { useAction } from '../common/useAction.ts';
+import { useFeedback } from '../common/feedback.ts';
+import type { SlotkeeperDataProvider } from '../dataProvider.ts';
 import type { Customer } from '../types.ts';
 
 function Actions() {
   const customer = useRecordContext<Customer>();
-  const run = useAction();
+  const dataProvider = useDataProvider<SlotkeeperDataProvider>();
+  const feedback = useFeedback();
+  const resend = useMutation({ mutationFn: (id: Identifier) => dataProvider.resendCredentials(id) });
+  const reset = useMutation({ mutationFn: (id: Identifier) => dataProvider.sendPasswordReset(id) });
+  const unlock = useMutation({ mutationFn: (id: Identifier) => dataProvider.clearLoginLockout(id) });
   if (!customer) return null;
   return (
     <TopToolbar>
@@ -34,7 +42,8 @@ function Actions() {
         title="Resend the credentials?"
         content={`A new password is generated and e-mailed to ${customer.email}. The current password stops working at once and their license-manager sessions end; machines already activated keep working.`}
         confirmLabel="Send new password"
-        onConfirm={() => run((dp) => dp.resendCredentials(customer.id), `New credentials are on their way to ${customer.email}.`)}
+        isPending={resend.isPending}
+        onConfirm={() => resend.mutateAsync(customer.id, feedback(`New credentials are on their way to ${customer.email}.`))}
       />
       <ConfirmButton
         label="Send password reset"
@@ -42,7 +51,8 @@ function Actions() {
         title="Send a password reset?"
         content={`${customer.email} receives a single-use link and code to choose a new password. The current password keeps working until then.`}
         confirmLabel="Send"
-        onConfirm={() => run((dp) => dp.sendPasswordReset(customer.id), `A password reset e-mail is on its way to ${customer.email}.`)}
+        isPending={reset.isPending}
+        onConfirm={() => reset.mutateAsync(customer.id, feedback(`A password reset e-mail is on its way to ${customer.email}.`))}
       />
       {customer.loginLockout?.locked && (
         <ConfirmButton
@@ -51,7 +61,8 @@ function Actions() {
           title="Clear the log-in lock-out?"
           content={`${customer.email} can log in and activate machines again at once, instead of waiting for the lock to end. Do this once you know the failed attempts were theirs.`}
           confirmLabel="Clear lock-out"
-          onConfirm={() => run((dp) => dp.clearLoginLockout(customer.id), `${customer.email} can log in again.`)}
+          isPending={unlock.isPending}
+          onConfirm={() => unlock.mutateAsync(customer.id, feedback(`${customer.email} can log in again.`))}
         />
       )}
     </TopToolbar>
@@ -100,7 +111,7 @@ export default function CustomerShow() {
       </Card>
       <Card sx={{ mt: 2 }}>
         <CardContent>
-          <Typography variant="h6" gutterBottom>
+          <Typography variant="h6" component="h2" gutterBottom>
             Licenses
           </Typography>
           <ReferenceManyField

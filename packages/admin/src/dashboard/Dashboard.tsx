@@ -15,7 +15,7 @@ function Total({ label, value, testId }: { label: string; value: number; testId:
         <Typography variant="body2" color="text.secondary">
           {label}
         </Typography>
-        <Typography variant="h4" data-testid={testId}>
+        <Typography variant="h4" component="p" data-testid={testId}>
           {value}
         </Typography>
       </CardContent>
@@ -23,11 +23,11 @@ function Total({ label, value, testId }: { label: string; value: number; testId:
   );
 }
 
-function UsageTable({ title, rows }: { title: string; rows: SeatUsageRow[] }) {
+function UsageTable({ title, by, rows }: { title: string; by: string; rows: SeatUsageRow[] }) {
   return (
     <Card>
       <CardContent>
-        <Typography variant="h6" gutterBottom>
+        <Typography variant="h6" component="h2" gutterBottom>
           {title}
         </Typography>
         {rows.length === 0 ? (
@@ -36,7 +36,7 @@ function UsageTable({ title, rows }: { title: string; rows: SeatUsageRow[] }) {
           <Table size="small">
             <TableHead>
               <TableRow>
-                <TableCell />
+                <TableCell>{by}</TableCell>
                 <TableCell align="right">Licenses</TableCell>
                 <TableCell>Seats used</TableCell>
                 <TableCell align="right">Free</TableCell>
@@ -84,7 +84,7 @@ export default function Dashboard() {
           <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '2fr 1fr' }, gap: 2 }}>
             <Card>
               <CardContent>
-                <Typography variant="h6" gutterBottom>
+                <Typography variant="h6" component="h2" gutterBottom>
                   Seats in use, last {DAYS} days
                 </Typography>
                 <SeatChart history={data!.history} />
@@ -97,8 +97,8 @@ export default function Dashboard() {
             </Card>
           </Box>
           <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 2 }}>
-            <UsageTable title="By product" rows={data!.byProduct} />
-            {permissions === 'VENDOR_ADMIN' && <UsageTable title="By reseller" rows={data!.byReseller} />}
+            <UsageTable title="By product" by="Product" rows={data!.byProduct} />
+            {permissions === 'VENDOR_ADMIN' && <UsageTable title="By reseller" by="Reseller" rows={data!.byReseller} />}
           </Box>
         </>
       )}

@@ -1,6 +1,7 @@
 import { Box, Chip, List, ListItem, ListItemText, Typography } from '@mui/material';
 import { Link } from 'react-admin';
-import { type LiveStatus, type SlotEvent, useLive } from '../live.tsx';
+import { type LiveStatus, useLive } from '../live.tsx';
+import type { SlotEvent } from '../slot-event.ts';
 
 const VERB: Record<SlotEvent['change'], string> = { ACTIVATED: 'activated', DEACTIVATED: 'deactivated', RELEASED: 'was released' };
 const COLOR: Record<SlotEvent['change'], 'success' | 'default' | 'warning'> = { ACTIVATED: 'success', DEACTIVATED: 'default', RELEASED: 'warning' };
@@ -23,7 +24,7 @@ export function LiveFeed() {
   return (
     <Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
-        <Typography variant="h6">Slot activity</Typography>
+        <Typography variant="h6" component="h2">Slot activity</Typography>
         <LiveStatusChip status={status} />
       </Box>
       {events.length === 0 ? (

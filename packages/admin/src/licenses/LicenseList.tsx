@@ -1,24 +1,25 @@
-import { Box, Typography } from '@mui/material';
 import {
   CreateButton,
   Datagrid,
   DateField,
-  downloadCSV,
-  type Exporter,
   ExportButton,
   FilterButton,
   List,
   ReferenceInput,
   SearchInput,
   SelectInput,
+  SimpleList,
   TextField,
   TopToolbar,
   usePermissions,
 } from 'react-admin';
 import { ProductInput } from '../common/ChoiceInputs.tsx';
-import { toCsv } from '../common/csv.ts';
+import { EmptyList } from '../common/EmptyList.tsx';
+import { csvExporter } from '../common/exporter.ts';
 import { SeatsField } from '../common/SeatsBar.tsx';
-import { LICENSE_STATUSES, StatusField } from '../common/StatusField.tsx';
+import { ShowLinkField } from '../common/ShowLinkField.tsx';
+import { useSmall } from '../common/useSmall.ts';
+import { LICENSE_STATUSES, StatusField, statusName } from '../common/StatusField.tsx';
 import type { License } from '../types.ts';
 
 const EXPIRING = [
@@ -43,37 +44,20 @@ function filters(vendor: boolean) {
   ];
 }
 
-const exporter: Exporter<License> = (records) =>
-  downloadCSV(
-    toCsv(
-      records.map((l) => ({
-        id: l.id,
-        customer: l.customer.email,
-        reseller: l.reseller?.name ?? '',
-        product: l.product.code,
-        seats: l.seats,
-        seatsUsed: l.seatsUsed,
-        seatsFree: Math.max(0, l.seats - l.seatsUsed),
-        status: l.status,
-        startsAt: l.startsAt,
-        expiresAt: l.expiresAt,
-        issuedAt: l.createdAt,
-      })),
-    ),
-    'licenses',
-  );
+const exporter = csvExporter<License>('licenses', (l) => ({
+  'License ID': l.id,
+  'Customer e-mail': l.customer.email,
+  Reseller: l.reseller?.name ?? '',
+  Product: l.product.code,
+  Seats: l.seats,
+  'Seats used': l.seatsUsed,
+  'Seats free': Math.max(0, l.seats - l.seatsUsed),
+  Status: statusName(l.status),
+  Starts: l.startsAt,
+  Expires: l.expiresAt,
+  Issued: l.createdAt,
+}));
 
-const Empty = () => (
-  <Box sx={{ textAlign: 'center', m: 6, flex: 1 }}>
-    <Typography variant="h5" color="text.secondary" gutterBottom>
-      No license yet
-    </Typography>
-    <Typography color="text.secondary" sx={{ mb: 2 }}>
-      Issue one: a new customer gets their login and password by e-mail.
-    </Typography>
-    <CreateButton label="Issue license" variant="contained" />
-  </Box>
-);
 
 const Actions = ({ vendor }: { vendor: boolean }) => (
   <TopToolbar>
@@ -86,6 +70,7 @@ const Actions = ({ vendor }: { vendor: boolean }) => (
 export default function LicenseList() {
   const { permissions } = usePermissions<string>();
   const vendor = permissions === 'VENDOR_ADMIN';
+  const small = useSmall();
   return (
     <List
       filters={filters(vendor)}
@@ -93,17 +78,27 @@ export default function LicenseList() {
       sort={{ field: 'createdAt', order: 'DESC' }}
       exporter={exporter}
       perPage={25}
-      empty={<Empty />}
+      empty={<EmptyList title="No license yet" hint="Issue one: a new customer gets their login and password by e-mail." create="Issue license" />}
     >
-      <Datagrid rowClick="show" bulkActionButtons={false}>
-        <TextField source="customer.email" sortBy="customer.email" />
-        {vendor && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="—" />}
-        <TextField source="product.name" sortable={false} />
-        <SeatsField label="Seats used" sortBy="seats" />
-        <StatusField source="status" />
-        <DateField source="expiresAt" />
-        <DateField source="createdAt" />
-      </Datagrid>
+      {small ? (
+        <SimpleList<License>
+          primaryText={(l) => l.customer.email}
+          secondaryText={(l) => `${l.product.name} · ${l.seatsUsed} / ${l.seats} seats · ${statusName(l.status)}`}
+          tertiaryText={(l) => new Date(l.expiresAt).toLocaleDateString()}
+          rowClick="show"
+        />
+      ) : (
+        <Datagrid rowClick="show" bulkActionButtons={false}>
+          <ShowLinkField source="customer.email" sortBy="customer.email" />
+          {vendor && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="—" />}
+          <TextField source="product.name" sortable={false} />
+          {/* Sorted by the seats sold: the API has no sort by seats in use (counted, not stored). */}
+          <SeatsField label="Seats (in use / sold)" sortBy="seats" />
+          <StatusField source="status" />
+          <DateField source="expiresAt" />
+          <DateField source="createdAt" />
+        </Datagrid>
+      )}
     </List>
   );
 }

@@ -37,29 +37,45 @@ import {
   useGetList,
   useGetManyReference,
   useRecordContext,
+  useUpdate,
 } from 'react-admin';
 import { ReleaseButton } from '../activations/ReleaseButton.tsx';
+import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
 import { SeatsBar } from '../common/SeatsBar.tsx';
 import { StatusField } from '../common/StatusField.tsx';
-import { useAction } from '../common/useAction.ts';
+import { useFeedback } from '../common/feedback.ts';
 import type { Activation, AuditEvent, License } from '../types.ts';
 
 const day = (iso: string) => new Date(iso).toLocaleDateString();
+
+// A table wider than a phone scrolls inside its card, not the whole page.
+const WIDE_TABLE = { overflowX: 'auto', maxWidth: '100%' } as const;
+
+/** A refused change was shown by the mutation's onError; the dialog stays open to correct it. */
+const ignoreShownError = () => undefined;
 
 function Title() {
   const license = useRecordContext<License>();
   return <>{license ? `License of ${license.customer.email}` : 'License'}</>;
 }
 
+type LicenseChange = Partial<License> & { releaseActivationIds?: string[] };
+
+/**
+ * One edit of a license through react-admin's `useUpdate` (one mutation on the API, applied whole
+ * or not at all); `then` runs only when it succeeded, e.g. to close its dialog.
+ */
 function useLicenseUpdate() {
-  const run = useAction();
-  return (license: License, data: Partial<License> & { releaseActivationIds?: string[] }, success: string) =>
-    run((dp) => dp.update('licenses', { id: license.id, data, previousData: license }), success);
+  const [update, { isPending }] = useUpdate<License>(undefined, undefined, { returnPromise: true });
+  const feedback = useFeedback();
+  const change = (license: License, data: LicenseChange, success: string, then?: () => void) =>
+    update('licenses', { id: license.id, data, previousData: license }, feedback(success, then));
+  return { change, isPending };
 }
 
 function StatusActions({ license }: { license: License }) {
-  const change = useLicenseUpdate();
+  const { change, isPending } = useLicenseUpdate();
   if (license.status === 'REVOKED') return null;
   return (
     <>
@@ -70,6 +86,7 @@ function StatusActions({ license }: { license: License }) {
           color="warning"
           title="Suspend this license?"
           content="Its machines can't activate or renew a token until you resume it. Tokens already issued stay valid offline until they expire."
+          isPending={isPending}
           onConfirm={() => change(license, { status: 'SUSPENDED' }, 'The license is suspended.')}
         />
       ) : (
@@ -78,6 +95,7 @@ function StatusActions({ license }: { license: License }) {
           icon={<PlayIcon />}
           title="Resume this license?"
           content="Its machines can activate and renew again."
+          isPending={isPending}
           onConfirm={() => change(license, { status: 'ACTIVE' }, 'The license is active again.')}
         />
       )}
@@ -87,6 +105,7 @@ function StatusActions({ license }: { license: License }) {
         color="error"
         title="Revoke this license for good?"
         content="A revoked license can't be resumed: no machine can activate or renew with it again. Consider suspending it instead."
+        isPending={isPending}
         onConfirm={() => change(license, { status: 'REVOKED' }, 'The license is revoked.')}
       />
     </>
@@ -94,11 +113,10 @@ function StatusActions({ license }: { license: License }) {
 }
 
 function ChangeSeatsButton({ license }: { license: License }) {
-  const change = useLicenseUpdate();
+  const { change, isPending } = useLicenseUpdate();
   const [open, setOpen] = useState(false);
   const [seats, setSeats] = useState(String(license.seats));
   const [release, setRelease] = useState<string[]>([]);
-  const [saving, setSaving] = useState(false);
   const { data: live = [] } = useGetManyReference<Activation>(
     'activations',
     { target: 'licenseId', id: license.id, filter: { live: true }, pagination: { page: 1, perPage: 500 }, sort: { field: 'activatedAt', order: 'ASC' } },
@@ -159,17 +177,15 @@ function ChangeSeatsButton({ license }: { license: License }) {
           <MuiButton onClick={close}>Cancel</MuiButton>
           <MuiButton
             variant="contained"
-            disabled={!valid || wanted === license.seats || release.length < mustRelease || saving}
-            onClick={async () => {
-              setSaving(true);
-              const done = await change(
+            disabled={!valid || wanted === license.seats || release.length < mustRelease || isPending}
+            onClick={() =>
+              change(
                 license,
                 { seats: wanted, releaseActivationIds: mustRelease > 0 ? release : [] },
                 `The license has ${wanted} seat(s) now.`,
-              );
-              setSaving(false);
-              if (done) close();
-            }}
+                close,
+              ).catch(ignoreShownError)
+            }
           >
             Save
           </MuiButton>
@@ -180,10 +196,9 @@ function ChangeSeatsButton({ license }: { license: License }) {
 }
 
 function ExtendExpiryButton({ license }: { license: License }) {
-  const change = useLicenseUpdate();
+  const { change, isPending } = useLicenseUpdate();
   const [open, setOpen] = useState(false);
   const [date, setDate] = useState('');
-  const [saving, setSaving] = useState(false);
   const current = license.expiresAt.slice(0, 10);
   return (
     <>
@@ -209,13 +224,8 @@ function ExtendExpiryButton({ license }: { license: License }) {
           <MuiButton onClick={() => setOpen(false)}>Cancel</MuiButton>
           <MuiButton
             variant="contained"
-            disabled={!date || date === current || saving}
-            onClick={async () => {
-              setSaving(true);
-              const done = await change(license, { expiresAt: date }, `The license is valid until ${date}.`);
-              setSaving(false);
-              if (done) setOpen(false);
-            }}
+            disabled={!date || date === current || isPending}
+            onClick={() => change(license, { expiresAt: date }, `The license is valid until ${date}.`, () => setOpen(false)).catch(ignoreShownError)}
           >
             Save
           </MuiButton>
@@ -281,7 +291,7 @@ function Machines() {
   return (
     <Card sx={{ mt: 2 }}>
       <CardContent>
-        <Typography variant="h6" gutterBottom>
+        <Typography variant="h6" component="h2" gutterBottom>
           Machines holding a slot
         </Typography>
         <ReferenceManyField
@@ -291,12 +301,17 @@ function Machines() {
           sort={{ field: 'activatedAt', order: 'ASC' }}
           perPage={100}
         >
-          <Datagrid bulkActionButtons={false} rowClick={false} empty={<Typography color="text.secondary">No machine holds a slot.</Typography>}>
+          <Datagrid
+            bulkActionButtons={false}
+            rowClick={false}
+            empty={<Typography color="text.secondary">No machine holds a slot.</Typography>}
+            sx={WIDE_TABLE}
+          >
             <TextField source="machineName" />
             <TextField source="osUser" />
             <DateField source="activatedAt" showTime />
             <DateField source="lastSeenAt" showTime />
-            <ReleaseButton label="" />
+            <ReleaseButton label={ACTIONS_HEADER} />
           </Datagrid>
         </ReferenceManyField>
       </CardContent>
@@ -315,29 +330,31 @@ function History() {
   return (
     <Card sx={{ mt: 2 }}>
       <CardContent>
-        <Typography variant="h6" gutterBottom>
+        <Typography variant="h6" component="h2" gutterBottom>
           History
         </Typography>
-        <Table size="small">
-          <TableHead>
-            <TableRow>
-              <TableCell>When</TableCell>
-              <TableCell>Who</TableCell>
-              <TableCell>What</TableCell>
-              <TableCell>Change</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {data.map((event) => (
-              <TableRow key={event.id}>
-                <TableCell>{new Date(event.at).toLocaleString()}</TableCell>
-                <TableCell>{event.actor}</TableCell>
-                <TableCell>{event.action}</TableCell>
-                <TableCell sx={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>{event.data}</TableCell>
+        <Box sx={WIDE_TABLE}>
+          <Table size="small">
+            <TableHead>
+              <TableRow>
+                <TableCell>When</TableCell>
+                <TableCell>Who</TableCell>
+                <TableCell>What</TableCell>
+                <TableCell>Change</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {data.map((event) => (
+                <TableRow key={event.id}>
+                  <TableCell>{new Date(event.at).toLocaleString()}</TableCell>
+                  <TableCell>{event.actor}</TableCell>
+                  <TableCell>{event.action}</TableCell>
+                  <TableCell sx={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>{event.data}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
       </CardContent>
     </Card>
   );

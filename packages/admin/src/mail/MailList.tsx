@@ -1,7 +1,7 @@
 import { Datagrid, DateField, List, NumberField, SearchInput, SelectInput, TextField } from 'react-admin';
-import { StatusField } from '../common/StatusField.tsx';
+import { StatusField, statusName } from '../common/StatusField.tsx';
 
-const STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'HELD'].map((id) => ({ id, name: id.toLowerCase() }));
+const STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'HELD'].map((id) => ({ id, name: statusName(id) }));
 
 /** The outbox (vendor admins only: a message can hold a generated password until it is sent). */
 export default function MailList() {

@@ -1,7 +1,9 @@
 import DisableIcon from '@mui/icons-material/PersonOff';
-import { Datagrid, DateField, List, SearchInput, SelectInput, TextField, useGetIdentity, useRecordContext } from 'react-admin';
+import type { ReactNode } from 'react';
+import { Datagrid, DateField, List, SearchInput, SelectInput, TextField, useGetIdentity, useRecordContext, useUpdate } from 'react-admin';
+import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
-import { useAction } from '../common/useAction.ts';
+import { useFeedback } from '../common/feedback.ts';
 import type { StaffUser } from '../types.ts';
 
 export const ROLES = [
@@ -9,10 +11,11 @@ export const ROLES = [
   { id: 'RESELLER_ADMIN', name: 'Reseller admin' },
 ];
 
-function DisableButton(_props: { label?: string }) {
+function DisableButton(_props: { label?: ReactNode }) {
   const staff = useRecordContext<StaffUser>();
   const { identity } = useGetIdentity();
-  const run = useAction();
+  const [update, { isPending }] = useUpdate<StaffUser>(undefined, undefined, { returnPromise: true });
+  const feedback = useFeedback();
   if (!staff || staff.disabledAt || staff.id === identity?.id) return null;
   return (
     <ConfirmButton
@@ -21,7 +24,10 @@ function DisableButton(_props: { label?: string }) {
       color="error"
       title={`Disable ${staff.email}?`}
       content="They can no longer log in to the dashboard, and their open sessions end now."
-      onConfirm={() => run((dp) => dp.update('staff', { id: staff.id, data: { disabled: true }, previousData: staff }), `${staff.email} is disabled.`)}
+      isPending={isPending}
+      onConfirm={() =>
+        update('staff', { id: staff.id, data: { disabled: true } as Partial<StaffUser>, previousData: staff }, feedback(`${staff.email} is disabled.`))
+      }
     />
   );
 }
@@ -39,7 +45,7 @@ export default function StaffList() {
         <TextField source="reseller.name" sortable={false} emptyText="—" />
         <DateField source="createdAt" />
         <DateField source="disabledAt" showTime emptyText="—" sortable={false} />
-        <DisableButton label="" />
+        <DisableButton label={ACTIONS_HEADER} />
       </Datagrid>
     </List>
   );

@@ -101,9 +101,6 @@ builder.mutationField('releaseActivation', (t) =>
       input: t.arg({ type: builder.inputType('ReleaseActivationInput', { fields: (f) => ({ activationId: f.id() }) }) }),
     },
     errors: { types: [ForbiddenError, NotFoundError, ReleaseLimitReachedError] },
-    resolve: (_root, { input }, ctx) => {
-      if (ctx.caller.kind !== 'customer') throw new ForbiddenError();
-      return ctx.services.activations.releaseByCustomer(ctx.caller.customerId, String(input.activationId));
-    },
+    resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByCustomer(ctx.caller, String(input.activationId)),
   }),
 );

@@ -24,7 +24,8 @@ export function orderInput<const F extends readonly string[]>(name: string, fiel
 export function orderBy(order: { field: string; direction?: 'ASC' | 'DESC' | null } | null | undefined, fallback: string) {
   const direction = order?.direction === 'DESC' ? 'desc' : 'asc';
   const field = order?.field ?? fallback;
-  // Nested sorts are written `relation.field` in the enum values' source (e.g. customerEmail → customer.email).
+  // A sort on a related record's field is the enum value `relation_field` (GraphQL enum values can't
+  // hold a dot): `customer_email` sorts by `{ customer: { email } }`.
   const [relation, nested] = field.split('_');
   const primary = nested ? { [relation!]: { [nested]: direction } } : { [field]: direction };
   return [primary, { id: 'asc' as const }];
@@ -47,4 +48,9 @@ export async function offsetPage<T extends object>(
     find(query, { take: limit, skip: offset }),
   );
   return { ...page, totalCount };
+}
+
+/** A filter's optional ID argument (graphql-js gives string or number) as the string services take. */
+export function idOrNull(id: string | number | null | undefined): string | null {
+  return id == null ? null : String(id);
 }

@@ -1,9 +1,9 @@
 import { builder } from '../builder.ts';
 import { LoginLockoutRef } from './login-lockout.ts';
 import { confirmation } from './result.ts';
-import { requireStaff, scope } from '../services/caller.ts';
+import { scope } from '../services/caller.ts';
 import { ForbiddenError, NotFoundError, RateLimitedError } from '../services/errors.ts';
-import { offsetPage, orderBy, orderInput } from './connection.ts';
+import { idOrNull, offsetPage, orderBy, orderInput } from './connection.ts';
 
 export const CustomerRef = builder.prismaObject('Customer', {
   description:
@@ -42,13 +42,8 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: orderInput('Customer', ['email', 'createdAt'] as const), required: false }),
     },
     resolve: (_root, args, ctx, info) => {
-      const where = {
-        AND: [
-          scope.customers(requireStaff(ctx.caller)),
-          args.filter?.q ? { email: { contains: args.filter.q.toLowerCase() } } : {},
-          args.filter?.resellerId ? { licenses: { some: { resellerId: String(args.filter.resellerId) } } } : {},
-        ],
-      };
+      const f = args.filter;
+      const where = ctx.services.admin.customersWhere(ctx.caller, f && { ...f, resellerId: idOrNull(f.resellerId) });
       return offsetPage(args, ctx, info, () => ctx.db.customer.count({ where }), (query, page) =>
         ctx.db.customer.findMany({ ...query, where, orderBy: orderBy(args.orderBy, 'email'), ...page }),
       );
@@ -61,7 +56,7 @@ builder.queryFields((t) => ({
     description: "One customer; null when it doesn't exist or belongs to another reseller.",
     args: { id: t.arg.id() },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.customer.findFirst({ ...query, where: { id: String(args.id), ...scope.customers(requireStaff(ctx.caller)) } }),
+      ctx.db.customer.findFirst({ ...query, where: ctx.services.admin.customersWhere(ctx.caller, { id: String(args.id) }) }),
   }),
 }));
 

@@ -1,11 +1,8 @@
 // Staff operations on licenses, activations and products (the plug-in side is in license.ts).
-import type { Prisma } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
-import type { LicenseUsage } from '../services/activation.ts';
 import type { SeatUsageSummary } from '../services/admin.ts';
-import { type Staff, requireStaff, requireVendor, scope } from '../services/caller.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../services/errors.ts';
-import { offsetPage, orderBy, orderInput } from './connection.ts';
+import { idOrNull, offsetPage, orderBy, orderInput } from './connection.ts';
 import { ActivationRef, LicenseRef, LicenseStatus } from './license.ts';
 
 builder.prismaObjectField('Product', 'id', (t) => t.exposeID('id'));
@@ -22,25 +19,15 @@ const LicenseFilter = builder.inputType('LicenseFilter', {
   fields: (t) => ({
     product: t.string({ required: false, description: 'Product code.' }),
     status: t.field({ type: LicenseStatus, required: false }),
-    expiringWithinDays: t.int({ required: false, description: 'Unexpired licenses that expire within this many days.' }),
+    expiringWithinDays: t.int({
+      required: false,
+      description: 'Unexpired licenses that expire within this many days; revoked ones are left out (they will not be renewed).',
+    }),
     customerEmail: t.string({ required: false, description: 'Part of the customer e-mail.' }),
     customerId: t.id({ required: false }),
     resellerId: t.id({ required: false }),
   }),
 });
-
-function licenseWhere(staff: Staff, filter: typeof LicenseFilter.$inferInput | null | undefined, now: Date): Prisma.LicenseWhereInput {
-  const and: Prisma.LicenseWhereInput[] = [scope.licenses(staff)];
-  if (filter?.product) and.push({ product: { code: filter.product } });
-  if (filter?.status) and.push({ status: filter.status });
-  if (filter?.expiringWithinDays != null) {
-    and.push({ expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
-  }
-  if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
-  if (filter?.customerId) and.push({ customerId: String(filter.customerId) });
-  if (filter?.resellerId) and.push({ resellerId: String(filter.resellerId) });
-  return { AND: and };
-}
 
 const ActivationFilter = builder.inputType('ActivationFilter', {
   fields: (t) => ({
@@ -86,7 +73,8 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: orderInput('License', ['createdAt', 'expiresAt', 'seats', 'status', 'customer_email'] as const), required: false }),
     },
     resolve: (_root, args, ctx, info) => {
-      const where = licenseWhere(requireStaff(ctx.caller), args.filter, new Date());
+      const f = args.filter;
+      const where = ctx.services.licenses.visibleWhere(ctx.caller, f && { ...f, customerId: idOrNull(f.customerId), resellerId: idOrNull(f.resellerId) });
       return offsetPage(args, ctx, info, () => ctx.db.license.count({ where }), (query, page) =>
         ctx.db.license.findMany({ ...query, where, orderBy: orderBy(args.orderBy, 'createdAt') as never, ...page }),
       );
@@ -99,7 +87,7 @@ builder.queryFields((t) => ({
     description: "One license; null when it doesn't exist or belongs to another reseller.",
     args: { id: t.arg.id() },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.license.findFirst({ ...query, where: { id: String(args.id), ...scope.licenses(requireStaff(ctx.caller)) } }),
+      ctx.db.license.findFirst({ ...query, where: ctx.services.licenses.visibleWhere(ctx.caller, { id: String(args.id) }) }),
   }),
   activations: t.connection({
     type: ActivationRef,
@@ -110,14 +98,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, ctx, info) => {
       const f = args.filter;
-      const where: Prisma.ActivationWhereInput = {
-        AND: [
-          scope.activations(requireStaff(ctx.caller)),
-          f?.licenseId ? { licenseId: String(f.licenseId) } : {},
-          f?.live == null ? {} : f.live ? { releasedAt: null } : { releasedAt: { not: null } },
-          f?.q ? { OR: [{ machineName: { contains: f.q, mode: 'insensitive' } }, { osUser: { contains: f.q, mode: 'insensitive' } }] } : {},
-        ],
-      };
+      const where = ctx.services.activations.visibleWhere(ctx.caller, f && { ...f, licenseId: idOrNull(f.licenseId) });
       return offsetPage(args, ctx, info, () => ctx.db.activation.count({ where }), (query, page) =>
         ctx.db.activation.findMany({
           ...query,
@@ -148,6 +129,16 @@ const LicenseResult = (name: string) =>
       license: t.prismaField({
         type: 'License',
         resolve: (query, parent, _args, ctx) => ctx.db.license.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
+      }),
+    }),
+  });
+
+const ProductResult = (name: string) =>
+  builder.objectRef<{ id: string }>(name).implement({
+    fields: (t) => ({
+      product: t.prismaField({
+        type: 'Product',
+        resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
       }),
     }),
   });
@@ -198,8 +189,7 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, InvalidInputError, NotFoundError] },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.licenses.issue({ ...input, reseller: input.reseller ?? undefined }, requireStaff(ctx.caller)),
+    resolve: (_root, { input }, ctx) => ctx.services.licenses.issue(ctx.caller, { ...input, reseller: input.reseller ?? undefined }),
   }),
   changeLicenseSeats: t.field({
     type: LicenseResult('ChangeLicenseSeatsSuccess'),
@@ -212,8 +202,12 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
-    resolve: (_root, { input }, ctx): Promise<LicenseUsage> =>
-      ctx.services.activations.changeSeats(ctx.caller, String(input.licenseId), input.seats, (input.releaseActivationIds ?? []).map(String)),
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.licenses.update(ctx.caller, {
+        licenseId: String(input.licenseId),
+        seats: input.seats,
+        releaseActivationIds: (input.releaseActivationIds ?? []).map(String),
+      }),
   }),
   changeLicenseExpiry: t.field({
     type: LicenseResult('ChangeLicenseExpirySuccess'),
@@ -223,7 +217,7 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
-    resolve: (_root, { input }, ctx) => ctx.services.admin.changeExpiry(ctx.caller, String(input.licenseId), input.expiresAt),
+    resolve: (_root, { input }, ctx) => ctx.services.licenses.update(ctx.caller, { licenseId: String(input.licenseId), expiresAt: input.expiresAt }),
   }),
   setLicenseStatus: t.field({
     type: LicenseResult('SetLicenseStatusSuccess'),
@@ -234,7 +228,35 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
-    resolve: (_root, { input }, ctx) => ctx.services.admin.setLicenseStatus(ctx.caller, String(input.licenseId), input.action),
+    resolve: (_root, { input }, ctx) => ctx.services.licenses.update(ctx.caller, { licenseId: String(input.licenseId), action: input.action }),
+  }),
+  updateLicense: t.field({
+    type: LicenseResult('UpdateLicenseSuccess'),
+    description:
+      "A dashboard edit of one license, applied whole or not at all: any of seats (with the machines to release " +
+      'to go below the seats in use), expiry and a status action. One audit event per aspect given.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('UpdateLicenseInput', {
+          fields: (f) => ({
+            licenseId: f.id(),
+            seats: f.int({ required: false }),
+            releaseActivationIds: f.idList({ required: false, description: 'Machines to release in the same change; only with seats.' }),
+            expiresAt: f.field({ type: 'DateTime', required: false }),
+            action: f.field({ type: LicenseAction, required: false }),
+          }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.licenses.update(ctx.caller, {
+        licenseId: String(input.licenseId),
+        seats: input.seats ?? undefined,
+        releaseActivationIds: input.releaseActivationIds?.map(String),
+        expiresAt: input.expiresAt ?? undefined,
+        action: input.action ?? undefined,
+      }),
   }),
   adminReleaseActivation: t.field({
     type: LicenseResult('AdminReleaseActivationSuccess'),
@@ -250,14 +272,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByStaff(ctx.caller, String(input.activationId), input.note),
   }),
   createProduct: t.field({
-    type: builder.objectRef<{ id: string }>('CreateProductSuccess').implement({
-      fields: (f) => ({
-        product: f.prismaField({
-          type: 'Product',
-          resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
-        }),
-      }),
-    }),
+    type: ProductResult('CreateProductSuccess'),
     description: 'Vendor admins only.',
     args: {
       input: t.arg({
@@ -277,28 +292,19 @@ builder.mutationFields((t) => ({
       }),
     },
     errors: { types: [ForbiddenError, InvalidInputError] },
-    resolve: (_root, { input }, ctx) => {
-      requireVendor(ctx.caller);
-      return ctx.services.licenses.createProduct({
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.products.create(ctx.caller, {
         ...input,
         remoteReleasesPerYear: input.remoteReleasesPerYear ?? undefined,
         links: input.links ?? undefined,
-      });
-    },
+      }),
   }),
 }));
 
 
 builder.mutationField('updateProduct', (t) =>
   t.field({
-    type: builder.objectRef<{ id: string }>('UpdateProductSuccess').implement({
-      fields: (f) => ({
-        product: f.prismaField({
-          type: 'Product',
-          resolve: (query, parent, _args, ctx) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id: parent.id } }),
-        }),
-      }),
-    }),
+    type: ProductResult('UpdateProductSuccess'),
     description: 'Vendor admins only. Fields left out stay; leaseDays null removes the lease; a link set to null or "" is removed.',
     args: {
       input: t.arg({
@@ -315,9 +321,8 @@ builder.mutationField('updateProduct', (t) =>
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
     resolve: (_root, { input }, ctx) => {
-      requireVendor(ctx.caller);
       const { name, remoteReleasesPerYear, links, ...rest } = input;
-      return ctx.services.licenses.updateProduct({
+      return ctx.services.products.update(ctx.caller, {
         ...rest,
         ...(name != null ? { name } : {}),
         ...(remoteReleasesPerYear != null ? { remoteReleasesPerYear } : {}),

@@ -121,7 +121,6 @@ builder.queryField('myLicenses', (t) =>
     type: ['License'],
     description: 'The license manager: every license of the logged-in customer.',
     authScopes: { customer: true },
-    resolve: (query, _root, _args, ctx) =>
-      ctx.caller.kind === 'customer' ? ctx.services.licenses.listForCustomer(ctx.caller.customerId, withSeatsUsed(query)) : [],
+    resolve: (query, _root, _args, ctx) => ctx.services.licenses.listForCustomer(ctx.caller, withSeatsUsed(query)),
   }),
 );

@@ -1,5 +1,4 @@
 import { builder } from '../builder.ts';
-import { requireVendor } from '../services/caller.ts';
 import { offsetPage, orderBy, orderInput } from './connection.ts';
 
 const MailMessageRef = builder.prismaObject('MailMessage', {
@@ -31,11 +30,7 @@ builder.queryField('mailMessages', (t) =>
       orderBy: t.arg({ type: orderInput('MailMessage', ['createdAt', 'status', 'to'] as const), required: false }),
     },
     resolve: (_root, args, ctx, info) => {
-      requireVendor(ctx.caller);
-      const where = {
-        ...(args.filter?.status ? { status: args.filter.status.toUpperCase() } : {}),
-        ...(args.filter?.to ? { to: { contains: args.filter.to.toLowerCase() } } : {}),
-      };
+      const where = ctx.services.admin.mailMessagesWhere(ctx.caller, args.filter);
       return offsetPage(args, ctx, info, () => ctx.db.mailMessage.count({ where }), (query, page) =>
         ctx.db.mailMessage.findMany({ ...query, where, orderBy: args.orderBy ? orderBy(args.orderBy, 'createdAt') : [{ createdAt: 'desc' }, { id: 'asc' }], ...page }),
       );

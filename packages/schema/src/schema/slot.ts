@@ -1,9 +1,8 @@
 import type { Activation } from '../generated/prisma/client.ts';
 import { filter } from '@graphql-yoga/subscription';
 import { builder } from '../builder.ts';
-import { scope } from '../services/caller.ts';
 import { clientError } from '../client-error.ts';
-import { ForbiddenError, NotFoundError } from '../services/errors.ts';
+import { DomainError } from '../services/errors.ts';
 import type { SlotUsageEvent } from '../services/slot-event.ts';
 import { ActivationRef } from './license.ts';
 
@@ -39,17 +38,12 @@ builder.subscriptionField('slotUsageChanged', (t) =>
       "or, for staff without licenseId, of every license in their scope.",
     args: { licenseId: t.arg.id({ required: false }) },
     subscribe: async (_root, args, ctx) => {
-      const { caller } = ctx;
-      if (caller.kind === 'anonymous') throw clientError(new ForbiddenError());
-      if (args.licenseId == null) {
-        if (caller.kind !== 'staff') throw clientError(new ForbiddenError('Customers subscribe to one license: give licenseId.'));
-        const resellerId = scope.resellerId(caller);
-        return filter((event: SlotUsageEvent) => resellerId === undefined || event.resellerId === resellerId)(ctx.slots.subscribeAll());
-      }
-      const licenseId = String(args.licenseId);
-      const where = caller.kind === 'customer' ? { id: licenseId, customerId: caller.customerId } : { id: licenseId, ...scope.licenses(caller) };
-      if (!(await ctx.db.license.count({ where }))) throw clientError(new NotFoundError('There is no such license.'));
-      return ctx.slots.subscribe(licenseId);
+      const stream = await ctx.services.activations.slotStream(ctx.caller, args.licenseId == null ? null : String(args.licenseId)).catch((error) => {
+        throw error instanceof DomainError ? clientError(error) : error;
+      });
+      if ('licenseId' in stream) return ctx.slots.subscribe(stream.licenseId);
+      const { resellerId } = stream;
+      return filter((event: SlotUsageEvent) => resellerId === undefined || event.resellerId === resellerId)(ctx.slots.subscribeAll());
     },
     resolve: (event) => event,
   }),

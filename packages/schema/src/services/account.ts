@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Customer } from '../generated/prisma/client.ts';
-import { type Caller, requireStaff, scope } from './caller.ts';
-import { type Clock, type Db, type Tx, transaction } from './db.ts';
-import { NotFoundError, PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
+import type { Caller } from './caller.ts';
+import { type Clock, type Db, type EffectLog, type Work, transaction } from './db.ts';
+import { PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, checkPasswordPolicy } from './password.ts';
@@ -31,12 +31,10 @@ export interface AccountService {
   changePassword(input: ChangePasswordInput): Promise<void>;
   /** Staff see a customer's failed-login lock-out; null for anyone else. */
   loginLockout(caller: Caller, customer: { email: string }): Promise<LoginLockout | null>;
-  /** Staff (reseller admins: customers in their scope) clear a customer's lock-out; audited. */
-  clearLoginLockout(caller: Caller, customerId: string): Promise<Customer>;
   /** The mail worker's half of requestPasswordReset: when the e-mail is a customer's, its reset and mail. */
-  fulfilResetRequest(tx: Tx, email: string): Promise<void>;
+  fulfilResetRequest(work: Work, email: string): Promise<void>;
   /** Creates a reset code and queues its e-mail inside the caller's transaction (support's "send reset"). */
-  startPasswordReset(tx: Tx, customer: { id: string; email: string }): Promise<void>;
+  startPasswordReset(work: Work, customer: { id: string; email: string }): Promise<void>;
 }
 
 const RESET_PREFIX = 'skr_';
@@ -49,6 +47,7 @@ export function createAccountService(deps: {
   outbox: Outbox;
   sessions: Sessions<Customer>;
   resetTtlMinutes: number;
+  logger?: EffectLog;
 }): AccountService {
   const { db, clock, hasher, limits, outbox, sessions } = deps;
 
@@ -56,7 +55,7 @@ export function createAccountService(deps: {
   async function setPassword(customer: Customer, password: string, consumeReset?: string) {
     const passwordHash = await hasher.hash(password);
     const now = clock.now();
-    const ended = await transaction(db, async (tx) => {
+    await transaction(db, async (tx, work) => {
       if (consumeReset) {
         const used = await tx.passwordReset.updateMany({
           where: { tokenHash: consumeReset, usedAt: null, expiresAt: { gt: now } },
@@ -64,20 +63,17 @@ export function createAccountService(deps: {
         });
         if (used.count !== 1) throw new ResetTokenInvalidError();
       }
-      const end = await sessions.changePassword(tx, customer.id, passwordHash);
+      await sessions.changePassword(work, customer.id, passwordHash);
       await tx.passwordReset.updateMany({ where: { customerId: customer.id, usedAt: null }, data: { usedAt: now } });
-      await outbox.enqueue(tx, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
-      return end;
-    });
-    sessions.announce(ended);
-    outbox.notify();
+      await outbox.enqueue(work, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
+    }, deps.logger);
   }
 
-  async function startPasswordReset(tx: Tx, customer: { id: string; email: string }) {
+  async function startPasswordReset(work: Work, customer: { id: string; email: string }) {
     const token = RESET_PREFIX + randomBytes(24).toString('base64url');
     const expiresAt = new Date(clock.now().getTime() + deps.resetTtlMinutes * 60_000);
-    await tx.passwordReset.create({ data: { customerId: customer.id, tokenHash: sha256(token), expiresAt } });
-    await outbox.enqueue(tx, customer.email, 'password-reset', { email: customer.email, token, expiresAt: expiresAt.toISOString() });
+    await work.tx.passwordReset.create({ data: { customerId: customer.id, tokenHash: sha256(token), expiresAt } });
+    await outbox.enqueue(work, customer.email, 'password-reset', { email: customer.email, token, expiresAt: expiresAt.toISOString() });
   }
 
   function checkNewPassword(newPassword: string, repeat: string, email: string) {
@@ -100,27 +96,17 @@ export function createAccountService(deps: {
       await limits.passwordResets.consume(login);
       // The same single insert for every e-mail: looking the login up here took measurably longer for
       // a real one (enumeration by time). fulfilResetRequest does the rest after the answer.
-      await outbox.enqueueResetRequest(db, login);
-      outbox.notify();
+      await transaction(db, (_, work) => outbox.enqueueResetRequest(work, login), deps.logger);
     },
 
-    async fulfilResetRequest(tx, email) {
-      const customer = await tx.customer.findUnique({ where: { email }, select: { id: true, email: true } });
-      if (customer) await startPasswordReset(tx, customer);
+    async fulfilResetRequest(work, email) {
+      const customer = await work.tx.customer.findUnique({ where: { email }, select: { id: true, email: true } });
+      if (customer) await startPasswordReset(work, customer);
     },
 
     startPasswordReset,
 
     loginLockout: async (caller, customer) => (caller.kind === 'staff' ? sessions.lockout(customer.email) : null),
-
-    async clearLoginLockout(caller, customerId) {
-      const staff = requireStaff(caller);
-      const customer = await db.customer.findFirst({ where: { id: customerId, ...scope.customers(staff) } });
-      if (!customer) throw new NotFoundError('There is no such customer.');
-      // A customer may hold licenses of several resellers: the event is the acting tenant's (null for the vendor).
-      await sessions.clearLockout(staff, customer, scope.resellerId(staff) ?? null);
-      return customer;
-    },
 
     async resetPassword(token, newPassword, newPasswordRepeat) {
       if (newPassword !== newPasswordRepeat) throw new PasswordsDoNotMatchError();

@@ -1,23 +1,17 @@
-import type { Activation, License, Product } from '../generated/prisma/client.ts';
+import type { Activation, License, Prisma, Product } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
-import { type Caller, requireStaff, scope } from './caller.ts';
-import { type Clock, type Db, type Tx, lockLicenses, transaction } from './db.ts';
-import {
-  type DomainError,
-  InvalidInputError,
-  InvalidTokenError,
-  LicenseExpiredError,
-  LicenseRevokedError,
-  LicenseSuspendedError,
-  NoFreeSlotError,
-  NotFoundError,
-  ReleaseLimitReachedError,
-  SlotReleasedError,
-} from './errors.ts';
+import { type Caller, scope } from './caller.ts';
+import { type Clock, type Db, type EffectLog, type Tx, lockLicenses, seatsUsed, transaction } from './db.ts';
+import { InvalidTokenError, NotFoundError, SlotReleasedError } from './errors.ts';
 import { fingerprintHash, requireText } from './input.ts';
+import type { LicenseUsage } from './license.ts';
+import { hasFreeSeat, noFreeSlot, remoteReleaseRefusal, remoteReleaseWindowStart, tokenExpiry, unusable } from './license-rule.ts';
+import { policy } from './policy.ts';
 import type { Signer } from './signing-key.ts';
-import { type SlotChange, type SlotEvents, activationSnapshot } from './slot-event.ts';
+import { type SlotEvents, publishSlotChange } from './slot-event.ts';
+
+export type { LicenseUsage } from './license.ts';
 
 export interface ActivateInput {
   email: string;
@@ -34,27 +28,35 @@ export interface SlotResult {
   license: LicenseUsage;
 }
 
-export interface LicenseUsage extends License {
-  seatsUsed: number;
-  /** Present when the service had it at hand, so the answer needs no second read. */
-  product?: Product;
+export interface ActivationFilter {
+  licenseId?: string | null;
+  /** true: slots held now; false: released ones. */
+  live?: boolean | null;
+  /** Part of the machine name or OS user. */
+  q?: string | null;
 }
 
+/** Which slot events a subscriber gets: one license's, or every license of a tenant (undefined: all). */
+export type SlotStream = { licenseId: string } | { resellerId: string | undefined };
+
+/**
+ * Slots: taking, renewing and freeing them, each in one transaction under the license's row lock. What
+ * a license allows (usable, a free seat, token lifetime, remote releases) is asked of license-rule.ts.
+ */
 export interface ActivationService {
+  /** The activations a staff caller may read that match `filter` (their scope only). */
+  visibleWhere(caller: Caller, filter?: ActivationFilter | null): Prisma.ActivationWhereInput;
+  /** What a `slotUsageChanged` subscriber may stream: NOT_FOUND for a license it may not see. */
+  slotStream(caller: Caller, licenseId: string | null): Promise<SlotStream>;
   activate(input: ActivateInput): Promise<SlotResult>;
   deactivateWithToken(token: string): Promise<LicenseUsage>;
   deactivateWithLogin(input: Omit<ActivateInput, 'machineName' | 'osUser'>): Promise<LicenseUsage>;
   renew(token: string): Promise<SlotResult>;
-  /** Remote release from the license manager, counted against the product's yearly limit. */
-  releaseByCustomer(customerId: string, activationId: string): Promise<LicenseUsage>;
+  /** Remote release from the calling customer's license manager, counted against the product's yearly limit. */
+  releaseByCustomer(caller: Caller, activationId: string): Promise<LicenseUsage>;
   /** A staff member frees a slot (lost machine, support case); not counted against the customer's limit. */
   releaseByStaff(caller: Caller, activationId: string, note?: string | null): Promise<LicenseUsage>;
-  /** Changes a license's seats; going below the seats in use needs releasing machines in the same change. */
-  changeSeats(caller: Caller, licenseId: string, seats: number, releaseActivationIds?: string[]): Promise<LicenseUsage>;
 }
-
-const DAY_MS = 86_400_000;
-const YEAR_MS = 365 * DAY_MS;
 
 export function createActivationService(deps: {
   db: Db;
@@ -62,30 +64,14 @@ export function createActivationService(deps: {
   signer: Signer;
   events: SlotEvents;
   accounts: AccountService;
+  logger: EffectLog;
 }): ActivationService {
-  const { db, clock, signer, events, accounts } = deps;
+  const { db, clock, signer, events, accounts, logger } = deps;
 
   async function findProduct(code: string): Promise<Product> {
     const product = await db.product.findUnique({ where: { code: requireText(code, 'product', 100) } });
     if (!product) throw new NotFoundError(`There is no product "${code}".`);
     return product;
-  }
-
-  /** Token lifetime: the product's lease when it has one, never past the license's expiry. */
-  function tokenExpiry(license: License, product: Product, now: Date): Date {
-    if (product.leaseDays == null) return license.expiresAt;
-    return new Date(Math.min(license.expiresAt.getTime(), now.getTime() + product.leaseDays * DAY_MS));
-  }
-
-  function unusable(license: License, now: Date): DomainError | null {
-    if (license.status === 'REVOKED') return new LicenseRevokedError();
-    if (license.status === 'SUSPENDED') return new LicenseSuspendedError();
-    if (license.expiresAt <= now) return new LicenseExpiredError(license.expiresAt);
-    return null;
-  }
-
-  async function seatsUsed(tx: Tx, licenseId: string) {
-    return tx.activation.count({ where: { licenseId, releasedAt: null } });
   }
 
   async function signFor(activation: Activation, license: License, product: Product, exp: Date) {
@@ -101,19 +87,6 @@ export function createActivationService(deps: {
     return token;
   }
 
-  function publish(change: SlotChange, license: LicenseUsage, activation: Activation) {
-    events.publish({
-      licenseId: license.id,
-      customerId: license.customerId,
-      resellerId: license.resellerId,
-      seats: license.seats,
-      seatsUsed: license.seatsUsed,
-      change,
-      at: clock.now().toISOString(),
-      activation: activationSnapshot(activation),
-    });
-  }
-
   /** Releases a live activation under its license's lock; `within` runs in that transaction first (limits, audit). */
   async function release(
     activationId: string,
@@ -121,7 +94,7 @@ export function createActivationService(deps: {
     within?: (tx: Tx, license: License & { product: Product }) => Promise<void>,
   ) {
     const now = clock.now();
-    const outcome = await transaction(db, async (tx) => {
+    return transaction(db, async (tx, work) => {
       const current = await tx.activation.findUnique({ where: { id: activationId }, select: { licenseId: true } });
       if (!current) throw new NotFoundError('There is no such activation.');
       await lockLicenses(tx, { ids: [current.licenseId] });
@@ -130,19 +103,39 @@ export function createActivationService(deps: {
         include: { product: true },
       });
       const live = await tx.activation.findFirst({ where: { id: activationId, releasedAt: null } });
-      if (!live) return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released: null };
+      if (!live) return { ...license, seatsUsed: await seatsUsed(tx, license.id) };
       await within?.(tx, license);
       const released = await tx.activation.update({
         where: { id: activationId },
         data: { releasedAt: now, releaseReason: reason, lastSeenAt: reason === 'DEACTIVATED' ? now : undefined },
       });
-      return { license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, released };
-    });
-    if (outcome.released) publish(reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', outcome.license, outcome.released);
-    return outcome.license;
+      const usage = { ...license, seatsUsed: await seatsUsed(tx, license.id) };
+      publishSlotChange(work, events, reason === 'DEACTIVATED' ? 'DEACTIVATED' : 'RELEASED', usage, released, now);
+      return usage;
+    }, logger);
   }
 
   return {
+    visibleWhere(caller, filter) {
+      const staff = policy.readTenantRecords(caller);
+      return {
+        AND: [
+          scope.activations(staff),
+          filter?.licenseId ? { licenseId: filter.licenseId } : {},
+          filter?.live == null ? {} : filter.live ? { releasedAt: null } : { releasedAt: { not: null } },
+          filter?.q ? { OR: [{ machineName: { contains: filter.q, mode: 'insensitive' } }, { osUser: { contains: filter.q, mode: 'insensitive' } }] } : {},
+        ],
+      };
+    },
+
+    async slotStream(caller, licenseId) {
+      const watcher = policy.watchSlots(caller, licenseId);
+      if (licenseId === null) return { resellerId: watcher.kind === 'staff' ? scope.resellerId(watcher) : undefined };
+      const where = watcher.kind === 'customer' ? { id: licenseId, customerId: watcher.customerId } : { id: licenseId, ...scope.licenses(watcher) };
+      if (!(await db.license.count({ where }))) throw new NotFoundError('There is no such license.');
+      return { licenseId };
+    },
+
     async activate(input) {
       const machineName = requireText(input.machineName, 'machineName');
       const osUser = requireText(input.osUser, 'osUser');
@@ -152,7 +145,7 @@ export function createActivationService(deps: {
       const key = await signer.current();
       const now = clock.now();
 
-      const outcome = await transaction(db, async (tx) => {
+      const outcome = await transaction(db, async (tx, work) => {
         // Every license of this login for this product is locked for the rest of the transaction:
         // concurrent activations queue here, so the seat count below cannot go stale.
         await lockLicenses(tx, { customerId: customer.id, productId: product.id });
@@ -175,7 +168,7 @@ export function createActivationService(deps: {
             where: { id: held.id },
             data: { machineName, osUser, lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
           });
-          return { activation, license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, exp, change: null };
+          return { activation, license: { ...license, seatsUsed: await seatsUsed(tx, license.id) }, exp };
         }
 
         const usable = licenses.filter((l) => !unusable(l, now));
@@ -186,13 +179,8 @@ export function createActivationService(deps: {
           _count: { _all: true },
         });
         const usedOf = (id: string) => used.find((u) => u.licenseId === id)?._count._all ?? 0;
-        const license = usable.find((l) => usedOf(l.id) < l.seats);
-        if (!license) {
-          throw new NoFreeSlotError(
-            usable.reduce((sum, l) => sum + l.seats, 0),
-            usable.reduce((sum, l) => sum + usedOf(l.id), 0),
-          );
-        }
+        const license = usable.find((l) => hasFreeSeat(l, usedOf(l.id)));
+        if (!license) throw noFreeSlot(usable.map((l) => ({ seats: l.seats, used: usedOf(l.id) })));
         const exp = tokenExpiry(license, product, now);
         const activation = await tx.activation.create({
           data: {
@@ -206,10 +194,11 @@ export function createActivationService(deps: {
             tokenExpiresAt: exp,
           },
         });
-        return { activation, license: { ...license, seatsUsed: usedOf(license.id) + 1 }, exp, change: 'ACTIVATED' as const };
-      });
+        const usage = { ...license, seatsUsed: usedOf(license.id) + 1 };
+        publishSlotChange(work, events, 'ACTIVATED', usage, activation, now);
+        return { activation, license: usage, exp };
+      }, logger);
 
-      if (outcome.change) publish(outcome.change, outcome.license, outcome.activation);
       const token = await signFor(outcome.activation, outcome.license, product, outcome.exp);
       return { token, activation: outcome.activation, license: { ...outcome.license, product } };
     },
@@ -254,14 +243,14 @@ export function createActivationService(deps: {
           data: { lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
         });
         return { activation: updated, license, exp, seatsUsed: await seatsUsed(tx, license.id) };
-      });
+      }, logger);
       const { license } = outcome;
       const newToken = await signFor(outcome.activation, license, license.product, outcome.exp);
       return { token: newToken, activation: outcome.activation, license: { ...license, seatsUsed: outcome.seatsUsed } };
     },
 
     async releaseByStaff(caller, activationId, note) {
-      const staff = requireStaff(caller);
+      const staff = policy.releaseActivationAsStaff(caller);
       const visible = await db.activation.findFirst({ where: { id: activationId, ...scope.activations(staff) }, select: { id: true } });
       if (!visible) throw new NotFoundError('There is no such activation.');
       return release(activationId, 'ADMIN_RELEASE', async (tx, license) => {
@@ -275,57 +264,19 @@ export function createActivationService(deps: {
       });
     },
 
-    async changeSeats(caller, licenseId, seats, releaseActivationIds = []) {
-      const staff = requireStaff(caller);
-      if (!Number.isInteger(seats) || seats < 1 || seats > 100_000) {
-        throw new InvalidInputError('seats', 'Seats must be a whole number from 1 to 100000.');
-      }
-      const now = clock.now();
-      const outcome = await transaction(db, async (tx) => {
-        const visible = await tx.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, select: { id: true } });
-        if (!visible) throw new NotFoundError('There is no such license.');
-        await lockLicenses(tx, { ids: [licenseId] });
-        const license = await tx.license.findUniqueOrThrow({ where: { id: licenseId } });
-        const released: Activation[] = [];
-        for (const id of new Set(releaseActivationIds)) {
-          const freed = await tx.activation.updateMany({
-            where: { id, licenseId, releasedAt: null },
-            data: { releasedAt: now, releaseReason: 'ADMIN_RELEASE' },
-          });
-          if (freed.count !== 1) throw new InvalidInputError('releaseActivationIds', `${id} is not a live activation of this license.`);
-          released.push(await tx.activation.findUniqueOrThrow({ where: { id } }));
-        }
-        const used = await seatsUsed(tx, licenseId);
-        if (seats < used) {
-          throw new InvalidInputError('seats', `${used} seats are in use: release ${used - seats} machine(s) in the same change to go down to ${seats}.`);
-        }
-        const updated = await tx.license.update({ where: { id: licenseId }, data: { seats } });
-        await audit(tx, staff, 'license.seats_changed', `license:${licenseId}`, license.resellerId, {
-          before: { seats: license.seats },
-          after: { seats },
-          released: [...new Set(releaseActivationIds)],
-        });
-        return { license: { ...updated, seatsUsed: used }, released };
-      });
-      for (const activation of outcome.released) publish('RELEASED', outcome.license, activation);
-      return outcome.license;
-    },
-
-    async releaseByCustomer(customerId, activationId) {
+    async releaseByCustomer(caller, activationId) {
+      const customerId = policy.releaseOwnActivation(caller);
       const owned = await db.activation.findFirst({ where: { id: activationId, license: { customerId } }, select: { id: true } });
       if (!owned) throw new NotFoundError('There is no such activation on your licenses.');
       return release(activationId, 'REMOTE_RELEASE', async (tx, license) => {
-        const limit = license.product.remoteReleasesPerYear;
-        const since = new Date(clock.now().getTime() - YEAR_MS);
+        const now = clock.now();
         const recent = await tx.activation.findMany({
-          where: { licenseId: license.id, releaseReason: 'REMOTE_RELEASE', releasedAt: { gt: since } },
+          where: { licenseId: license.id, releaseReason: 'REMOTE_RELEASE', releasedAt: { gt: remoteReleaseWindowStart(now) } },
           orderBy: { releasedAt: 'asc' },
           select: { releasedAt: true },
         });
-        if (recent.length >= limit) {
-          const oldest = recent[recent.length - limit]?.releasedAt ?? clock.now();
-          throw new ReleaseLimitReachedError(limit, new Date(oldest.getTime() + YEAR_MS));
-        }
+        const refusal = remoteReleaseRefusal(license.product.remoteReleasesPerYear, recent.map((r) => r.releasedAt!), now);
+        if (refusal) throw refusal;
       });
     },
   };

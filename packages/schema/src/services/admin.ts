@@ -1,15 +1,14 @@
-import type { License, Reseller } from '../generated/prisma/client.ts';
+import type { Customer, Prisma, Reseller } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
-import { type Caller, requireStaff, requireVendor, scope } from './caller.ts';
-import { type Clock, type Db, transaction } from './db.ts';
+import { type Caller, scope } from './caller.ts';
+import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 import { requireText } from './input.ts';
-import type { Outbox } from './mail.ts';
+import { type Outbox, RESET_REQUEST } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
-import type { SessionEvents } from './session-event.ts';
-
-export type LicenseAction = 'SUSPEND' | 'RESUME' | 'REVOKE';
+import { policy } from './policy.ts';
+import type { Sessions } from './session.ts';
 
 export interface SeatUsageRow {
   key: string;
@@ -27,18 +26,34 @@ export interface SeatUsageSummary {
   history: { day: string; seatsUsed: number }[];
 }
 
-/** What staff do in the dashboard beyond slots (those are in the activation service). */
+export interface CustomerFilter {
+  /** Part of the e-mail. */
+  q?: string | null;
+  /** Customers holding a license of this reseller. */
+  resellerId?: string | null;
+  id?: string;
+}
+
+export interface MailMessageFilter {
+  status?: string | null;
+  /** Part of the address. */
+  to?: string | null;
+}
+
+/** What staff do in the dashboard beyond licenses and slots: customers and their support, resellers, the outbox, reports. */
 export interface AdminService {
-  setLicenseStatus(caller: Caller, licenseId: string, action: LicenseAction): Promise<License>;
-  changeExpiry(caller: Caller, licenseId: string, expiresAt: Date): Promise<License>;
+  /** The customers a staff caller may read that match `filter` (holding a license of their scope). */
+  customersWhere(caller: Caller, filter?: CustomerFilter | null): Prisma.CustomerWhereInput;
+  /** The outbox messages matching `filter`; vendor admins only. */
+  mailMessagesWhere(caller: Caller, filter?: MailMessageFilter | null): Prisma.MailMessageWhereInput;
   /** A new generated password for the customer, e-mailed with the credentials; earlier sessions end. */
   resendCredentials(caller: Caller, customerId: string): Promise<void>;
   sendPasswordReset(caller: Caller, customerId: string): Promise<void>;
+  /** Forgets a customer's failed log-ins (support's "clear lock-out"); audited. */
+  clearLoginLockout(caller: Caller, customerId: string): Promise<Customer>;
   createReseller(caller: Caller, name: string): Promise<Reseller>;
   seatUsage(caller: Caller, days: number): Promise<SeatUsageSummary>;
 }
-
-const STATUS_AFTER: Record<LicenseAction, License['status']> = { SUSPEND: 'SUSPENDED', RESUME: 'ACTIVE', REVOKE: 'REVOKED' };
 
 export function createAdminService(deps: {
   db: Db;
@@ -46,19 +61,13 @@ export function createAdminService(deps: {
   hasher: PasswordHasher;
   outbox: Outbox;
   accounts: AccountService;
-  sessionEvents: SessionEvents;
+  customerSessions: Sessions<Customer>;
+  logger: EffectLog;
 }): AdminService {
-  const { db, clock, hasher, outbox, accounts, sessionEvents } = deps;
-
-  async function visibleLicense(caller: Caller, licenseId: string) {
-    const staff = requireStaff(caller);
-    const license = await db.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, include: { customer: true, product: true } });
-    if (!license) throw new NotFoundError('There is no such license.');
-    return { staff, license };
-  }
+  const { db, clock, hasher, outbox, accounts, customerSessions, logger } = deps;
 
   async function visibleCustomer(caller: Caller, customerId: string) {
-    const staff = requireStaff(caller);
+    const staff = policy.supportCustomer(caller);
     const customer = await db.customer.findFirst({ where: { id: customerId, ...scope.customers(staff) } });
     if (!customer) throw new NotFoundError('There is no such customer.');
     // A customer may hold licenses of several resellers: the event is the acting tenant's (null for the vendor).
@@ -66,35 +75,23 @@ export function createAdminService(deps: {
   }
 
   return {
-    async setLicenseStatus(caller, licenseId, action) {
-      const { staff, license } = await visibleLicense(caller, licenseId);
-      const status = STATUS_AFTER[action];
-      if (license.status === 'REVOKED' && status !== 'REVOKED') {
-        throw new InvalidInputError('action', 'A revoked license stays revoked; issue a new one.');
-      }
-      return transaction(db, async (tx) => {
-        const updated = await tx.license.update({ where: { id: licenseId }, data: { status } });
-        await audit(tx, staff, `license.${action.toLowerCase()}`, `license:${licenseId}`, license.resellerId, {
-          before: { status: license.status },
-          after: { status },
-        });
-        return updated;
-      });
+    customersWhere(caller, filter) {
+      const and: Prisma.CustomerWhereInput[] = [scope.customers(policy.readTenantRecords(caller))];
+      if (filter?.id !== undefined) and.push({ id: filter.id });
+      if (filter?.q) and.push({ email: { contains: filter.q.toLowerCase() } });
+      if (filter?.resellerId) and.push({ licenses: { some: { resellerId: filter.resellerId } } });
+      return { AND: and };
     },
 
-    async changeExpiry(caller, licenseId, expiresAt) {
-      const { staff, license } = await visibleLicense(caller, licenseId);
-      if (Number.isNaN(expiresAt.getTime()) || expiresAt <= license.startsAt) {
-        throw new InvalidInputError('expiresAt', 'The expiry must be a valid date after the license start.');
-      }
-      return transaction(db, async (tx) => {
-        const updated = await tx.license.update({ where: { id: licenseId }, data: { expiresAt } });
-        await audit(tx, staff, 'license.expiry_changed', `license:${licenseId}`, license.resellerId, {
-          before: { expiresAt: license.expiresAt },
-          after: { expiresAt },
-        });
-        return updated;
-      });
+    mailMessagesWhere(caller, filter) {
+      policy.readMail(caller);
+      return {
+        // A reset request is no mail: until the worker looks it up it shows whatever address someone
+        // typed, login or not. A real login's request becomes its password-reset mail, listed as such.
+        template: { not: RESET_REQUEST },
+        ...(filter?.status ? { status: filter.status.toUpperCase() } : {}),
+        ...(filter?.to ? { to: { contains: filter.to.toLowerCase() } } : {}),
+      };
     },
 
     async resendCredentials(caller, customerId) {
@@ -103,11 +100,9 @@ export function createAdminService(deps: {
       if (!license) throw new NotFoundError('This customer has no license to send credentials for.');
       const password = generatePassword();
       const passwordHash = await hasher.hash(password);
-      await transaction(db, async (tx) => {
-        const now = clock.now();
-        await tx.customer.update({ where: { id: customerId }, data: { passwordHash, passwordChangedAt: now } });
-        await tx.session.deleteMany({ where: { customerId } });
-        await outbox.enqueue(tx, customer.email, 'credentials', {
+      await transaction(db, async (tx, work) => {
+        await customerSessions.changePassword(work, customerId, passwordHash);
+        await outbox.enqueue(work, customer.email, 'credentials', {
           email: customer.email,
           password,
           productName: license.product.name,
@@ -116,22 +111,25 @@ export function createAdminService(deps: {
           expiresAt: license.expiresAt.toISOString(),
         });
         await audit(tx, staff, 'customer.credentials_resent', `customer:${customerId}`, tenant, {});
-      });
-      sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId });
-      outbox.notify();
+      }, logger);
     },
 
     async sendPasswordReset(caller, customerId) {
       const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
-      await transaction(db, async (tx) => {
-        await accounts.startPasswordReset(tx, customer);
+      await transaction(db, async (tx, work) => {
+        await accounts.startPasswordReset(work, customer);
         await audit(tx, staff, 'customer.password_reset_sent', `customer:${customerId}`, tenant, {});
-      });
-      outbox.notify();
+      }, logger);
+    },
+
+    async clearLoginLockout(caller, customerId) {
+      const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
+      await customerSessions.clearLockout(staff, customer, tenant);
+      return customer;
     },
 
     async createReseller(caller, name) {
-      const staff = requireVendor(caller);
+      const staff = policy.createReseller(caller);
       const clean = requireText(name, 'name', 100);
       return transaction(db, async (tx) => {
         if (await tx.reseller.findUnique({ where: { name: clean } })) {
@@ -144,7 +142,7 @@ export function createAdminService(deps: {
     },
 
     async seatUsage(caller, days) {
-      const staff = requireStaff(caller);
+      const staff = policy.readSeatUsage(caller);
       const span = Math.min(Math.max(Math.trunc(days) || 30, 1), 366);
       const now = clock.now();
       const licenses = await db.license.findMany({

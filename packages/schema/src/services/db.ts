@@ -9,12 +9,62 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** Something to do once a transaction has committed: wake the mail worker, publish a slot event, … */
+export type Effect = () => unknown;
+
+/**
+ * A transaction in progress: its client, and the effects to run once it has committed (Keygen's
+ * `after_commit`). Whatever writes a row that others must hear about (the outbox, slot events)
+ * registers its own effect here, so no caller has to remember it after the transaction.
+ */
+export interface Work {
+  readonly tx: Tx;
+  /** Runs `effect` after the commit, in registration order; never on rollback. The same function registered twice runs once. */
+  afterCommit(effect: Effect): void;
+}
+
+/** Where a failed effect is reported; the change it followed stays committed and the caller's answer stands. */
+export interface EffectLog {
+  error(details: { err: unknown }, message: string): void;
+}
+
+const stderrLog: EffectLog = {
+  error: (details, message) => console.error(message, details.err),
+};
+
 // Generous waits: on the embedded engine every statement queues behind one lock, so a burst of
 // activations waits its turn instead of failing with Prisma's default 2 s maxWait.
 const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
-export function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(fn, TX_OPTIONS);
+/** Runs `fn` in one transaction, then the effects it registered on `work`, each awaited in turn. */
+export async function transaction<T>(db: Db, fn: (tx: Tx, work: Work) => Promise<T>, log: EffectLog = stderrLog): Promise<T> {
+  const effects: Effect[] = [];
+  let open = true;
+  const result = await db.$transaction((tx) => {
+    const work: Work = {
+      tx,
+      afterCommit(effect) {
+        if (!open) throw new Error('afterCommit called after its transaction ended');
+        if (!effects.includes(effect)) effects.push(effect);
+      },
+    };
+    return fn(tx, work).finally(() => {
+      open = false;
+    });
+  }, TX_OPTIONS);
+  for (const effect of effects) {
+    try {
+      await effect();
+    } catch (err) {
+      log.error({ err }, 'after-commit effect failed');
+    }
+  }
+  return result;
+}
+
+/** Slots held now: live activations of the license (under its lock, a count that cannot go stale). */
+export function seatsUsed(tx: Tx, licenseId: string): Promise<number> {
+  return tx.activation.count({ where: { licenseId, releasedAt: null } });
 }
 
 /** Locks the given license rows (in id order, so concurrent lockers never deadlock). */

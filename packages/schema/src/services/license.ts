@@ -1,11 +1,16 @@
-import type { License, Prisma, Product, Reseller } from '../generated/prisma/client.ts';
-import { type Clock, type Db, transaction } from './db.ts';
+import type { Activation, License, Prisma, Product, Reseller } from '../generated/prisma/client.ts';
 import { audit } from './audit.ts';
-import { type Staff, scope } from './caller.ts';
+import { type Caller, scope } from './caller.ts';
+import { type Clock, type Db, type EffectLog, lockLicenses, seatsUsed, transaction } from './db.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 import { normalizeEmail, requireText } from './input.ts';
+import { type LicenseAction, checkExpiry, checkSeatCount, checkSeatsCoverUse, statusAfter } from './license-rule.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
+import { type Actor, policy } from './policy.ts';
+import { type SlotEvents, publishSlotChange } from './slot-event.ts';
+
+export type { LicenseAction } from './license-rule.ts';
 
 export interface IssueLicenseInput {
   email: string;
@@ -28,151 +33,88 @@ export interface IssuedLicense {
   password: string | null;
 }
 
-/** Vendor links shown by the plug-in's license window; each an http(s) URL. */
-export interface ProductLinks {
-  website?: string | null;
-  documentation?: string | null;
-  support?: string | null;
-  purchase?: string | null;
-}
-
-export interface CreateProductInput {
-  code: string;
-  name: string;
-  leaseDays?: number | null;
-  remoteReleasesPerYear?: number;
-  links?: ProductLinks;
-}
-
-/** Only the fields given change; `leaseDays: null` removes the lease, a link given as null or "" is removed. */
-export interface UpdateProductInput {
-  code: string;
-  name?: string;
-  leaseDays?: number | null;
-  remoteReleasesPerYear?: number;
-  links?: ProductLinks;
-}
-
-export interface LicenseService {
-  createProduct(input: CreateProductInput): Promise<Product>;
-  updateProduct(input: UpdateProductInput): Promise<Product>;
-  /** The purchase flow; `actor` is a staff member (tenant rules apply) or the operator's CLI. */
-  issue(input: IssueLicenseInput, actor?: Staff | 'operator'): Promise<IssuedLicense>;
-  /** The license manager: every license of a login, newest expiry first. */
-  listForCustomer<T extends Prisma.LicenseFindManyArgs>(customerId: string, query?: T): Promise<License[]>;
-}
-
-const CODE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-
-function checkLeaseDays(leaseDays: number | null | undefined) {
-  if (leaseDays != null && (!Number.isInteger(leaseDays) || leaseDays < 1 || leaseDays > 3650)) {
-    throw new InvalidInputError('leaseDays', 'Lease days must be a whole number from 1 to 3650.');
-  }
-}
-
-function checkReleases(releases: number) {
-  if (!Number.isInteger(releases) || releases < 0 || releases > 1000) {
-    throw new InvalidInputError('remoteReleasesPerYear', 'Remote releases per year must be a whole number from 0 to 1000.');
-  }
-}
-
-type LinkColumn = 'websiteUrl' | 'documentationUrl' | 'supportUrl' | 'purchaseUrl';
-
-const LINK_COLUMNS: Record<keyof ProductLinks, LinkColumn> = {
-  website: 'websiteUrl',
-  documentation: 'documentationUrl',
-  support: 'supportUrl',
-  purchase: 'purchaseUrl',
-};
-
-function parseHttpUrl(value: string): URL | null {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname ? url : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * The link columns to write: only the links given; null or "" clears one. Plug-ins open these in the
- * user's browser, so anything but an absolute http(s) URL (javascript:, file:, a bare word) is refused.
+ * A dashboard edit of one license: every aspect given is applied, all in one transaction or none.
+ * `releaseActivationIds` go with `seats`: the machines to release so the seats can go below their use.
  */
-function linkColumns(links: ProductLinks = {}): Partial<Record<LinkColumn, string | null>> {
-  const columns: Partial<Record<LinkColumn, string | null>> = {};
-  for (const name of Object.keys(LINK_COLUMNS) as (keyof ProductLinks)[]) {
-    const raw = links[name];
-    if (raw === undefined) continue;
-    const value = raw?.trim() ?? '';
-    if (value === '') {
-      columns[LINK_COLUMNS[name]] = null;
-      continue;
-    }
-    const url = parseHttpUrl(value);
-    if (!url || value.length > 2000 || /\s/.test(value)) {
-      throw new InvalidInputError(name, `The ${name} link must be an http:// or https:// URL (at most 2000 characters).`);
-    }
-    columns[LINK_COLUMNS[name]] = url.href;
-  }
-  return columns;
+export interface UpdateLicenseInput {
+  licenseId: string;
+  seats?: number;
+  releaseActivationIds?: string[];
+  expiresAt?: Date;
+  action?: LicenseAction;
 }
 
-export function createLicenseService(deps: { db: Db; clock: Clock; hasher: PasswordHasher; outbox: Outbox }): LicenseService {
-  const { db, clock, hasher, outbox } = deps;
+export interface LicenseUsage extends License {
+  seatsUsed: number;
+  /** Present when the service had it at hand, so the answer needs no second read. */
+  product?: Product;
+}
+
+/** The dashboard's license list filter; every field narrows. */
+export interface LicenseFilter {
+  id?: string;
+  /** Product code. */
+  product?: string | null;
+  status?: License['status'] | null;
+  expiringWithinDays?: number | null;
+  /** Part of the customer e-mail. */
+  customerEmail?: string | null;
+  customerId?: string | null;
+  resellerId?: string | null;
+}
+
+/** Selling licenses and changing them: issue, seats, expiry, status; and a customer's own list. */
+export interface LicenseService {
+  /** The licenses a staff caller may read that match `filter` (their scope only). */
+  visibleWhere(caller: Caller, filter?: LicenseFilter | null): Prisma.LicenseWhereInput;
+  /** The purchase flow, by a staff member (tenant rules apply) or the operator's CLI. */
+  issue(actor: Actor, input: IssueLicenseInput): Promise<IssuedLicense>;
+  update(caller: Caller, input: UpdateLicenseInput): Promise<LicenseUsage>;
+  /** The license manager: every license of the calling customer, newest expiry first. */
+  listForCustomer<T extends Prisma.LicenseFindManyArgs>(caller: Caller, query?: T): Promise<License[]>;
+}
+
+export function createLicenseService(deps: {
+  db: Db;
+  clock: Clock;
+  hasher: PasswordHasher;
+  outbox: Outbox;
+  events: SlotEvents;
+  logger: EffectLog;
+}): LicenseService {
+  const { db, clock, hasher, outbox, events, logger } = deps;
 
   return {
-    async createProduct(input) {
-      const code = requireText(input.code, 'code', 64);
-      if (!CODE.test(code)) {
-        throw new InvalidInputError('code', 'A product code is 1-64 lower-case letters, digits, ".", "_" or "-".');
+    visibleWhere(caller, filter) {
+      const staff = policy.readTenantRecords(caller);
+      const and: Prisma.LicenseWhereInput[] = [scope.licenses(staff)];
+      if (filter?.id !== undefined) and.push({ id: filter.id });
+      if (filter?.product) and.push({ product: { code: filter.product } });
+      if (filter?.status) and.push({ status: filter.status });
+      if (filter?.expiringWithinDays != null) {
+        const now = clock.now();
+        and.push({ status: { not: 'REVOKED' }, expiresAt: { gt: now, lte: new Date(now.getTime() + filter.expiringWithinDays * 86_400_000) } });
       }
-      checkLeaseDays(input.leaseDays);
-      const releases = input.remoteReleasesPerYear ?? 3;
-      checkReleases(releases);
-      const links = linkColumns(input.links);
-      const existing = await db.product.findUnique({ where: { code } });
-      if (existing) throw new InvalidInputError('code', `A product "${code}" already exists.`);
-      return db.product.create({
-        data: {
-          code,
-          name: requireText(input.name, 'name'),
-          leaseDays: input.leaseDays ?? null,
-          remoteReleasesPerYear: releases,
-          ...links,
-        },
-      });
+      if (filter?.customerEmail) and.push({ customer: { email: { contains: filter.customerEmail.toLowerCase() } } });
+      if (filter?.customerId) and.push({ customerId: filter.customerId });
+      if (filter?.resellerId) and.push({ resellerId: filter.resellerId });
+      return { AND: and };
     },
 
-    async updateProduct(input) {
-      checkLeaseDays(input.leaseDays);
-      if (input.remoteReleasesPerYear !== undefined) checkReleases(input.remoteReleasesPerYear);
-      const data: Prisma.ProductUpdateInput = {
-        ...(input.name !== undefined ? { name: requireText(input.name, 'name') } : {}),
-        ...(input.leaseDays !== undefined ? { leaseDays: input.leaseDays } : {}),
-        ...(input.remoteReleasesPerYear !== undefined ? { remoteReleasesPerYear: input.remoteReleasesPerYear } : {}),
-        ...linkColumns(input.links),
-      };
-      const existing = await db.product.findUnique({ where: { code: input.code } });
-      if (!existing) throw new NotFoundError(`There is no product "${input.code}".`);
-      return db.product.update({ where: { id: existing.id }, data });
-    },
-
-    async issue(input, actor = 'operator') {
+    async issue(actor, input) {
+      const seller = policy.issueLicense(actor);
       const email = normalizeEmail(input.email);
-      if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 100_000) {
-        throw new InvalidInputError('seats', 'Seats must be a whole number from 1 to 100000.');
-      }
+      checkSeatCount(input.seats);
       const startsAt = input.startsAt ?? clock.now();
-      if (Number.isNaN(input.expiresAt.getTime()) || input.expiresAt <= startsAt) {
-        throw new InvalidInputError('expiresAt', 'The expiry must be a valid date after the start.');
-      }
+      checkExpiry(input.expiresAt, startsAt);
       const product = await db.product.findUnique({ where: { code: input.product } });
       if (!product) throw new NotFoundError(`There is no product "${input.product}".`);
       const password = generatePassword();
       const passwordHash = await hasher.hash(password);
 
-      const tenant = actor === 'operator' ? undefined : scope.resellerId(actor);
-      const issued = await transaction(db, async (tx) => {
+      const tenant = seller === 'operator' ? undefined : scope.resellerId(seller);
+      return transaction(db, async (tx, work) => {
         // The reseller belongs to the license: an existing login of another reseller (or of none)
         // gets this license under this seller, and nothing here tells a seller whether the e-mail existed.
         const reseller =
@@ -202,9 +144,9 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           seats: license.seats,
           expiresAt: license.expiresAt.toISOString(),
         };
-        if (created) await outbox.enqueue(tx, email, 'credentials', { ...about, password });
-        else await outbox.enqueue(tx, email, 'license-issued', about);
-        await audit(tx, actor, 'license.issued', `license:${license.id}`, license.resellerId, {
+        if (created) await outbox.enqueue(work, email, 'credentials', { ...about, password });
+        else await outbox.enqueue(work, email, 'license-issued', about);
+        await audit(tx, seller, 'license.issued', `license:${license.id}`, license.resellerId, {
           after: { email, reseller: reseller?.name ?? null, product: product.code, seats: license.seats, expiresAt: license.expiresAt, newCustomer: created },
         });
         return {
@@ -212,12 +154,60 @@ export function createLicenseService(deps: { db: Db; clock: Clock; hasher: Passw
           customer: { id: customer.id, email: customer.email, created, newToSeller },
           password: created ? password : null,
         };
-      });
-      outbox.notify();
-      return issued;
+      }, logger);
     },
 
-    listForCustomer(customerId, query) {
+    async update(caller, input) {
+      const staff = policy.updateLicense(caller);
+      const { licenseId, seats, expiresAt, action } = input;
+      const releaseIds = [...new Set(input.releaseActivationIds ?? [])];
+      if (seats !== undefined) checkSeatCount(seats);
+      else if (releaseIds.length > 0) {
+        throw new InvalidInputError('releaseActivationIds', 'Machines are released here only to lower the seats; give seats too.');
+      }
+      const now = clock.now();
+      return transaction(db, async (tx, work) => {
+        const visible = await tx.license.findFirst({ where: { id: licenseId, ...scope.licenses(staff) }, select: { id: true } });
+        if (!visible) throw new NotFoundError('There is no such license.');
+        // Under the license's lock: the seat count below cannot go stale while activations wait.
+        await lockLicenses(tx, { ids: [licenseId] });
+        const license = await tx.license.findUniqueOrThrow({ where: { id: licenseId } });
+        const record = (what: string, data: Parameters<typeof audit>[5]) => audit(tx, staff, what, `license:${licenseId}`, license.resellerId, data);
+        const data: Prisma.LicenseUpdateInput = {};
+
+        if (action !== undefined) {
+          data.status = statusAfter(license.status, action);
+          await record(`license.${action.toLowerCase()}`, { before: { status: license.status }, after: { status: data.status } });
+        }
+        const released: Activation[] = [];
+        if (seats !== undefined) {
+          for (const id of releaseIds) {
+            const freed = await tx.activation.updateMany({
+              where: { id, licenseId, releasedAt: null },
+              data: { releasedAt: now, releaseReason: 'ADMIN_RELEASE' },
+            });
+            if (freed.count !== 1) throw new InvalidInputError('releaseActivationIds', `${id} is not a live activation of this license.`);
+            released.push(await tx.activation.findUniqueOrThrow({ where: { id } }));
+          }
+          checkSeatsCoverUse(seats, await seatsUsed(tx, licenseId));
+          data.seats = seats;
+          await record('license.seats_changed', { before: { seats: license.seats }, after: { seats }, released: releaseIds });
+        }
+        if (expiresAt !== undefined) {
+          checkExpiry(expiresAt, license.startsAt);
+          data.expiresAt = expiresAt;
+          await record('license.expiry_changed', { before: { expiresAt: license.expiresAt }, after: { expiresAt } });
+        }
+
+        const updated = await tx.license.update({ where: { id: licenseId }, data });
+        const usage = { ...updated, seatsUsed: await seatsUsed(tx, licenseId) };
+        for (const activation of released) publishSlotChange(work, events, 'RELEASED', usage, activation, now);
+        return usage;
+      }, logger);
+    },
+
+    listForCustomer(caller, query) {
+      const customerId = policy.listOwnLicenses(caller);
       return db.license.findMany({
         ...query,
         where: { customerId },

@@ -3,6 +3,8 @@ import type { MailData, MailTemplate } from './mail.ts';
 export interface MailBranding {
   vendorName: string;
   publicUrl: string;
+  /** The Reply-To of every mail (MAIL_REPLY_TO); null: replies reach no one, so no mail asks for one. */
+  replyTo: string | null;
 }
 
 export interface RenderedMail {
@@ -83,7 +85,9 @@ export function renderMail<T extends MailTemplate>(template: T, data: MailData[T
         'Your password was changed',
         [
           `The password of ${d.email} was changed on ${d.at.replace('T', ' ').slice(0, 16)} UTC.`,
-          "If this wasn't you, restore your password now from the license window, or reply to this e-mail.",
+          brand.replyTo
+            ? "If this wasn't you, restore your password now from the license window, or reply to this e-mail."
+            : `If this wasn't you, restore your password now from the license window and tell ${brand.vendorName}'s support.`,
           'Machines that are already activated keep working.',
         ],
         brand,

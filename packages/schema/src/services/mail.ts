@@ -1,4 +1,6 @@
-import type { Tx } from './db.ts';
+import { randomUUID } from 'node:crypto';
+import type { Work } from './db.ts';
+import type { MailSecrets } from './mail-secret.ts';
 
 export type MailTemplate = 'credentials' | 'license-issued' | 'password-reset' | 'password-changed';
 
@@ -14,27 +16,29 @@ export interface MailData {
 
 /**
  * Every e-mail is written to the outbox in the transaction of the change that causes it, so a message
- * exists exactly when its change committed; a worker sends it afterwards (packages/api/src/mail-worker.ts).
+ * exists exactly when its change committed; a worker sends it afterwards (packages/api/src/mail-worker.ts),
+ * woken once the transaction has committed.
  */
 export interface Outbox {
-  enqueue<T extends MailTemplate>(tx: Tx, to: string, template: T, data: MailData[T]): Promise<void>;
+  enqueue<T extends MailTemplate>(work: Work, to: string, template: T, data: MailData[T]): Promise<void>;
   /**
    * Queues a password reset request, not yet a mail: the worker looks the login up after the answer
    * and then writes the reset and its mail, so a request takes the same time for every e-mail.
    */
-  enqueueResetRequest(tx: Tx, email: string): Promise<void>;
-  /** Wakes the worker after the transaction committed. */
-  notify(): void;
+  enqueueResetRequest(work: Work, email: string): Promise<void>;
 }
 
-export function createOutbox(onEnqueued: () => void = () => {}): Outbox {
+export function createOutbox(secrets: MailSecrets, onEnqueued: () => void = () => {}): Outbox {
   return {
-    async enqueue(tx, to, template, data) {
-      await tx.mailMessage.create({ data: { to, template, data } });
+    async enqueue(work, to, template, data) {
+      // The id is chosen here: the sealed secret is bound to its row.
+      const id = randomUUID();
+      await work.tx.mailMessage.create({ data: { id, to, template, ...secrets.seal(id, template, data) } });
+      work.afterCommit(onEnqueued);
     },
-    async enqueueResetRequest(tx, email) {
-      await tx.mailMessage.create({ data: { to: email, template: RESET_REQUEST, data: { email } } });
+    async enqueueResetRequest(work, email) {
+      await work.tx.mailMessage.create({ data: { to: email, template: RESET_REQUEST, data: { email } } });
+      work.afterCommit(onEnqueued);
     },
-    notify: onEnqueued,
   };
 }

@@ -1,8 +1,9 @@
 import { type AccountService, createAccountService } from './account.ts';
 import { type ActivationService, createActivationService } from './activation.ts';
 import { type AdminService, createAdminService } from './admin.ts';
-import type { Clock, Db } from './db.ts';
+import type { Clock, Db, EffectLog } from './db.ts';
 import { type LicenseService, createLicenseService } from './license.ts';
+import { type ProductService, createProductService } from './product.ts';
 import type { Outbox } from './mail.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
@@ -18,6 +19,7 @@ export interface Services {
   staff: StaffService;
   activations: ActivationService;
   licenses: LicenseService;
+  products: ProductService;
   signer: Signer;
 }
 
@@ -33,16 +35,20 @@ export interface ServiceDeps {
   outbox: Outbox;
   sessionTtlHours: number;
   resetTtlMinutes: number;
+  /** Where a failed after-commit effect (mail wake-up, slot event) is logged. */
+  logger: EffectLog;
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const accounts = createAccountService({ ...deps, sessions: createCustomerSessions(deps) });
+  const customerSessions = createCustomerSessions(deps);
+  const accounts = createAccountService({ ...deps, sessions: customerSessions });
   return {
     accounts,
-    admin: createAdminService({ ...deps, accounts }),
+    admin: createAdminService({ ...deps, accounts, customerSessions }),
     staff: createStaffService({ ...deps, sessions: createStaffSessions(deps) }),
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),
+    products: createProductService(deps),
     signer: deps.signer,
   };
 }

@@ -1,7 +1,8 @@
-import { type KeyObject, createCipheriv, createDecipheriv, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { type KeyObject, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { CompactSign, type JWK, SignJWT, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { type Clock, type Db, transaction } from './db.ts';
 import { InvalidTokenError } from './errors.ts';
+import { decryptAtRest, encryptAtRest } from './key-encryption.ts';
 
 export const TOKEN_TYPE = 'slot+jwt';
 /** `typ` of the root-signed key list (`/.well-known/jwks.jws`), so that no other JWS passes for one. */
@@ -208,25 +209,12 @@ async function newKeyRow(kek: Buffer) {
   const kid = await calculateJwkThumbprint(jwk);
   const publicJwk = { ...jwk, kid, alg: 'EdDSA', use: 'sig' };
   const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
-  return { kid, publicJwk, encryptedPrivateKey: encrypt(pkcs8, kek, kid) };
-}
-
-function encrypt(plain: Buffer, kek: Buffer, kid: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', kek, iv);
-  cipher.setAAD(Buffer.from(kid));
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return [iv, cipher.getAuthTag(), body].map((part) => part.toString('base64url')).join('.');
+  return { kid, publicJwk, encryptedPrivateKey: encryptAtRest(pkcs8, kek, kid) };
 }
 
 function decryptPrivateKey(stored: string, kek: Buffer, kid: string): KeyObject {
-  const [iv, tag, body] = stored.split('.').map((part) => Buffer.from(part, 'base64url'));
   try {
-    const decipher = createDecipheriv('aes-256-gcm', kek, iv!);
-    decipher.setAAD(Buffer.from(kid));
-    decipher.setAuthTag(tag!);
-    const der = Buffer.concat([decipher.update(body!), decipher.final()]);
-    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    return createPrivateKey({ key: decryptAtRest(stored, kek, kid), format: 'der', type: 'pkcs8' });
   } catch {
     throw new KeyDecryptionError(
       `Signing key ${kid} cannot be decrypted: KEY_ENCRYPTION_KEY (or DATA_DIR/keys/kek) is not the one it was stored with.`,

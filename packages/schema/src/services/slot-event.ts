@@ -1,4 +1,5 @@
-import type { Activation, ReleaseReason } from '../generated/prisma/client.ts';
+import type { Activation, License, ReleaseReason } from '../generated/prisma/client.ts';
+import type { Work } from './db.ts';
 
 export type SlotChange = 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED';
 
@@ -26,6 +27,28 @@ export interface SlotUsageEvent {
 
 export interface SlotEvents {
   publish(event: SlotUsageEvent): void;
+}
+
+/** Publishes a slot change once the transaction that made it has committed (a rolled-back change is never heard of). */
+export function publishSlotChange(
+  work: Work,
+  events: SlotEvents,
+  change: SlotChange,
+  license: License & { seatsUsed: number },
+  activation: Activation,
+  at: Date,
+) {
+  const event: SlotUsageEvent = {
+    licenseId: license.id,
+    customerId: license.customerId,
+    resellerId: license.resellerId,
+    seats: license.seats,
+    seatsUsed: license.seatsUsed,
+    change,
+    at: at.toISOString(),
+    activation: activationSnapshot(activation),
+  };
+  work.afterCommit(() => events.publish(event));
 }
 
 export const SLOT_TOPIC = 'slotUsageChanged';

@@ -62,13 +62,11 @@ export function createStaffService(deps: {
       const staff = await sessions.authenticate(me.email, currentPassword);
       if (newPassword === currentPassword) throw new WeakPasswordError('The new password must differ from the current one.');
       const passwordHash = await hasher.hash(newPassword);
-      const ended = await transaction(db, async (tx) => {
+      await transaction(db, async (tx, work) => {
         // Other sessions end; this one continues (it is the person who just proved the password).
-        const end = await sessions.changePassword(tx, staff.id, passwordHash, me.sessionId);
+        await sessions.changePassword(work, staff.id, passwordHash, me.sessionId);
         await audit(tx, me, 'staff.password_changed', `staff:${staff.id}`, staff.resellerId, {});
-        return end;
       });
-      sessions.announce(ended);
     },
 
     async create(actor, input) {
@@ -110,13 +108,12 @@ export function createStaffService(deps: {
       if (!target) throw new NotFoundError('There is no such staff member.');
       if (me.role !== 'VENDOR_ADMIN') throw new ForbiddenError('Only vendor admins may disable staff.');
       if (target.id === me.staffId) throw new ForbiddenError('You cannot disable yourself.');
-      const disabled = await transaction(db, async (tx) => {
+      return transaction(db, async (tx, work) => {
         const updated = await tx.staffUser.update({ where: { id: staffId }, data: { disabledAt: target.disabledAt ?? clock.now() } });
         await audit(tx, me, 'staff.disabled', `staff:${staffId}`, target.resellerId, { before: { disabledAt: target.disabledAt }, after: { disabledAt: updated.disabledAt } });
-        return { updated, end: await sessions.endAll(tx, staffId) };
+        await sessions.endAll(work, staffId);
+        return updated;
       });
-      sessions.announce(disabled.end);
-      return disabled.updated;
     },
 
     loginLockout: async (caller, staff) =>
