@@ -1,6 +1,7 @@
 import type { StaffUser } from '../generated/prisma/client.ts';
 import { audit } from './audit.ts';
-import { type Caller, type Staff, type StaffRole, requireStaff, requireVendor, scope } from './caller.ts';
+import { type Caller, type StaffRole, requireStaff, scope } from './caller.ts';
+import { type Actor, policy } from './policy.ts';
 import { type Clock, type Db, transaction } from './db.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, PasswordsDoNotMatchError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, requireText } from './input.ts';
@@ -22,7 +23,7 @@ export interface StaffService {
   logOut(caller: Caller): Promise<void>;
   changePassword(caller: Caller, currentPassword: string, newPassword: string, newPasswordRepeat: string): Promise<void>;
   /** `actor` 'operator' is the CLI (and the first admin from ADMIN_EMAIL); staff callers are vendor admins. */
-  create(actor: Caller | 'operator', input: CreateStaffInput): Promise<{ staff: StaffUser; password: string | null }>;
+  create(actor: Actor, input: CreateStaffInput): Promise<{ staff: StaffUser; password: string | null }>;
   disable(caller: Caller, staffId: string): Promise<StaffUser>;
   /** Vendor admins see a staff member's failed-login lock-out; null for anyone else. */
   loginLockout(caller: Caller, staff: { email: string }): Promise<LoginLockout | null>;
@@ -70,7 +71,7 @@ export function createStaffService(deps: {
     },
 
     async create(actor, input) {
-      const by: Staff | 'operator' = actor === 'operator' ? 'operator' : requireVendor(actor);
+      const by = policy.createStaff(actor);
       const email = normalizeEmail(input.email);
       if (input.role !== 'VENDOR_ADMIN' && input.role !== 'RESELLER_ADMIN') {
         throw new InvalidInputError('role', 'The role is VENDOR_ADMIN or RESELLER_ADMIN.');
@@ -116,11 +117,19 @@ export function createStaffService(deps: {
       });
     },
 
-    loginLockout: async (caller, staff) =>
-      caller.kind === 'staff' && caller.role === 'VENDOR_ADMIN' ? sessions.lockout(staff.email) : null,
+    async loginLockout(caller, staff) {
+      try {
+        policy.manageStaffLockout(caller);
+      } catch (error) {
+        // A field on every staff row: reseller admins read the rows, just not this.
+        if (error instanceof ForbiddenError) return null;
+        throw error;
+      }
+      return sessions.lockout(staff.email);
+    },
 
     async clearLoginLockout(caller, staffId) {
-      const me = requireVendor(caller);
+      const me = policy.manageStaffLockout(caller);
       const target = await db.staffUser.findUnique({ where: { id: staffId } });
       if (!target) throw new NotFoundError('There is no such staff member.');
       await sessions.clearLockout(me, target, target.resellerId);
