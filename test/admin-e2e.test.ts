@@ -9,7 +9,7 @@ import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
 import { dashboardRoute } from '@slotkeeper/api/admin-static';
 import type { Listening } from '@slotkeeper/api/server';
 import { type TestApp, startTestApp } from './support/app.ts';
-import { collectErrors, launchBrowser, openDashboard, screenshot } from './support/browser.ts';
+import { launchBrowser, openDashboard, screenshot } from './support/browser.ts';
 import { ACTIVATE, LOG_IN, RENEW, machine } from './support/operations.ts';
 import { PASSWORD as SEED_PASSWORD } from './support/seed.ts';
 import { TestSmtpServer, line } from './support/smtp.ts';

@@ -19,9 +19,11 @@ export type Activation = Pick<Schema.Activation, 'id' | 'machineName' | 'osUser'
   };
 };
 
-/** `licenseCount`: the licenses the viewer's tenant sold this customer. */
+/**
+ * `licenseCount`: the licenses the viewer's tenant sold this customer. `loginLockout`: its failed
+ * log-ins; while locked, every password check of the login is refused.
+ */
 export type Customer = Pick<Schema.Customer, 'id' | 'email' | 'createdAt' | 'passwordChangedAt' | 'licenseCount'> & {
-  /** Failed log-ins of this login; while locked, every password check of it is refused. */
   loginLockout: Pick<Schema.LoginLockout, 'locked' | 'lockedUntil' | 'failedAttempts'> | null;
 };
 

@@ -121,7 +121,7 @@ builder.mutationField('clearLoginLockout', (t) =>
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
     resolve: async (_root, { input }, ctx) => {
       if (input.customerId != null && input.staffId == null) {
-        return { customer: await ctx.services.accounts.clearLoginLockout(ctx.caller, String(input.customerId)) };
+        return { customer: await ctx.services.admin.clearLoginLockout(ctx.caller, String(input.customerId)) };
       }
       if (input.staffId != null && input.customerId == null) {
         return { staff: await ctx.services.staff.clearLoginLockout(ctx.caller, String(input.staffId)) };

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Customer } from '../generated/prisma/client.ts';
-import { type Caller, requireStaff, scope } from './caller.ts';
-import { type Clock, type Db, type Work, transaction } from './db.ts';
-import { NotFoundError, PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
+import type { Caller } from './caller.ts';
+import { type Clock, type Db, type EffectLog, type Work, transaction } from './db.ts';
+import { PasswordsDoNotMatchError, ResetTokenInvalidError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
 import type { Outbox } from './mail.ts';
 import { type PasswordHasher, checkPasswordPolicy } from './password.ts';
@@ -31,8 +31,6 @@ export interface AccountService {
   changePassword(input: ChangePasswordInput): Promise<void>;
   /** Staff see a customer's failed-login lock-out; null for anyone else. */
   loginLockout(caller: Caller, customer: { email: string }): Promise<LoginLockout | null>;
-  /** Staff (reseller admins: customers in their scope) clear a customer's lock-out; audited. */
-  clearLoginLockout(caller: Caller, customerId: string): Promise<Customer>;
   /** The mail worker's half of requestPasswordReset: when the e-mail is a customer's, its reset and mail. */
   fulfilResetRequest(work: Work, email: string): Promise<void>;
   /** Creates a reset code and queues its e-mail inside the caller's transaction (support's "send reset"). */
@@ -49,6 +47,7 @@ export function createAccountService(deps: {
   outbox: Outbox;
   sessions: Sessions<Customer>;
   resetTtlMinutes: number;
+  logger?: EffectLog;
 }): AccountService {
   const { db, clock, hasher, limits, outbox, sessions } = deps;
 
@@ -64,11 +63,10 @@ export function createAccountService(deps: {
         });
         if (used.count !== 1) throw new ResetTokenInvalidError();
       }
-      const end = await sessions.changePassword(tx, customer.id, passwordHash);
+      await sessions.changePassword(work, customer.id, passwordHash);
       await tx.passwordReset.updateMany({ where: { customerId: customer.id, usedAt: null }, data: { usedAt: now } });
       await outbox.enqueue(work, customer.email, 'password-changed', { email: customer.email, at: now.toISOString() });
-      work.afterCommit(() => sessions.announce(end));
-    });
+    }, deps.logger);
   }
 
   async function startPasswordReset(work: Work, customer: { id: string; email: string }) {
@@ -98,7 +96,7 @@ export function createAccountService(deps: {
       await limits.passwordResets.consume(login);
       // The same single insert for every e-mail: looking the login up here took measurably longer for
       // a real one (enumeration by time). fulfilResetRequest does the rest after the answer.
-      await transaction(db, (_, work) => outbox.enqueueResetRequest(work, login));
+      await transaction(db, (_, work) => outbox.enqueueResetRequest(work, login), deps.logger);
     },
 
     async fulfilResetRequest(work, email) {
@@ -109,15 +107,6 @@ export function createAccountService(deps: {
     startPasswordReset,
 
     loginLockout: async (caller, customer) => (caller.kind === 'staff' ? sessions.lockout(customer.email) : null),
-
-    async clearLoginLockout(caller, customerId) {
-      const staff = requireStaff(caller);
-      const customer = await db.customer.findFirst({ where: { id: customerId, ...scope.customers(staff) } });
-      if (!customer) throw new NotFoundError('There is no such customer.');
-      // A customer may hold licenses of several resellers: the event is the acting tenant's (null for the vendor).
-      await sessions.clearLockout(staff, customer, scope.resellerId(staff) ?? null);
-      return customer;
-    },
 
     async resetPassword(token, newPassword, newPasswordRepeat) {
       if (newPassword !== newPasswordRepeat) throw new PasswordsDoNotMatchError();

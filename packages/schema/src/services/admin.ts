@@ -1,4 +1,4 @@
-import type { Prisma, Reseller } from '../generated/prisma/client.ts';
+import type { Customer, Prisma, Reseller } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, scope } from './caller.ts';
@@ -8,7 +8,7 @@ import { requireText } from './input.ts';
 import { type Outbox, RESET_REQUEST } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
 import { policy } from './policy.ts';
-import type { SessionEvents } from './session-event.ts';
+import type { Sessions } from './session.ts';
 
 export interface SeatUsageRow {
   key: string;
@@ -49,6 +49,8 @@ export interface AdminService {
   /** A new generated password for the customer, e-mailed with the credentials; earlier sessions end. */
   resendCredentials(caller: Caller, customerId: string): Promise<void>;
   sendPasswordReset(caller: Caller, customerId: string): Promise<void>;
+  /** Forgets a customer's failed log-ins (support's "clear lock-out"); audited. */
+  clearLoginLockout(caller: Caller, customerId: string): Promise<Customer>;
   createReseller(caller: Caller, name: string): Promise<Reseller>;
   seatUsage(caller: Caller, days: number): Promise<SeatUsageSummary>;
 }
@@ -59,10 +61,10 @@ export function createAdminService(deps: {
   hasher: PasswordHasher;
   outbox: Outbox;
   accounts: AccountService;
-  sessionEvents: SessionEvents;
+  customerSessions: Sessions<Customer>;
   logger: EffectLog;
 }): AdminService {
-  const { db, clock, hasher, outbox, accounts, sessionEvents, logger } = deps;
+  const { db, clock, hasher, outbox, accounts, customerSessions, logger } = deps;
 
   async function visibleCustomer(caller: Caller, customerId: string) {
     const staff = policy.supportCustomer(caller);
@@ -99,9 +101,7 @@ export function createAdminService(deps: {
       const password = generatePassword();
       const passwordHash = await hasher.hash(password);
       await transaction(db, async (tx, work) => {
-        const now = clock.now();
-        await tx.customer.update({ where: { id: customerId }, data: { passwordHash, passwordChangedAt: now } });
-        await tx.session.deleteMany({ where: { customerId } });
+        await customerSessions.changePassword(work, customerId, passwordHash);
         await outbox.enqueue(work, customer.email, 'credentials', {
           email: customer.email,
           password,
@@ -111,7 +111,6 @@ export function createAdminService(deps: {
           expiresAt: license.expiresAt.toISOString(),
         });
         await audit(tx, staff, 'customer.credentials_resent', `customer:${customerId}`, tenant, {});
-        work.afterCommit(() => sessionEvents.sessionEnded({ kind: 'customer', accountId: customerId }));
       }, logger);
     },
 
@@ -121,6 +120,12 @@ export function createAdminService(deps: {
         await accounts.startPasswordReset(work, customer);
         await audit(tx, staff, 'customer.password_reset_sent', `customer:${customerId}`, tenant, {});
       }, logger);
+    },
+
+    async clearLoginLockout(caller, customerId) {
+      const { staff, customer, tenant } = await visibleCustomer(caller, customerId);
+      await customerSessions.clearLockout(staff, customer, tenant);
+      return customer;
     },
 
     async createReseller(caller, name) {

@@ -27,6 +27,16 @@ describe('policy', () => {
     }
   });
 
+  it("staff accounts and their lock-outs are the vendor admins' (creation the operator's too)", () => {
+    expect(policy.createStaff('operator')).toBe('operator');
+    expect(policy.createStaff(vendor)).toBe(vendor);
+    expect(policy.manageStaffLockout(vendor)).toBe(vendor);
+    for (const caller of [reseller, customer, anonymous]) {
+      expect(() => policy.createStaff(caller)).toThrow(FORBIDDEN);
+      expect(() => policy.manageStaffLockout(caller)).toThrow(FORBIDDEN);
+    }
+  });
+
   it('license changes and tenant reads are for staff; the own licenses and releases for the customer', () => {
     expect(policy.updateLicense(reseller)).toBe(reseller);
     expect(policy.readTenantRecords(reseller)).toBe(reseller);

@@ -40,6 +40,10 @@ export const policy = {
   /** Support for a customer in the staff member's scope: new credentials, a reset e-mail. */
   supportCustomer: (caller: Caller) => requireStaff(caller),
   createReseller: (caller: Caller) => requireVendor(caller),
+  /** Staff accounts are the vendor's: vendor admins and the operator create them (and the first admin). */
+  createStaff: (actor: Actor) => staffOrOperator(actor, requireVendor),
+  /** A staff member's lock-out: vendor admins see and clear it (a customer's is `supportCustomer`). */
+  manageStaffLockout: (caller: Caller) => requireVendor(caller),
   readSeatUsage: (caller: Caller) => requireStaff(caller),
   /** The outbox can hold generated passwords until sent: vendor admins only. */
   readMail: (caller: Caller) => requireVendor(caller),

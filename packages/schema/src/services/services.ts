@@ -47,10 +47,11 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const accounts = createAccountService({ ...deps, sessions: createCustomerSessions(deps) });
+  const customerSessions = createCustomerSessions(deps);
+  const accounts = createAccountService({ ...deps, sessions: customerSessions });
   return {
     accounts,
-    admin: createAdminService({ ...deps, accounts }),
+    admin: createAdminService({ ...deps, accounts, customerSessions }),
     staff: createStaffService({ ...deps, sessions: createStaffSessions(deps) }),
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Prisma, type Customer, type StaffUser } from '../generated/prisma/client.ts';
 import { audit } from './audit.ts';
 import type { Caller, Staff } from './caller.ts';
-import { type Clock, type Db, type Tx, transaction } from './db.ts';
+import { type Clock, type Db, type EffectLog, type Tx, type Work, transaction } from './db.ts';
 import { InvalidCredentialsError } from './errors.ts';
 import { normalizeEmail, sha256 } from './input.ts';
 import type { PasswordHasher } from './password.ts';
@@ -132,13 +132,11 @@ export interface Sessions<A> {
   end(sessionId: string): Promise<void>;
   /**
    * Inside the caller's transaction: stores the new password hash, and every session of the account
-   * but `keepSessionId` ends. Returns the end to announce once the transaction has committed.
+   * but `keepSessionId` ends; once it commits, every api instance ends those sessions' subscriptions.
    */
-  changePassword(tx: Tx, accountId: string, passwordHash: string, keepSessionId?: string): Promise<SessionEnd>;
-  /** Inside the caller's transaction: every session of the account ends (e.g. staff disabled). */
-  endAll(tx: Tx, accountId: string): Promise<SessionEnd>;
-  /** Tells every api instance that sessions ended, so their open subscriptions end; call it after commit. */
-  announce(end: SessionEnd): void;
+  changePassword(work: Work, accountId: string, passwordHash: string, keepSessionId?: string): Promise<void>;
+  /** Inside the caller's transaction: every session of the account ends (e.g. staff disabled), announced after commit. */
+  endAll(work: Work, accountId: string): Promise<void>;
   lockout(email: string): Promise<LoginLockout>;
   /** Support's "clear lock-out": forgets the account's failed log-ins and audits who did it. */
   clearLockout(by: Staff, account: { id: string; email: string }, tenant: string | null): Promise<void>;
@@ -151,6 +149,7 @@ export interface SessionDeps {
   limits: { failedLogins: RateLimiter };
   sessionEvents: SessionEvents;
   sessionTtlHours: number;
+  logger?: EffectLog;
 }
 
 function createSessions<A extends LoginAccount>(kind: AccountKind, store: AccountStore<A>, deps: SessionDeps): Sessions<A> {
@@ -207,21 +206,20 @@ function createSessions<A extends LoginAccount>(kind: AccountKind, store: Accoun
       sessionEvents.sessionEnded({ kind, sessionId });
     },
 
-    async changePassword(tx, accountId, passwordHash, keepSessionId) {
+    async changePassword(work, accountId, passwordHash, keepSessionId) {
       const now = clock.now();
-      await store.writeHash(tx, accountId, passwordHash, { changedAt: now });
-      await store.deleteSessions(tx, { accountId, exceptId: keepSessionId });
+      await store.writeHash(work.tx, accountId, passwordHash, { changedAt: now });
+      await store.deleteSessions(work.tx, { accountId, exceptId: keepSessionId });
       // The session kept is the person who just proved the password: it counts as started now.
-      if (keepSessionId) await store.touchSession(tx, keepSessionId, now);
-      return keepSessionId ? { kind, accountId, exceptSessionId: keepSessionId } : { kind, accountId };
+      if (keepSessionId) await store.touchSession(work.tx, keepSessionId, now);
+      const end: SessionEnd = keepSessionId ? { kind, accountId, exceptSessionId: keepSessionId } : { kind, accountId };
+      work.afterCommit(() => sessionEvents.sessionEnded(end));
     },
 
-    async endAll(tx, accountId) {
-      await store.deleteSessions(tx, { accountId });
-      return { kind, accountId };
+    async endAll(work, accountId) {
+      await store.deleteSessions(work.tx, { accountId });
+      work.afterCommit(() => sessionEvents.sessionEnded({ kind, accountId }));
     },
-
-    announce: (end) => sessionEvents.sessionEnded(end),
 
     async lockout(email) {
       const { used, refusedUntil } = await limits.failedLogins.status(limitKey(email));
@@ -237,7 +235,7 @@ function createSessions<A extends LoginAccount>(kind: AccountKind, store: Accoun
         });
         // Inside the transaction: when the counter can't be reset, no audit event claims it was.
         await limits.failedLogins.reset(limitKey(account.email));
-      });
+      }, deps.logger);
     },
   };
 }

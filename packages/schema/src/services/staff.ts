@@ -1,6 +1,7 @@
 import type { StaffUser } from '../generated/prisma/client.ts';
 import { audit } from './audit.ts';
-import { type Caller, type Staff, type StaffRole, requireStaff, requireVendor, scope } from './caller.ts';
+import { type Caller, type StaffRole, requireStaff, scope } from './caller.ts';
+import { type Actor, policy } from './policy.ts';
 import { type Clock, type Db, transaction } from './db.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, PasswordsDoNotMatchError, WeakPasswordError } from './errors.ts';
 import { normalizeEmail, requireText } from './input.ts';
@@ -22,7 +23,7 @@ export interface StaffService {
   logOut(caller: Caller): Promise<void>;
   changePassword(caller: Caller, currentPassword: string, newPassword: string, newPasswordRepeat: string): Promise<void>;
   /** `actor` 'operator' is the CLI (and the first admin from ADMIN_EMAIL); staff callers are vendor admins. */
-  create(actor: Caller | 'operator', input: CreateStaffInput): Promise<{ staff: StaffUser; password: string | null }>;
+  create(actor: Actor, input: CreateStaffInput): Promise<{ staff: StaffUser; password: string | null }>;
   disable(caller: Caller, staffId: string): Promise<StaffUser>;
   /** Vendor admins see a staff member's failed-login lock-out; null for anyone else. */
   loginLockout(caller: Caller, staff: { email: string }): Promise<LoginLockout | null>;
@@ -64,14 +65,13 @@ export function createStaffService(deps: {
       const passwordHash = await hasher.hash(newPassword);
       await transaction(db, async (tx, work) => {
         // Other sessions end; this one continues (it is the person who just proved the password).
-        const end = await sessions.changePassword(tx, staff.id, passwordHash, me.sessionId);
+        await sessions.changePassword(work, staff.id, passwordHash, me.sessionId);
         await audit(tx, me, 'staff.password_changed', `staff:${staff.id}`, staff.resellerId, {});
-        work.afterCommit(() => sessions.announce(end));
       });
     },
 
     async create(actor, input) {
-      const by: Staff | 'operator' = actor === 'operator' ? 'operator' : requireVendor(actor);
+      const by = policy.createStaff(actor);
       const email = normalizeEmail(input.email);
       if (input.role !== 'VENDOR_ADMIN' && input.role !== 'RESELLER_ADMIN') {
         throw new InvalidInputError('role', 'The role is VENDOR_ADMIN or RESELLER_ADMIN.');
@@ -112,17 +112,24 @@ export function createStaffService(deps: {
       return transaction(db, async (tx, work) => {
         const updated = await tx.staffUser.update({ where: { id: staffId }, data: { disabledAt: target.disabledAt ?? clock.now() } });
         await audit(tx, me, 'staff.disabled', `staff:${staffId}`, target.resellerId, { before: { disabledAt: target.disabledAt }, after: { disabledAt: updated.disabledAt } });
-        const end = await sessions.endAll(tx, staffId);
-        work.afterCommit(() => sessions.announce(end));
+        await sessions.endAll(work, staffId);
         return updated;
       });
     },
 
-    loginLockout: async (caller, staff) =>
-      caller.kind === 'staff' && caller.role === 'VENDOR_ADMIN' ? sessions.lockout(staff.email) : null,
+    async loginLockout(caller, staff) {
+      try {
+        policy.manageStaffLockout(caller);
+      } catch (error) {
+        // A field on every staff row: reseller admins read the rows, just not this.
+        if (error instanceof ForbiddenError) return null;
+        throw error;
+      }
+      return sessions.lockout(staff.email);
+    },
 
     async clearLoginLockout(caller, staffId) {
-      const me = requireVendor(caller);
+      const me = policy.manageStaffLockout(caller);
       const target = await db.staffUser.findUnique({ where: { id: staffId } });
       if (!target) throw new NotFoundError('There is no such staff member.');
       await sessions.clearLockout(me, target, target.resellerId);
