@@ -11,8 +11,58 @@ import {
   SlotReleasedError,
 } from '../services/errors.ts';
 import type { LicenseUsage, SlotResult } from '../services/activation.ts';
+import { idOrNull, offsetPage, orderBy, orderInput } from './connection.ts';
 import { LICENSE_USE_ERRORS } from './error.ts';
-import { ActivationRef, LicenseRef } from './license.ts';
+import { LicenseRef, LicenseResult } from './license.ts';
+
+export const ReleaseReason = builder.enumType('ReleaseReason', {
+  values: ['DEACTIVATED', 'REMOTE_RELEASE', 'ADMIN_RELEASE', 'LEASE_EXPIRED'] as const,
+});
+
+export const ActivationRef = builder.prismaObject('Activation', {
+  description: 'One slot held by one machine.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    machineName: t.exposeString('machineName'),
+    osUser: t.exposeString('osUser'),
+    activatedAt: t.expose('activatedAt', { type: 'DateTime' }),
+    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),
+    releasedAt: t.expose('releasedAt', { type: 'DateTime', nullable: true }),
+    releaseReason: t.expose('releaseReason', { type: ReleaseReason, nullable: true }),
+    license: t.relation('license'),
+  }),
+});
+
+const ActivationFilter = builder.inputType('ActivationFilter', {
+  fields: (t) => ({
+    licenseId: t.id({ required: false }),
+    live: t.boolean({ required: false, description: 'true: slots held now; false: released ones.' }),
+    q: t.string({ required: false, description: 'Part of the machine name or OS user.' }),
+  }),
+});
+
+builder.queryField('activations', (t) =>
+  t.connection({
+    type: ActivationRef,
+    authScopes: { staff: true },
+    args: {
+      filter: t.arg({ type: ActivationFilter, required: false }),
+      orderBy: t.arg({ type: orderInput('Activation', ['activatedAt', 'lastSeenAt', 'releasedAt', 'machineName'] as const), required: false }),
+    },
+    resolve: (_root, args, ctx, info) => {
+      const f = args.filter;
+      const where = ctx.services.activations.visibleWhere(ctx.caller, f && { ...f, licenseId: idOrNull(f.licenseId) });
+      return offsetPage(args, ctx, info, () => ctx.db.activation.count({ where }), (query, page) =>
+        ctx.db.activation.findMany({
+          ...query,
+          where,
+          orderBy: args.orderBy ? orderBy(args.orderBy, 'activatedAt') : [{ activatedAt: 'desc' }, { id: 'asc' }],
+          ...page,
+        }),
+      );
+    },
+  }),
+);
 
 const SlotSuccess = (name: string, description: string) =>
   builder.objectRef<SlotResult>(name).implement({
@@ -102,5 +152,21 @@ builder.mutationField('releaseActivation', (t) =>
     },
     errors: { types: [ForbiddenError, NotFoundError, ReleaseLimitReachedError] },
     resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByCustomer(ctx.caller, String(input.activationId)),
+  }),
+);
+
+builder.mutationField('adminReleaseActivation', (t) =>
+  t.field({
+    type: LicenseResult('AdminReleaseActivationSuccess'),
+    description: "Frees a machine's slot (reason ADMIN_RELEASE, not counted against the customer's yearly limit).",
+    args: {
+      input: t.arg({
+        type: builder.inputType('AdminReleaseActivationInput', {
+          fields: (f) => ({ activationId: f.id(), note: f.string({ required: false, description: 'Why (kept in the audit log).' }) }),
+        }),
+      }),
+    },
+    errors: { types: [ForbiddenError, NotFoundError] },
+    resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByStaff(ctx.caller, String(input.activationId), input.note),
   }),
 );

@@ -21,14 +21,21 @@ export function orderInput<const F extends readonly string[]>(name: string, fiel
   });
 }
 
-export function orderBy(order: { field: string; direction?: 'ASC' | 'DESC' | null } | null | undefined, fallback: string) {
-  const direction = order?.direction === 'DESC' ? 'desc' : 'asc';
+type Direction = 'asc' | 'desc';
+
+/** The Prisma orderBy of a sort field: `customer_email` is `{ customer: { email } }`. */
+type OrderOf<F extends string> = F extends `${infer Relation}_${infer Field}`
+  ? { [R in Relation]: { [N in Field]: Direction } }
+  : { [K in F]: Direction };
+
+export function orderBy<F extends string>(order: { field: F; direction?: 'ASC' | 'DESC' | null } | null | undefined, fallback: F): [OrderOf<F>, { id: 'asc' }] {
+  const direction: Direction = order?.direction === 'DESC' ? 'desc' : 'asc';
   const field = order?.field ?? fallback;
   // A sort on a related record's field is the enum value `relation_field` (GraphQL enum values can't
-  // hold a dot): `customer_email` sorts by `{ customer: { email } }`.
+  // hold a dot). TypeScript can't follow a computed key into OrderOf, so the one assertion is here.
   const [relation, nested] = field.split('_');
   const primary = nested ? { [relation!]: { [nested]: direction } } : { [field]: direction };
-  return [primary, { id: 'asc' as const }];
+  return [primary as OrderOf<F>, { id: 'asc' }];
 }
 
 /**

@@ -4,7 +4,7 @@ import { builder } from '../builder.ts';
 import { clientError } from '../client-error.ts';
 import { DomainError } from '../services/errors.ts';
 import type { SlotUsageEvent } from '../services/slot-event.ts';
-import { ActivationRef } from './license.ts';
+import { ActivationRef } from './activation.ts';
 
 const SlotChange = builder.enumType('SlotChange', { values: ['ACTIVATED', 'DEACTIVATED', 'RELEASED'] as const });
 

@@ -1,0 +1,38 @@
+import { builder } from '../builder.ts';
+import type { SeatUsageSummary } from '../services/admin.ts';
+
+const SeatUsageRow = builder.objectRef<SeatUsageSummary['byProduct'][number]>('SeatUsageRow').implement({
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    label: t.exposeString('label'),
+    licenses: t.exposeInt('licenses'),
+    seatsSold: t.exposeInt('seatsSold'),
+    seatsUsed: t.exposeInt('seatsUsed'),
+    seatsFree: t.exposeInt('seatsFree'),
+  }),
+});
+
+const SeatUsage = builder.objectRef<SeatUsageSummary>('SeatUsage').implement({
+  description: 'Seats of active, unexpired licenses in the caller\'s scope.',
+  fields: (t) => ({
+    byProduct: t.field({ type: [SeatUsageRow], resolve: (s) => s.byProduct }),
+    byReseller: t.field({ type: [SeatUsageRow], resolve: (s) => s.byReseller }),
+    history: t.field({
+      type: [
+        builder.objectRef<SeatUsageSummary['history'][number]>('SeatUsagePoint').implement({
+          fields: (f) => ({ day: f.exposeString('day'), seatsUsed: f.exposeInt('seatsUsed') }),
+        }),
+      ],
+      resolve: (s) => s.history,
+    }),
+  }),
+});
+
+builder.queryField('seatUsage', (t) =>
+  t.field({
+    type: SeatUsage,
+    authScopes: { staff: true },
+    args: { days: t.arg.int({ required: false, defaultValue: 30, description: 'History length (1-366).' }) },
+    resolve: (_root, args, ctx) => ctx.services.admin.seatUsage(ctx.caller, args.days ?? 30),
+  }),
+);
