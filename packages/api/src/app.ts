@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
 import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
@@ -8,6 +7,7 @@ import { type Services, createServices } from '@slotkeeper/schema/services/servi
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { embeddedDatabaseDir } from './data-dir-lock.ts';
 import { type Database, openEmbedded, openPostgres } from './database.ts';
 import { keyEncryptionKey } from './key-file.ts';
 import { migrate } from './migrate.ts';
@@ -40,7 +40,7 @@ export interface App {
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openEmbedded({ dataDir: join(config.dataDir, 'pg') });
+  return openEmbedded({ dataDir: embeddedDatabaseDir(config.dataDir) });
 }
 
 /**

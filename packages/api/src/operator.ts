@@ -215,9 +215,24 @@ export const commands: Record<string, Command> = {
         ? { license: seeded, customer: { id: seeded.customerId, email, created: false }, password: null }
         : await app.services.licenses.issue('operator', { email, product: code, seats: 3, expiresAt: new Date(Date.now() + 365 * 86_400_000) });
       const { customer: _customer, ...license } = issued.license as typeof issued.license & { customer?: unknown };
-      return { product: { code: product.code, name: product.name }, ...issued, license };
+      // A vendor admin for the dashboard: the customer's login is refused there.
+      const staffEmail = 'admin@example.com';
+      const staffExists = await app.database.prisma.staffUser.findUnique({ where: { email: staffEmail } });
+      const staff = staffExists
+        ? { email: staffEmail, role: staffExists.role, password: null }
+        : await app.services.staff
+            .create('operator', { email: staffEmail, role: 'VENDOR_ADMIN', reseller: null, password: null })
+            .then(({ staff: created, password }) => ({ email: created.email, role: created.role, password }));
+      return { product: { code: product.code, name: product.name }, ...issued, license, staff, dashboard: `${app.config.publicUrl}/admin/` };
     },
-    text: (r: Issued & { product: { code: string } }) => `Demo product ${r.product.code}.\n${issuedText(r)}`,
+    text: (r: Issued & { product: { code: string }; staff: { email: string; password: string | null }; dashboard: string }) =>
+      [
+        `Demo product ${r.product.code}.`,
+        issuedText(r),
+        `Dashboard: ${r.dashboard}`,
+        `Staff login: ${r.staff.email} (vendor admin)`,
+        `Staff password: ${r.staff.password ?? 'unchanged (seeded before)'}`,
+      ].join('\n'),
   },
 };
 
