@@ -94,6 +94,7 @@ export async function createApp(
       sessionEvents: slots,
       limits,
       outbox: createOutbox(mailSecrets, () => mailWorker.wake()),
+      mail: { configured: transport !== null, from: config.mailFrom, render: (row) => mailWorker.render(row) },
       hasher: createPasswordHasher(config.bcryptCost, {
         concurrency: config.passwordCheckThreads,
         queue: config.passwordCheckQueue,

@@ -1,7 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
-import { RESET_REQUEST } from '@slotkeeper/schema/services/mail';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
 
@@ -183,16 +182,9 @@ export const commands: Record<string, Command> = {
     usage: 'mail show ID',
     positional: 'id',
     async run(app, args) {
-      const message = await app.database.prisma.mailMessage.findUnique({ where: { id: required(args, 'id') } });
-      if (!message) throw new UsageError(`There is no message ${args.id}.`);
-      // A reset request not yet looked up by the worker has no mail to show.
-      const rendered =
-        message.template === RESET_REQUEST
-          ? { from: app.config.mailFrom, subject: '(password reset request: the mail worker looks the login up and writes its mail)', text: '' }
-          : app.mailWorker.render(message);
       // The sealed secret stays out of the answer: a queued mail's text shows it, a sent one has none.
-      const { secret: _sealed, ...row } = message;
-      return { ...row, from: rendered.from, subject: rendered.subject, text: rendered.text };
+      const { message, ...rendered } = await app.services.mail.open('operator', required(args, 'id'));
+      return { ...message, ...rendered };
     },
     text: (m: { id: string; from: string; to: string; status: string; subject: string; text: string }) =>
       `Message ${m.id} (${m.status})\nFrom: ${m.from}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}`,

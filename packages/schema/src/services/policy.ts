@@ -34,5 +34,5 @@ export const policy = {
   createReseller: (caller: Caller) => requireVendor(caller),
   readSeatUsage: (caller: Caller) => requireStaff(caller),
   /** The outbox can hold generated passwords until sent: vendor admins only. */
-  readMail: (caller: Caller) => requireVendor(caller),
+  readMail: (actor: Actor) => staffOrOperator(actor, requireVendor),
 };
