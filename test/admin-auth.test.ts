@@ -49,6 +49,8 @@ async function endpointOfA(f: Fixture) {
   const delivery = await db.webhookDelivery.create({ data: { endpointId: endpoint.id, eventId: event.id, status: 'DELIVERED', attempts: 1 } });
   hooksOfA.set(f.license.id, { endpointId: endpoint.id, deliveryId: delivery.id });
 }
+/** The message each openMailMessage case opens, by the fixture's license. */
+const openedMailIds = new Map<string, string>();
 
 const MATRIX: Record<string, Row> = {
   // Plug-in operations: the caller proves itself with credentials or a machine token in the input.
@@ -126,6 +128,23 @@ const MATRIX: Record<string, Row> = {
     expect: STAFF_LIST_A,
   },
   mailMessages: { document: '{ mailMessages(first: 1) { totalCount } }', expect: VENDOR_ONLY },
+  mailDelivery: {
+    document: '{ mailDelivery { configured held } }',
+    // Whether mail is sent, for every staff member; how much is held only for those who may open it.
+    sees: (d) => d.mailDelivery.held !== null,
+    expect: { vendor: 'ok', resellerA: 'hidden', resellerB: 'hidden', customer: 'forbidden', anonymous: 'forbidden' },
+  },
+  openMailMessage: {
+    document: 'mutation($id: ID!) { openMailMessage(input: { id: $id }) { __typename ... on Error { code } } }',
+    prepare: async (f) => {
+      const row = await t.app.database.prisma.mailMessage.create({
+        data: { to: f.license.email, template: 'license-issued', status: 'HELD', data: { email: f.license.email, productName: 'P', productCode: f.license.product, seats: 1, expiresAt: '2030-01-01T00:00:00Z' } },
+      });
+      openedMailIds.set(f.license.id, row.id);
+    },
+    variables: (f) => ({ id: openedMailIds.get(f.license.id) }),
+    expect: VENDOR_ONLY,
+  },
   products: { document: '{ products { id code } }', expect: ANY_STAFF },
   seatUsage: { document: '{ seatUsage(days: 7) { byProduct { key } history { day seatsUsed } } }', expect: ANY_STAFF },
   issueLicense: {

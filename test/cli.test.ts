@@ -146,6 +146,21 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A new data folder holding the run's migrated snapshot when there is one (initdb of a new folder
+ * takes seconds); else an empty folder, which the first server or `migrate` fills.
+ */
+async function migratedDataDir(prefix: string): Promise<string> {
+  const dataDir = tempDir(prefix);
+  const snapshot = inject('pgliteSnapshot');
+  if (snapshot) {
+    const pglite = new PGlite(join(dataDir, 'pg'), { loadDataDir: new Blob([readFileSync(snapshot)]) });
+    await pglite.waitReady;
+    await pglite.close();
+  }
+  return dataDir;
+}
+
 describe('operator CLI on the embedded database', () => {
   // One data folder for this whole block: initdb of a new folder takes seconds. The run's migrated
   // snapshot is unpacked into it when there is one; else the first command creates the folder.
@@ -156,14 +171,8 @@ describe('operator CLI on the embedded database', () => {
   let newestKid: string;
 
   beforeAll(async () => {
-    dataDir = tempDir('slotkeeper-cli-');
+    dataDir = await migratedDataDir('slotkeeper-cli-');
     env = childEnv({ DATA_DIR: dataDir });
-    const snapshot = inject('pgliteSnapshot');
-    if (snapshot) {
-      const pglite = new PGlite(join(dataDir, 'pg'), { loadDataDir: new Blob([readFileSync(snapshot)]) });
-      await pglite.waitReady;
-      await pglite.close();
-    }
   });
 
   describe('without a server', () => {
@@ -206,13 +215,34 @@ describe('operator CLI on the embedded database', () => {
       expect(root.keys[0].d).toBeUndefined();
     });
 
-    it('seeds demo data, printing readable lines', async () => {
-      const lines = await cliText(env, 'seed');
+    it('seeds demo data, printing readable lines with a vendor admin login for the dashboard, and says which database', async () => {
+      const result = await cli(env, 'seed');
+      expect(result, result.stderr).toMatchObject({ code: 0 });
+      const lines = result.stdout.trim().split('\n');
       expect(lines[0]).toBe('Demo product revit-demo.');
       expect(lines[1]).toMatch(/^License [0-9a-f-]{36}: 3 seat\(s\) of revit-demo, valid until \d{4}-\d{2}-\d{2}\.$/);
       expect(lines[2]).toBe('Login: demo@example.com (new customer)');
       expect(lines[3]).toMatch(new RegExp(`^Password: ${GENERATED_PASSWORD.source.slice(1)}`));
-      expect(lines).toHaveLength(4);
+      expect(lines.slice(4, 6)).toEqual(['Dashboard: http://localhost:0/admin/', 'Staff login: admin@example.com (vendor admin)']);
+      expect(lines[6]).toMatch(new RegExp(`^Staff password: ${GENERATED_PASSWORD.source.slice(1)}`));
+      expect(lines).toHaveLength(7);
+      expect(result.stderr).toContain(`(on the embedded database in ${dataDir} (DATA_DIR))`);
+
+      // Seeding again changes nothing: both logins keep their passwords.
+      const again = await cliJson(env, 'seed');
+      expect(again).toMatchObject({ password: null, staff: { email: 'admin@example.com', role: 'VENDOR_ADMIN', password: null } });
+    });
+
+    it('refuses a data folder that holds no database and that no server runs on, and creates nothing there', async () => {
+      const elsewhere = join(tempDir('slotkeeper-cli-none-'), 'data');
+      const result = await cli(childEnv({ DATA_DIR: elsewhere }), 'license', 'issue', '--email', email, '--product', product, '--seats', '1', '--expires', '+1d');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim()).toBe(
+        `Error: No Slotkeeper database in ${elsewhere} (DATA_DIR), and no server runs on it. Run the command where the server runs ` +
+          '(or with its DATA_DIR or DATABASE_URL), or create a database there first: pnpm start, or pnpm cli migrate.',
+      );
+      expect(existsSync(elsewhere)).toBe(false);
     });
 
     it('adds a webhook endpoint printing its id and secret, lists, rotates and removes it', async () => {
@@ -330,6 +360,43 @@ describe('operator CLI on the embedded database', () => {
       expect(lines.slice(1)).toEqual([`Login: ${buyer}`, 'Password: unchanged (existing customer)']);
       expect(existsSync(join(dataDir, 'slotkeeper.lock'))).toBe(false);
     });
+  });
+});
+
+describe('first run: server, then seed', () => {
+  let server: Server | undefined;
+
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) await server.stop();
+  });
+
+  it("seeds (--json) a vendor admin whose login the running server's admin API accepts", async () => {
+    const dataDir = await migratedDataDir('slotkeeper-cli-first-');
+    const env = childEnv({ DATA_DIR: dataDir });
+    server = await startServer(env);
+    const seeded = await cliJson(env, 'seed');
+    expect(seeded.staff).toEqual({ email: 'admin@example.com', role: 'VENDOR_ADMIN', password: expect.stringMatching(GENERATED_PASSWORD) });
+    expect(seeded.dashboard).toMatch(/^http:\/\/localhost:0\/admin\/$/);
+
+    const gql = async (query: string, variables: object, token?: string) => {
+      const response = await fetch(`${server!.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return ((await response.json()) as any).data;
+    };
+    const { staffLogIn } = await gql(
+      'mutation($i: StaffLogInInput!) { staffLogIn(input: $i) { __typename ... on StaffLogInSuccess { token } } }',
+      { i: { email: seeded.staff.email, password: seeded.staff.password } },
+    );
+    expect(staffLogIn).toMatchObject({ __typename: 'StaffLogInSuccess', token: expect.any(String) });
+    expect((await gql('{ viewer { email role } }', {}, staffLogIn.token)).viewer).toEqual({ email: 'admin@example.com', role: 'VENDOR_ADMIN' });
+
+    // Readable output names the database, reached through the server.
+    const again = await cli(env, 'seed');
+    expect(again.stdout).toContain('Staff password: unchanged (seeded before)');
+    expect(again.stderr).toContain(`(on the embedded database in ${dataDir} (DATA_DIR), through the server (pid ${server.child.pid}))`);
   });
 });
 

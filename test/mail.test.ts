@@ -262,6 +262,55 @@ describe('secrets in the outbox with no SMTP server', () => {
     expect(after.edges.map((e: { node: { template: string } }) => e.node.template).sort()).toEqual(['credentials', 'password-reset']);
   });
 
+  it('tells staff that mail is not configured and how much is held; reseller admins get no count', async () => {
+    const tenants = await setUpTenants(t);
+    await issue(email('held-count'), 1, held);
+    await held.app.mailWorker.drain();
+    const DELIVERY = '{ mailDelivery { configured held } }';
+    const heldCount = await held.app.database.prisma.mailMessage.count({ where: { status: 'HELD' } });
+    expect(heldCount).toBeGreaterThan(0);
+    expect((await held.gql(DELIVERY, {}, tenants.tokens.vendor)).data.mailDelivery).toEqual({ configured: false, held: heldCount });
+    expect((await held.gql(DELIVERY, {}, tenants.tokens.resellerA)).data.mailDelivery).toEqual({ configured: false, held: null });
+    // The server with SMTP_URL says so.
+    expect((await t.gql(DELIVERY, {}, tenants.tokens.resellerA)).data.mailDelivery).toEqual({ configured: true, held: null });
+    // A customer or nobody learns nothing about the server's mail.
+    for (const token of [tenants.tokens.customer, undefined]) {
+      const { data, errors } = await held.gql(DELIVERY, {}, token);
+      expect(data).toBeNull();
+      expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('lets a vendor admin open a held message with its password, audited; others are refused', async () => {
+    const tenants = await setUpTenants(t);
+    const to = email('open-held');
+    const issued = await issue(to, 1, held);
+    await held.app.mailWorker.drain();
+    const [row] = await storedMails(to);
+    expect(row).toMatchObject({ status: 'HELD' });
+    const OPEN = `mutation($id: ID!) { openMailMessage(input: { id: $id }) {
+      __typename ... on OpenMailMessageSuccess { from subject text mail { id to status } } ... on Error { code message } } }`;
+
+    const response = await held.gql(OPEN, { id: row!.id }, tenants.tokens.vendor);
+    expect(response.errors).toBeUndefined();
+    const opened = response.data.openMailMessage;
+    expect(opened).toMatchObject({ __typename: 'OpenMailMessageSuccess', from: 'Slotkeeper <no-reply@localhost>', mail: { id: row!.id, to, status: 'HELD' } });
+    expect(line(opened.text, 'Login')).toBe(to);
+    expect(line(opened.text, 'Password')).toBe(issued.password);
+    const [event] = await t.app.database.prisma.auditEvent.findMany({ where: { subject: `mail:${row!.id}` } });
+    const vendorEmail = (await t.app.database.prisma.staffUser.findUniqueOrThrow({ where: { id: tenants.staffIds.vendor } })).email;
+    expect(event).toMatchObject({ actor: vendorEmail, action: 'mail.opened', data: { to, template: 'credentials', status: 'HELD' } });
+
+    const refused = (await held.gql(OPEN, { id: row!.id }, tenants.tokens.resellerA)).data.openMailMessage;
+    expect(refused).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    const anonymous = (await held.gql(OPEN, { id: row!.id })).data.openMailMessage;
+    expect(anonymous).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    const missing = (await held.gql(OPEN, { id: '00000000-0000-0000-0000-000000000000' }, tenants.tokens.vendor)).data.openMailMessage;
+    expect(missing).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'There is no message 00000000-0000-0000-0000-000000000000.' });
+    // Only the vendor admin's opening was recorded.
+    expect(await t.app.database.prisma.auditEvent.count({ where: { subject: `mail:${row!.id}` } })).toBe(1);
+  });
+
   it('seals the plain password of a mail queued before secrets were sealed, when a worker starts', async () => {
     const to = email('legacy');
     const password = `Legacy-${randomBytes(6).toString('hex')}`;

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
 import { createWebhookOutbox } from '@slotkeeper/schema/services/webhook/event';
@@ -9,6 +8,7 @@ import { type Services, createServices } from '@slotkeeper/schema/services/servi
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
+import { embeddedDatabaseDir } from './data-dir-lock.ts';
 import { type Database, openEmbedded, openPostgres } from './database.ts';
 import { keyEncryptionKey } from './key-file.ts';
 import { migrate } from './migrate.ts';
@@ -43,7 +43,7 @@ export interface App {
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openEmbedded({ dataDir: join(config.dataDir, 'pg') });
+  return openEmbedded({ dataDir: embeddedDatabaseDir(config.dataDir) });
 }
 
 /**
@@ -107,6 +107,7 @@ export async function createApp(
       sessionEvents: slots,
       limits,
       outbox,
+      mail: { configured: transport !== null, from: config.mailFrom, render: (row) => mailWorker.render(row) },
       hasher: createPasswordHasher(config.bcryptCost, {
         concurrency: config.passwordCheckThreads,
         queue: config.passwordCheckQueue,

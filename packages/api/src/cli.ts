@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KeyDecryptionError } from '@slotkeeper/schema/services/signing-key';
 import { ConfigError, loadConfig } from './config.ts';
-import { keepDataDirPrivate, lockDataDir } from './data-dir-lock.ts';
+import { hasEmbeddedDatabase, keepDataDirPrivate, lockDataDir } from './data-dir-lock.ts';
 import { type Args, type CommandOutcome, callOperatorSocket, commands, findCommand, runCommand } from './operator.ts';
 
 const HELP = `Slotkeeper operator CLI
@@ -16,15 +18,37 @@ ${Object.values(commands)
 With DATABASE_URL set the CLI works on that database. On the embedded database it works on DATA_DIR,
 or through the running server when one holds that folder.`;
 
-async function execute(name: string, args: Args): Promise<CommandOutcome> {
+/** Where a command ran, for the line that tells the operator which database it changed. */
+function postgresTarget(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}, schema ${url.searchParams.get('schema') ?? 'public'} (DATABASE_URL)`;
+}
+
+/**
+ * A data folder with no database in it, that no server holds, is most likely a mistyped or another
+ * working folder's DATA_DIR: a command there would make a new, empty database and report success on
+ * it. Only `migrate` creates one on purpose (as the server's first start does).
+ */
+function refuseEmptyDataDir(dataDir: string, name: string) {
+  if (name === 'migrate' || hasEmbeddedDatabase(dataDir)) return;
+  throw new ConfigError(
+    `No Slotkeeper database in ${dataDir} (DATA_DIR), and no server runs on it. Run the command where the ` +
+      'server runs (or with its DATA_DIR or DATABASE_URL), or create a database there first: pnpm start, or pnpm cli migrate.',
+  );
+}
+
+async function execute(name: string, args: Args): Promise<{ outcome: CommandOutcome; target: string }> {
   const config = loadConfig();
   if (!config.databaseUrl) {
+    const embedded = `the embedded database in ${config.dataDir} (DATA_DIR)`;
+    // Checked before the lock, which would create the folder.
+    if (!existsSync(join(config.dataDir, 'slotkeeper.lock'))) refuseEmptyDataDir(config.dataDir, name);
     const lock = lockDataDir(config.dataDir, { role: 'cli' });
     if (!lock.acquired) {
       const { holder } = lock;
       if (holder.role === 'server' && holder.socket) {
         try {
-          return await callOperatorSocket(holder.socket, name, args);
+          return { outcome: await callOperatorSocket(holder.socket, name, args), target: `${embedded}, through the server (pid ${holder.pid})` };
         } catch (error) {
           throw new ConfigError(
             `The server (pid ${holder.pid}) holds ${config.dataDir} but does not answer on ${holder.socket} ` +
@@ -37,12 +61,14 @@ async function execute(name: string, args: Args): Promise<CommandOutcome> {
       );
     }
     try {
-      return await runLocally(config, name, args);
+      // A lock left by a process that died: no server after all.
+      refuseEmptyDataDir(config.dataDir, name);
+      return { outcome: await runLocally(config, name, args), target: embedded };
     } finally {
       lock.release();
     }
   }
-  return runLocally(config, name, args);
+  return { outcome: await runLocally(config, name, args), target: postgresTarget(config.databaseUrl) };
 }
 
 async function runLocally(config: ReturnType<typeof loadConfig>, name: string, args: Args) {
@@ -89,11 +115,13 @@ async function main(argv: string[]): Promise<number> {
   for (const [key, value] of Object.entries(values)) {
     if (key !== 'json' && key !== 'help') args[key] = typeof value === 'string' ? value : undefined;
   }
-  const outcome = await execute(found.name, args);
+  const { outcome, target } = await execute(found.name, args);
   if (values.json) {
     print(JSON.stringify(outcome.ok ? outcome.result : { error: outcome.error }, null, 2));
   } else if (outcome.ok) {
     print(found.command.text(outcome.result as never));
+    // On stderr, so that the output itself stays what the command printed.
+    console.error(`(on ${target})`);
   } else {
     console.error(`Error (${outcome.error?.code}): ${outcome.error?.message}`);
   }

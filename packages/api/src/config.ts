@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DomainError } from '@slotkeeper/schema/services/errors';
+import { normalizeEmail } from '@slotkeeper/schema/services/input';
+import { checkPasswordPolicy } from '@slotkeeper/schema/services/password';
 import type { GraphQLLimits } from './graphql-limits.ts';
 
 export interface Config {
@@ -232,6 +235,18 @@ function admin(env: Env): Config['admin'] {
   const password = env.ADMIN_PASSWORD;
   if (!email && !password) return null;
   if (!email || !password) throw new ConfigError('Set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither.');
+  // The same rules as the staff account they create, checked here so that a bad value stops the
+  // server with the variable's name instead of failing later inside the first admin's creation.
+  const rule = (name: string, check: () => unknown) => {
+    try {
+      check();
+    } catch (error) {
+      if (error instanceof DomainError) throw new ConfigError(`${name} is refused: ${error.message}`);
+      throw error;
+    }
+  };
+  rule('ADMIN_EMAIL', () => normalizeEmail(email));
+  rule('ADMIN_PASSWORD', () => checkPasswordPolicy(password, email));
   return { email, password };
 }
 

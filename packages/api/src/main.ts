@@ -93,9 +93,27 @@ async function main() {
   }
 }
 
+/**
+ * A start that fails because of a setting (a port taken, a database out of reach) as one line naming
+ * it; null for anything else, which is a fault worth its stack.
+ */
+function settingProblem(error: unknown): string | null {
+  if (error instanceof ConfigError || error instanceof KeyDecryptionError) return error.message;
+  const { code, syscall, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')) {
+    const why = code === 'EADDRINUSE' ? 'is in use by another program' : code === 'EACCES' ? 'needs privileges this user lacks' : 'is not an address of this machine';
+    return `PORT ${port} on HOST ${address} ${why} (${code}): set PORT (or HOST) to another value.`;
+  }
+  if (process.env.DATABASE_URL?.trim() && ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000'].includes(String(code))) {
+    return `DATABASE_URL: cannot open the database (${code}: ${(error as Error).message}).`;
+  }
+  return null;
+}
+
 main().catch((error: unknown) => {
   // Configuration problems are for the person starting the server: one plain line on stderr.
-  if (error instanceof ConfigError || error instanceof KeyDecryptionError) console.error(`Configuration error: ${error.message}`);
+  const problem = settingProblem(error);
+  if (problem !== null) console.error(`Configuration error: ${problem}`);
   else if (logger) logger.fatal({ err: error }, 'failed to start');
   else console.error(error);
   process.exit(1);

@@ -1,7 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
-import { RESET_REQUEST } from '@slotkeeper/schema/services/mail';
 import type { TokenAlg } from '@slotkeeper/schema/services/signing-key';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
@@ -198,16 +197,9 @@ export const commands: Record<string, Command> = {
     usage: 'mail show ID',
     positional: 'id',
     async run(app, args) {
-      const message = await app.database.prisma.mailMessage.findUnique({ where: { id: required(args, 'id') } });
-      if (!message) throw new UsageError(`There is no message ${args.id}.`);
-      // A reset request not yet looked up by the worker has no mail to show.
-      const rendered =
-        message.template === RESET_REQUEST
-          ? { from: app.config.mailFrom, subject: '(password reset request: the mail worker looks the login up and writes its mail)', text: '' }
-          : app.mailWorker.render(message);
       // The sealed secret stays out of the answer: a queued mail's text shows it, a sent one has none.
-      const { secret: _sealed, ...row } = message;
-      return { ...row, from: rendered.from, subject: rendered.subject, text: rendered.text };
+      const { message, ...rendered } = await app.services.mail.open('operator', required(args, 'id'));
+      return { ...message, ...rendered };
     },
     text: (m: { id: string; from: string; to: string; status: string; subject: string; text: string }) =>
       `Message ${m.id} (${m.status})\nFrom: ${m.from}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text}`,
@@ -279,9 +271,24 @@ export const commands: Record<string, Command> = {
         ? { license: seeded, customer: { id: seeded.customerId, email, created: false }, password: null }
         : await app.services.licenses.issue('operator', { email, product: code, seats: 3, expiresAt: new Date(Date.now() + 365 * 86_400_000) });
       const { customer: _customer, ...license } = issued.license as typeof issued.license & { customer?: unknown };
-      return { product: { code: product.code, name: product.name }, ...issued, license };
+      // A vendor admin for the dashboard: the customer's login is refused there.
+      const staffEmail = 'admin@example.com';
+      const staffExists = await app.database.prisma.staffUser.findUnique({ where: { email: staffEmail } });
+      const staff = staffExists
+        ? { email: staffEmail, role: staffExists.role, password: null }
+        : await app.services.staff
+            .create('operator', { email: staffEmail, role: 'VENDOR_ADMIN', reseller: null, password: null })
+            .then(({ staff: created, password }) => ({ email: created.email, role: created.role, password }));
+      return { product: { code: product.code, name: product.name }, ...issued, license, staff, dashboard: `${app.config.publicUrl}/admin/` };
     },
-    text: (r: Issued & { product: { code: string } }) => `Demo product ${r.product.code}.\n${issuedText(r)}`,
+    text: (r: Issued & { product: { code: string }; staff: { email: string; password: string | null }; dashboard: string }) =>
+      [
+        `Demo product ${r.product.code}.`,
+        issuedText(r),
+        `Dashboard: ${r.dashboard}`,
+        `Staff login: ${r.staff.email} (vendor admin)`,
+        `Staff password: ${r.staff.password ?? 'unchanged (seeded before)'}`,
+      ].join('\n'),
   },
 };
 

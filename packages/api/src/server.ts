@@ -50,6 +50,12 @@ export async function listen(
     },
     yoga,
   );
+  // Listening before the WebSocket server is attached: ws re-emits the HTTP server's errors, and
+  // graphql-ws prints them with a stack, so a port in use would not be the one line main.ts gives it.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
   // ws would otherwise buffer messages of up to 100 MiB; a subscribe message is as small as a request.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: maxMessageBytes });
   const ws = useServer(
@@ -83,10 +89,6 @@ export async function listen(
     },
     wss,
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {

@@ -2,6 +2,7 @@ import type { Context } from '@slotkeeper/schema/context';
 import type { Db } from '@slotkeeper/schema/services/db';
 import type { Services } from '@slotkeeper/schema/services/services';
 import { schema } from '@slotkeeper/schema/schema/index';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import { type GraphQLLimits, graphqlLimitPlugins } from './graphql-limits.ts';
 import { type Logger, yogaLogging } from './logger.ts';
@@ -48,7 +49,10 @@ function hstsPlugin(): Plugin {
 export function createSlotkeeperYoga(deps: YogaDeps) {
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    graphiql: deps.graphql.introspection,
+    graphiql: deps.graphql.introspection ? { title: 'Slotkeeper GraphiQL' } : false,
+    // The page carries GraphiQL's code and styles itself (from the installed package): yoga's default
+    // loads them from a CDN, and stays at "Loading…" wherever that is out of reach.
+    renderGraphiQL,
     landingPage: false,
     // Only listed origins get CORS headers: any other site's page cannot read the API's answers.
     cors: (request) => {

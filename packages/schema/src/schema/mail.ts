@@ -1,4 +1,8 @@
 import { builder } from '../builder.ts';
+import { requireVendor } from '../services/caller.ts';
+import { ForbiddenError, NotFoundError } from '../services/errors.ts';
+import { RESET_REQUEST } from '../services/mail.ts';
+import type { MailDelivery, OpenedMail } from '../services/mail-reader.ts';
 import { offsetPage, orderBy, orderInput } from './connection.ts';
 
 const MailMessageRef = builder.prismaObject('MailMessage', {
@@ -35,5 +39,38 @@ builder.queryField('mailMessages', (t) =>
         ctx.db.mailMessage.findMany({ ...query, where, orderBy: args.orderBy ? orderBy(args.orderBy, 'createdAt') : [{ createdAt: 'desc' }, { id: 'asc' }], ...page }),
       );
     },
+  }),
+);
+
+builder.queryField('mailDelivery', (t) =>
+  t.field({
+    type: builder.objectRef<MailDelivery>('MailDelivery').implement({
+      description: 'Whether e-mail leaves the server: without SMTP (SMTP_URL) messages are held in the outbox.',
+      fields: (f) => ({
+        configured: f.exposeBoolean('configured', { description: 'An SMTP server is configured: messages are sent.' }),
+        held: f.exposeInt('held', { nullable: true, description: 'Messages held in the outbox; null for reseller admins, who cannot open them.' }),
+      }),
+    }),
+    authScopes: { staff: true },
+    description: 'Staff only: how mail is delivered, so that the dashboard says whether an e-mail is on its way.',
+    resolve: (_root, _args, ctx) => ctx.services.mail.delivery(ctx.caller),
+  }),
+);
+
+builder.mutationField('openMailMessage', (t) =>
+  t.field({
+    type: builder.objectRef<OpenedMail>('OpenMailMessageSuccess').implement({
+      fields: (f) => ({
+        mail: f.field({ type: MailMessageRef, description: 'Its outbox row.', resolve: (opened) => ({ ...opened.message, secret: null }) }),
+        from: f.exposeString('from'),
+        subject: f.exposeString('subject'),
+        text: f.exposeString('text', { description: "The mail's text as sent, a queued one's generated password or reset code included." }),
+      }),
+    }),
+    description:
+      'Vendor admins only: a message as its recipient reads it. Without SMTP this is how a new login reaches its customer; every opening is in the audit log.',
+    args: { input: t.arg({ type: builder.inputType('OpenMailMessageInput', { fields: (f) => ({ id: f.id() }) }) }) },
+    errors: { types: [ForbiddenError, NotFoundError] },
+    resolve: (_root, { input }, ctx) => ctx.services.mail.open(ctx.caller, String(input.id)),
   }),
 );

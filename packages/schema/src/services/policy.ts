@@ -46,5 +46,5 @@ export const policy = {
   manageStaffLockout: (caller: Caller) => requireVendor(caller),
   readSeatUsage: (caller: Caller) => requireStaff(caller),
   /** The outbox can hold generated passwords until sent: vendor admins only. */
-  readMail: (caller: Caller) => requireVendor(caller),
+  readMail: (actor: Actor) => staffOrOperator(actor, requireVendor),
 };

@@ -5,6 +5,7 @@ import type { Clock, Db, EffectLog } from './db.ts';
 import { type LicenseService, createLicenseService } from './license.ts';
 import { type ProductService, createProductService } from './product.ts';
 import type { Outbox } from './mail.ts';
+import { type MailReader, createMailReader } from './mail-reader.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { SessionEvents } from './session-event.ts';
@@ -22,6 +23,7 @@ export interface Services {
   activations: ActivationService;
   licenses: LicenseService;
   products: ProductService;
+  mail: MailReader;
   signer: Signer;
   webhookEndpoints: WebhookService;
 }
@@ -36,6 +38,8 @@ export interface ServiceDeps {
   sessionEvents: SessionEvents;
   limits: RateLimits;
   outbox: Outbox;
+  /** What the outbox needs to show its messages: whether SMTP is configured, the sender, the rendering. */
+  mail: { configured: boolean; from: string; render: Parameters<typeof createMailReader>[0]['render'] };
   sessionTtlHours: number;
   resetTtlMinutes: number;
   /** Where the services write webhook events (in their transactions). */
@@ -56,6 +60,7 @@ export function createServices(deps: ServiceDeps): Services {
     activations: createActivationService({ ...deps, accounts }),
     licenses: createLicenseService(deps),
     products: createProductService(deps),
+    mail: createMailReader({ db: deps.db, ...deps.mail }),
     signer: deps.signer,
     webhookEndpoints: createWebhookService({ ...deps, allowPrivate: deps.webhookAllowPrivate }),
   };
