@@ -285,7 +285,7 @@ describe('dashboard in Chromium', () => {
 
       await page.reload();
       await page.getByRole('cell', { name: 'license.created' }).waitFor();
-      await page.getByText('delivered', { exact: true }).waitFor();
+      await page.getByText('Delivered', { exact: true }).waitFor();
       await screenshot(page, 'webhook-deliveries');
       await page.getByRole('button', { name: 'Send again' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Send again' }).click();

@@ -342,9 +342,9 @@ type Json = Record<string, any>;
 /** Root fields that stay GraphQL-only: the dashboard's admin API. An operation in neither list fails below. */
 const DASHBOARD_ONLY = [
   'activations', 'auditEvents', 'customer', 'customers', 'license', 'licenses', 'mailMessages', 'products', 'resellers',
-  'seatUsage', 'staffUsers', 'viewer',
+  'mailDelivery', 'seatUsage', 'staffUsers', 'viewer',
   'adminReleaseActivation', 'changeLicenseExpiry', 'changeLicenseSeats', 'changeStaffPassword', 'clearLoginLockout', 'createProduct',
-  'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'resendCredentials', 'sendPasswordReset',
+  'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'openMailMessage', 'resendCredentials', 'sendPasswordReset',
   'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateLicense', 'updateProduct',
   'webhookDeliveries', 'webhookEndpoint', 'webhookEndpoints', 'createWebhookEndpoint', 'deleteWebhookEndpoint',
   'resendWebhookDelivery', 'rotateWebhookSecret', 'updateWebhookEndpoint',

@@ -67,7 +67,8 @@ const hsSigned = (head: object, payload: object, secret: Buffer | string) => {
 };
 /** Every way the public key could be handed to an HMAC by a confused verifier. */
 function publicKeySecrets(jwks: JSONWebKeySet): (Buffer | string)[] {
-  const jwk = jwks.keys[0]!;
+  // The Ed25519 key the genuine tokens name (the set may list RSA keys of RS256 products too).
+  const jwk = jwks.keys.find((key) => key.kty === 'OKP')!;
   const spki = createPublicKey({ key: jwk as never, format: 'jwk' });
   return [
     Buffer.from(jwk.x!, 'base64url'),

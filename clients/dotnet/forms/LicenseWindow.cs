@@ -41,6 +41,7 @@ namespace Slotkeeper.Forms
             [ErrorCode.ReleaseLimitReached] = "This license has used up its remote releases for this year.",
             [ErrorCode.ResetTokenInvalid] = "The reset code is wrong or has expired. Ask for a new one.",
             [ErrorCode.SlotReleased] = "This computer's seat was released. Activate again.",
+            [ErrorCode.UrlNotAllowed] = "The server refused that address. Contact your vendor.",
             [ErrorCode.WeakPassword] = "The new password is too weak: use a longer one.",
             [ErrorCode.ProxyAuthRefused] = "The proxy server refused the login. Enter the proxy login and password (your IT department knows them) and save.",
             [ErrorCode.ProxyRefused] = "The proxy server does not allow the license server. Ask your IT department to allow it.",

@@ -33,6 +33,8 @@ namespace Slotkeeper
         ResetTokenInvalid,
         /// <summary>SLOT_RELEASED</summary>
         SlotReleased,
+        /// <summary>URL_NOT_ALLOWED</summary>
+        UrlNotAllowed,
         /// <summary>WEAK_PASSWORD</summary>
         WeakPassword,
         /// <summary>The proxy wants a login, or refused the one given (HTTP 407).</summary>
@@ -47,7 +49,7 @@ namespace Slotkeeper
 
     internal static class ServerCodes
     {
-        public static readonly string[] Names = { "FORBIDDEN", "INVALID_CREDENTIALS", "INVALID_INPUT", "INVALID_TOKEN", "LICENSE_EXPIRED", "LICENSE_REVOKED", "LICENSE_SUSPENDED", "NOT_FOUND", "NO_FREE_SLOT", "PASSWORDS_DO_NOT_MATCH", "RATE_LIMITED", "RELEASE_LIMIT_REACHED", "RESET_TOKEN_INVALID", "SLOT_RELEASED", "WEAK_PASSWORD" };
+        public static readonly string[] Names = { "FORBIDDEN", "INVALID_CREDENTIALS", "INVALID_INPUT", "INVALID_TOKEN", "LICENSE_EXPIRED", "LICENSE_REVOKED", "LICENSE_SUSPENDED", "NOT_FOUND", "NO_FREE_SLOT", "PASSWORDS_DO_NOT_MATCH", "RATE_LIMITED", "RELEASE_LIMIT_REACHED", "RESET_TOKEN_INVALID", "SLOT_RELEASED", "URL_NOT_ALLOWED", "WEAK_PASSWORD" };
     }
 
     internal static class Documents
