@@ -4,6 +4,7 @@ import type { MailRow, MailSecrets } from '@slotkeeper/schema/services/mail-secr
 import { type MailBranding, type RenderedMail, renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { Prisma } from '@slotkeeper/schema/generated/prisma/client';
 import nodemailer from 'nodemailer';
+import { passLoop } from './worker-loop.ts';
 import type { Logger } from './logger.ts';
 
 export interface OutgoingMail {
@@ -100,8 +101,7 @@ export function createMailWorker(deps: {
   const { db, clock, transport, brand, secrets, logger } = deps;
   const leaseMs = deps.leaseMs ?? LEASE_MS;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | null = null;
-  let again = false;
+  const loop = passLoop(() => pass(), () => stopped, (error) => logger.error({ err: error }, 'mail worker pass failed'));
   let stopped = false;
 
   async function claim(): Promise<Claimed[]> {
@@ -128,7 +128,7 @@ export function createMailWorker(deps: {
       if (mine.count === 1) await deps.fulfilResetRequest(work, (message.data as { email: string }).email);
     });
     // The reset mail it may have written is due now, after this pass's claim.
-    again = true;
+    loop.again();
   }
 
   async function deliver(message: Claimed) {
@@ -228,25 +228,6 @@ export function createMailWorker(deps: {
     }
   }
 
-  function run(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await pass();
-        } while (again && !stopped);
-      } catch (error) {
-        logger.error({ err: error }, 'mail worker pass failed');
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  }
 
   return {
     start() {
@@ -256,23 +237,23 @@ export function createMailWorker(deps: {
         transport ? db.mailMessage.updateMany({ where: { status: 'HELD' }, data: { status: 'PENDING', nextAttemptAt: clock.now() } }) : null,
       );
       void resume.then(
-        () => run(),
+        () => loop.run(),
         (error: unknown) => logger.error({ err: error }, 'mail worker could not prepare the outbox'),
       );
-      timer = setInterval(() => void run(), deps.pollMs ?? 5_000);
+      timer = setInterval(() => void loop.run(), deps.pollMs ?? 5_000);
       timer.unref();
     },
     wake() {
-      if (!stopped) void run();
+      if (!stopped) void loop.run();
     },
     async drain() {
-      await run();
-      while (running) await running;
+      await loop.run();
+      await loop.idle();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
-      while (running) await running;
+      await loop.idle();
       transport?.close();
     },
     render: (message) => ({ ...render(message), from: deps.from, replyTo: brand.replyTo }),

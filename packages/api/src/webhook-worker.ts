@@ -5,6 +5,7 @@ import { type Clock, type Db, transaction } from '@slotkeeper/schema/services/db
 import type { Outbox } from '@slotkeeper/schema/services/mail';
 import { PrivateAddressError, guardedLookup, hostOf, isPrivateAddress } from '@slotkeeper/schema/services/webhook/address';
 import { Webhook } from 'standardwebhooks';
+import { passLoop } from './worker-loop.ts';
 import type { Logger } from './logger.ts';
 
 export interface WebhookWorker {
@@ -114,8 +115,7 @@ export function createWebhookWorker(deps: {
   // worker killed mid-attempt hands its deliveries on soon after.
   const leaseMs = deps.leaseMs ?? deps.timeoutMs * 3;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | null = null;
-  let again = false;
+  const loop = passLoop(() => pass(), () => stopped, (error) => logger.error({ err: error }, 'webhook worker pass failed'));
   let started = false;
   let stopped = false;
 
@@ -237,46 +237,27 @@ export function createWebhookWorker(deps: {
     }
   }
 
-  function run(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await pass();
-        } while (again && !stopped);
-      } catch (error) {
-        logger.error({ err: error }, 'webhook worker pass failed');
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  }
 
   return {
     start() {
       started = true;
       stopped = false;
-      void run();
-      timer = setInterval(() => void run(), deps.pollMs ?? 1_000);
+      void loop.run();
+      timer = setInterval(() => void loop.run(), deps.pollMs ?? 1_000);
       timer.unref();
     },
     wake() {
       // Only a started worker delivers on its own: a CLI command's app leaves deliveries to the server.
-      if (started && !stopped) void run();
+      if (started && !stopped) void loop.run();
     },
     async drain() {
-      await run();
-      while (running) await running;
+      await loop.run();
+      await loop.idle();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
-      while (running) await running;
+      await loop.idle();
     },
   };
 }
