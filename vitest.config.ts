@@ -20,7 +20,13 @@ export default defineConfig({
     // The long-running abuse and fault tests run with `pnpm test:stress` (vitest.stress.config.ts).
     exclude: ['test/stress/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/worker-env.ts'],
     pool: 'forks',
+    // Two files at a time, each in its own PostgreSQL schema and Redis database (global-setup.ts,
+    // worker-env.ts): most of a file's time is spent waiting on the servers, browsers and CLIs it
+    // starts, so on a 2-core machine two at a time finish in about 60 % of the time one at a time
+    // takes (vitest's default here is one: cores − 1).
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

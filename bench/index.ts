@@ -9,9 +9,10 @@ import { runP3 } from './p3-fanout.ts';
 import { runP4 } from './p4-contention.ts';
 import { runP5 } from './p5-check.ts';
 import { runP6 } from './p6-footprint.ts';
+import { runFootprint } from './footprint.ts';
 import { type BenchResult, QUICK, ROOT, type Row, THREADPOOL, databaseKinds, round } from './support.ts';
 
-const BENCHES: Record<string, () => Promise<BenchResult>> = { p1: runP1, p2: runP2, p3: runP3, p4: runP4, p5: runP5, p6: runP6 };
+const BENCHES: Record<string, () => Promise<BenchResult>> = { p1: runP1, p2: runP2, p3: runP3, p4: runP4, p5: runP5, p6: runP6, footprint: runFootprint };
 
 function fmt(value: number | null): string {
   if (value === null || Number.isNaN(value)) return '—';
@@ -21,7 +22,7 @@ function fmt(value: number | null): string {
 }
 
 export function table(rows: Row[]): string {
-  const header = ['', 'figure', 'value', 'baseline (same run)', 'ratio', 'goal', 'met'];
+  const header = ['', 'figure', 'value', 'baseline (same run)', 'ratio', 'goal', 'met', 'second baseline (ratio)'];
   const body = rows.map((r) => [
     r.id,
     r.figure,
@@ -30,6 +31,7 @@ export function table(rows: Row[]): string {
     r.ratio === null ? '—' : r.ratio.toFixed(2),
     r.goal,
     r.met === null ? '—' : r.met ? 'yes' : 'NO',
+    r.second ? `${fmt(r.second.value)} ${r.second.name} (${r.second.ratio.toFixed(2)})` : '',
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
   const line = (cells: string[]) =>

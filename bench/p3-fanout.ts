@@ -2,7 +2,9 @@
 // with a customer session of its owner, in a separate process; the driver activates and deactivates
 // machines of that license one event at a time. Figure: time from the mutation's answer (as the driver
 // reads it) to each subscriber's receipt, p50 / p99 / max over every receipt of every event.
-// Goal p99 < 100 ms at 10,000 subscribers.
+// Goal p99 < 100 ms at 10,000 subscribers. Then BENCH_P3_IDLE (50,000) idle SSE subscribers, spread
+// over subscriber processes of at most 15,000 sockets each, and the server's resident memory per
+// subscriber; the server holds one descriptor per subscriber, so `ulimit -n` caps the count (said so).
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { execSync } from 'node:child_process';
@@ -181,10 +183,31 @@ async function fanOut(
   }
 }
 
+/** `count` idle SSE subscribers held at once: the server's resident memory before and with them. */
+async function idle(server: RunningServer, seeded: { licenseId: string; tokens: string[] }, count: number) {
+  const perProcess = 15_000;
+  const rssBefore = server.rssMb();
+  const groups: Subscribers[] = [];
+  try {
+    for (let from = 0; from < count; from += perProcess) {
+      log(`P3: idle SSE subscribers ${from.toLocaleString('en-US')}–${Math.min(count, from + perProcess).toLocaleString('en-US')} connecting …`);
+      groups.push(await startSubscribers({ url: server.url, count: Math.min(perProcess, count - from), transport: 'sse', licenseId: seeded.licenseId, tokens: seeded.tokens }));
+    }
+    await sleep(2000);
+    const rssWith = server.rssMb();
+    const open = groups.reduce((n, g) => n + g.open, 0);
+    const failed = groups.reduce((n, g) => n + g.failed, 0);
+    return { asked: count, open, failed, firstError: groups.find((g) => g.firstError)?.firstError ?? null, rssBefore, rssWith, kbPerSubscriber: round(((rssWith - rssBefore) * 1024) / Math.max(1, open), 1) };
+  } finally {
+    for (const group of groups) await group.close();
+  }
+}
+
 export async function runP3(): Promise<BenchResult> {
   const sse = sizes('BENCH_P3_SSE', QUICK ? '200' : '1000,10000');
   const ws = sizes('BENCH_P3_WS', QUICK ? '100' : '1000');
   const events = envInt('BENCH_P3_EVENTS', QUICK ? 4 : 10, 1, 1000);
+  const idleWanted = envInt('BENCH_P3_IDLE', QUICK ? 1000 : 50_000, 0, 1_000_000);
   const fdLimit = Number(execSync('ulimit -n', { shell: '/bin/sh', encoding: 'utf8' }).trim());
   const rows: Row[] = [];
   const details: Record<string, unknown> = { events, fdLimit, runs: [] as unknown[] };
@@ -222,6 +245,24 @@ export async function runP3(): Promise<BenchResult> {
             met: p99 < 100 && result.missing === 0,
           });
         }
+      }
+      if (idleWanted > 0) {
+        const count = Number.isFinite(fdLimit) ? Math.min(idleWanted, fdLimit - 500) : idleWanted;
+        if (count < idleWanted) log(`P3: ${count.toLocaleString('en-US')} idle subscribers instead of ${idleWanted.toLocaleString('en-US')}: ulimit -n is ${fdLimit}`);
+        const held = await idle(server, seeded, count);
+        details.idle = held;
+        if (held.failed) log(`P3 idle: ${held.failed} failed, first: ${held.firstError}`);
+        rows.push({
+          id: 'P3',
+          figure: `idle SSE subscribers held (${held.kbPerSubscriber} kB resident each; ${held.rssBefore} → ${held.rssWith} MB${count < idleWanted ? `; capped by ulimit -n ${fdLimit}` : ''})`,
+          value: held.open,
+          unit: '',
+          baseline: null,
+          baselineName: null,
+          ratio: null,
+          goal: `${idleWanted.toLocaleString('en-US')} held`,
+          met: held.open >= idleWanted,
+        });
       }
     },
   );

@@ -1,7 +1,7 @@
 // What every benchmark shares: settings, a database to seed and hand to a server, the api started as
 // its own process (so the load generator never shares its event loop), an HTTP load run, and the
 // figures' arithmetic. Nothing here asserts: a benchmark prints what it measured.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,7 +117,7 @@ export async function seed(
   options: { customers: number; licenses?: number; seats: number; cost: number; sessions?: number; activations?: number; leaseDays?: number | null },
 ): Promise<{ product: string; customers: SeededCustomer[] }> {
   const tag = randomBytes(4).toString('hex');
-  const product = await prisma.product.create({ data: { code: `bench-${tag}`, name: 'Bench Plug-in', leaseDays: options.leaseDays ?? null } });
+  const product = await prisma.product.create({ data: { code: `bench-${tag}`, name: 'Bench Plug-in', leaseSeconds: options.leaseDays != null ? options.leaseDays * 86_400 : null } });
   const hash = await passwordHash(options.cost);
   const customers: SeededCustomer[] = Array.from({ length: options.customers }, (_, i) => ({
     id: `bench-${tag}-c${i}`,
@@ -208,12 +208,43 @@ export function startApi(database: BenchDatabase, extra: Record<string, string> 
 
 const KEK = randomBytes(32).toString('base64');
 
+/**
+ * The hand-written floor (bench/floor-server.ts) on `database` (PostgreSQL only: it speaks pg), with a
+ * signing key of its own; `token(apiToken)` re-signs an api token's claims with that key, so the
+ * floor renews the very slots the api renewed.
+ */
+export async function startFloor(database: BenchDatabase): Promise<RunningServer & { token(apiToken: string): string }> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const kid = 'bench-floor';
+  const issuer = 'bench-floor';
+  const server = await startProcess(
+    'bench/floor-server.ts',
+    { DATABASE_URL: database.env.DATABASE_URL!, FLOOR_KEY: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), FLOOR_KID: kid, FLOOR_ISSUER: issuer },
+    '/ready',
+  );
+  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid, typ: 'slot+jwt' })).toString('base64url');
+  return {
+    ...server,
+    token(apiToken) {
+      const claims = JSON.parse(Buffer.from(apiToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+      const input = `${header}.${Buffer.from(JSON.stringify({ ...claims, iss: issuer })).toString('base64url')}`;
+      return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`;
+    },
+  };
+}
+
 /** A bare graphql-yoga `{ hello }` server started the same way as the api: the ceiling of yoga + HTTP here. */
 export function startHello(): Promise<RunningServer> {
   return startProcess('bench/hello-server.ts', {}, '/graphql?query=%7Bhello%7D');
 }
 
 // ---------------------------------------------------------------------------------------------- load
+
+/**
+ * What a row says of a run's failed requests: a baseline whose requests failed is no baseline (its
+ * rate is near 0 and any ratio over it looks met), so rows built on one say so and are not met.
+ */
+export const failedNote = (r: LoadResult | null): string => (r && r.failed > 0 ? ` (${r.failed.toLocaleString('en-US')} requests FAILED)` : '');
 
 export interface LoadResult {
   /** Requests answered per second (2xx). */
@@ -314,7 +345,7 @@ export function activateBody(email: string, product: string, fingerprint: string
 export async function withApi<T>(
   kind: DatabaseKind,
   prepare: (prisma: PrismaClient) => Promise<T>,
-  fn: (server: RunningServer, seeded: T) => Promise<void>,
+  fn: (server: RunningServer, seeded: T, database: BenchDatabase) => Promise<void>,
   extraEnv: Record<string, string> = {},
 ): Promise<void> {
   const database = createBenchDatabase(kind);
@@ -322,7 +353,7 @@ export async function withApi<T>(
   try {
     const seeded = await database.withPrisma(prepare);
     server = await startApi(database, extraEnv);
-    await fn(server, seeded);
+    await fn(server, seeded, database);
   } finally {
     await server?.stop();
     await database.dispose();
@@ -342,6 +373,8 @@ export interface Row {
   ratio: number | null;
   goal: string;
   met: boolean | null;
+  /** A second same-run baseline shown beside the first (P2: bare yoga beside the floor); informative, no goal. */
+  second?: { value: number; name: string; ratio: number };
 }
 
 export interface BenchResult {

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { ACTIVATE, DEACTIVATE, LOG_IN, MY_LICENSES, RELEASE, RENEW, machine } from './support/operations.ts';
@@ -212,6 +212,113 @@ describe('renewToken', () => {
     const { token } = await activate(machine(license, 'pc'));
     await t.app.database.prisma.license.update({ where: { id: license.id }, data: { status: 'SUSPENDED' } });
     expect((await t.gql(RENEW, { token })).data.renewToken.code).toBe('LICENSE_SUSPENDED');
+  });
+});
+
+describe("renewToken's guarded statement", () => {
+  const RENEW_FULL = /* GraphQL */ `
+    mutation RenewFull($token: String!) {
+      renewToken(input: { token: $token }) {
+        __typename
+        ... on RenewTokenSuccess { token activation { id } license { id seats seatsUsed } }
+        ... on Error { code message }
+        ... on LicenseExpiredError { expiredAt }
+      }
+    }
+  `;
+  const slotRow = (id: string) => t.app.database.prisma.activation.findUniqueOrThrow({ where: { id } });
+
+  /** Activates, moves the clock, lets `change` break the slot, and asks for a renewal 1 s later. */
+  async function refused(change: (license: { id: string }, activationId: string) => Promise<unknown>, options: Parameters<typeof t.seed.license>[0] = {}) {
+    const license = await t.seed.license({ leaseDays: 7, ...options });
+    const { token, activation } = await activate(machine(license, 'pc'));
+    await change(license, activation.id);
+    const before = await slotRow(activation.id);
+    t.clock.advance(1_000);
+    try {
+      const answer = (await t.gql(RENEW_FULL, { token })).data.renewToken;
+      // A refusal writes nothing: neither last seen nor a new expiry.
+      expect(await slotRow(activation.id)).toEqual(before);
+      return answer;
+    } finally {
+      t.clock.advance(-1_000);
+    }
+  }
+
+  it('writes what the checked path wrote: last seen, the signing kid, the lease expiry; answers the live seat count', async () => {
+    const license = await t.seed.license({ seats: 4, leaseDays: 7 });
+    await activate(machine(license, 'other'));
+    const { token, activation } = await activate(machine(license, 'pc'));
+    t.clock.advance(2 * DAY);
+    try {
+      const asked = t.clock.now().getTime();
+      const { data } = await t.gql(RENEW_FULL, { token });
+      const answered = t.clock.now().getTime();
+      const row = await slotRow(activation.id);
+      expect(data.renewToken).toMatchObject({ __typename: 'RenewTokenSuccess', activation: { id: activation.id }, license: { id: license.id, seats: 4, seatsUsed: 2 } });
+      expect(row.lastSeenAt.getTime()).toBeGreaterThanOrEqual(asked);
+      expect(row.lastSeenAt.getTime()).toBeLessThanOrEqual(answered);
+      expect(row.tokenExpiresAt.getTime()).toBe(row.lastSeenAt.getTime() + 7 * DAY);
+      expect(decodeJwt(data.renewToken.token).exp).toBe(Math.floor(row.tokenExpiresAt.getTime() / 1000));
+      expect(row.tokenKid).toBe(decodeProtectedHeader(data.renewToken.token).kid);
+    } finally {
+      t.clock.advance(-2 * DAY);
+    }
+  });
+
+  it('a lease never runs past the license expiry', async () => {
+    const license = await t.seed.license({ leaseDays: 30, expiresInDays: 10 });
+    const { token, license: info } = await activate(machine(license, 'pc'));
+    const { data } = await t.gql(RENEW_FULL, { token });
+    expect(decodeJwt(data.renewToken.token).exp).toBe(Math.floor(new Date(info.expiresAt).getTime() / 1000));
+  });
+
+  it('refuses a released slot with SLOT_RELEASED', async () => {
+    const answer = await refused((_license, id) => t.app.database.prisma.activation.update({ where: { id }, data: { releasedAt: t.clock.now(), releaseReason: 'ADMIN_RELEASE' } }));
+    expect(answer).toMatchObject({ __typename: 'SlotReleasedError', code: 'SLOT_RELEASED' });
+  });
+
+  it('refuses a suspended license with LICENSE_SUSPENDED', async () => {
+    const answer = await refused((license) => t.app.database.prisma.license.update({ where: { id: license.id }, data: { status: 'SUSPENDED' } }));
+    expect(answer).toMatchObject({ __typename: 'LicenseSuspendedError', code: 'LICENSE_SUSPENDED' });
+  });
+
+  it('refuses a revoked license with LICENSE_REVOKED', async () => {
+    const answer = await refused((license) => t.app.database.prisma.license.update({ where: { id: license.id }, data: { status: 'REVOKED' } }));
+    expect(answer).toMatchObject({ code: 'LICENSE_REVOKED' });
+  });
+
+  it('refuses an expired license with LICENSE_EXPIRED and when it expired', async () => {
+    let expiresAt!: Date;
+    const answer = await refused(async (license) => {
+      expiresAt = new Date(t.clock.now().getTime() + 500);
+      await t.app.database.prisma.license.update({ where: { id: license.id }, data: { expiresAt } });
+    });
+    expect(answer).toMatchObject({ __typename: 'LicenseExpiredError', code: 'LICENSE_EXPIRED', expiredAt: expiresAt.toISOString() });
+  });
+
+  it("refuses a token signed for another machine's fingerprint with INVALID_TOKEN", async () => {
+    const license = await t.seed.license();
+    const { token, activation } = await activate(machine(license, 'pc'));
+    const { sub, aud, lic, fp, seats, nbf, exp } = decodeJwt(token) as Record<string, any>;
+    const other = await t.app.services.signer.sign({ sub, aud, lic, seats, nbf, exp, ent: [], fp: `${fp}-elsewhere` });
+    const before = await slotRow(activation.id);
+    expect((await t.gql(RENEW, { token: other.token })).data.renewToken.code).toBe('INVALID_TOKEN');
+    expect(await slotRow(activation.id)).toEqual(before);
+  });
+
+  it('a renewal racing a deactivation never brings the slot back (real concurrent requests)', async () => {
+    const license = await t.seed.license({ seats: 1 });
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 6; round++) {
+      const { token, activation } = await activate(machine(license, `race-${round}`));
+      const [renewed, deactivated] = await Promise.all([t.gql(RENEW_FULL, { token }), t.gql(DEACTIVATE, { input: { token } })]);
+      expect(deactivated.data.deactivateMachine.__typename).toBe('DeactivateMachineSuccess');
+      outcomes.add(renewed.data.renewToken.__typename);
+      expect(['RenewTokenSuccess', 'SlotReleasedError']).toContain(renewed.data.renewToken.__typename);
+      expect((await slotRow(activation.id)).releasedAt).not.toBeNull();
+      expect(await liveActivations(license.id)).toBe(0);
+    }
   });
 });
 

@@ -10,6 +10,14 @@ type Role = 'vendor' | 'resellerA' | 'resellerB' | 'customer' | 'anonymous';
 /** ok: allowed and sees reseller A's record; hidden: allowed, but A's record is not in the answer; */
 type Outcome = 'ok' | 'hidden' | 'forbidden' | 'not_found';
 const ROLES: Role[] = ['vendor', 'resellerA', 'resellerB', 'customer', 'anonymous'];
+/**
+ * API tokens act as staff of their role and reseller: each is expected to fare as the role it stands
+ * for (a revoked token as anonymous) unless the row says otherwise in `tokens`. Reseller B's token is
+ * the other tenant's (A's records hidden from it); test/api-token.test.ts checks A's token on A's own.
+ */
+type TokenRole = 'vendorToken' | 'resellerBToken' | 'revokedToken';
+const TOKEN_ROLES: Record<TokenRole, Role> = { vendorToken: 'vendor', resellerBToken: 'resellerB', revokedToken: 'anonymous' };
+const NO_TOKENS = { vendorToken: 'forbidden', resellerBToken: 'forbidden' } as const;
 
 interface Fixture {
   license: Awaited<ReturnType<Tenants['licenseOfA']>>;
@@ -26,6 +34,8 @@ interface Row {
   /** True when the answer contains reseller A's record (for reads), or the mutation took effect. */
   sees?: (data: any, f: Fixture) => boolean;
   expect?: Record<Role, Outcome>;
+  /** Where an API token fares otherwise than the staff role it stands for. */
+  tokens?: Partial<Record<TokenRole, Outcome>>;
 }
 
 const STAFF_ONLY_A = { vendor: 'ok', resellerA: 'ok', resellerB: 'not_found', customer: 'forbidden', anonymous: 'forbidden' } as const;
@@ -49,6 +59,15 @@ async function endpointOfA(f: Fixture) {
   const delivery = await db.webhookDelivery.create({ data: { endpointId: endpoint.id, eventId: event.id, status: 'DELIVERED', attempts: 1 } });
   hooksOfA.set(f.license.id, { endpointId: endpoint.id, deliveryId: delivery.id });
 }
+/** Per fixture license: an API token of reseller A (made by the operator). */
+const apiTokensOfA = new Map<string, string>();
+
+async function apiTokenOfA(f: Fixture) {
+  const { apiToken } = await t.app.services.apiTokens.create('operator', { name: 'matrix', role: 'RESELLER_ADMIN', reseller: f.tenants.resellerA.name });
+  apiTokensOfA.set(f.license.id, apiToken.id);
+}
+/** The throw-away reseller each mergeResellers case folds into reseller A, by the fixture's license. */
+const mergedSourceIds = new Map<string, string>();
 /** The message each openMailMessage case opens, by the fixture's license. */
 const openedMailIds = new Map<string, string>();
 
@@ -62,6 +81,7 @@ const MATRIX: Record<string, Row> = {
   requestPasswordReset: { public: 'answers alike for every e-mail' },
   resetPassword: { public: 'reset code in the input' },
   changePassword: { public: 'current password in the input' },
+  startTrial: { public: 'no login: a machine asks for its one trial of a product' },
 
   myLicenses: {
     document: '{ myLicenses { id } }',
@@ -78,6 +98,8 @@ const MATRIX: Record<string, Row> = {
     document: '{ viewer { id role } }',
     sees: (d) => d.viewer !== null,
     expect: { vendor: 'ok', resellerA: 'ok', resellerB: 'ok', customer: 'hidden', anonymous: 'hidden' },
+    // The viewer is a staff account; a token is none.
+    tokens: { vendorToken: 'hidden', resellerBToken: 'hidden' },
   },
   licenses: {
     document: 'query($email: String) { licenses(first: 100, filter: { customerEmail: $email }) { totalCount edges { node { id } } } }',
@@ -128,6 +150,9 @@ const MATRIX: Record<string, Row> = {
     expect: STAFF_LIST_A,
   },
   mailMessages: { document: '{ mailMessages(first: 1) { totalCount } }', expect: VENDOR_ONLY },
+  // Trials are the vendor's leads: no reseller sold anything yet.
+  trials: { document: '{ trials(first: 1) { totalCount } }', expect: VENDOR_ONLY },
+  trial: { document: '{ trial(id: "00000000-0000-4000-8000-000000000000") { id } }', expect: VENDOR_ONLY },
   mailDelivery: {
     document: '{ mailDelivery { configured held } }',
     // Whether mail is sent, for every staff member; how much is held only for those who may open it.
@@ -146,7 +171,12 @@ const MATRIX: Record<string, Row> = {
     expect: VENDOR_ONLY,
   },
   products: { document: '{ products { id code } }', expect: ANY_STAFF },
-  seatUsage: { document: '{ seatUsage(days: 7) { byProduct { key } history { day seatsUsed } } }', expect: ANY_STAFF },
+  seatUsage: {
+    document: '{ seatUsage(days: 7) { byProduct { key } history { day seatsUsed activations denied } resellerHistory { key history { activations } } } }',
+    // Every staff member has figures; reseller A's own series only in the vendor's and A's.
+    sees: (d, f) => d.seatUsage.resellerHistory.some((s: { key: string }) => s.key === f.tenants.resellerA.id),
+    expect: STAFF_LIST_A,
+  },
   issueLicense: {
     document: `mutation($email: String!, $product: String!) {
       issueLicense(input: { email: $email, product: $product, seats: 1, expiresAt: "2030-01-01T00:00:00Z" }) { __typename ... on Error { code } } }`,
@@ -210,6 +240,26 @@ const MATRIX: Record<string, Row> = {
     variables: () => ({ name: `Reseller ${unique()}` }),
     expect: VENDOR_ONLY,
   },
+  renameReseller: {
+    // Renamed to its own name: allowed callers change nothing the other rows rely on.
+    document: 'mutation($id: ID!, $name: String!) { renameReseller(input: { resellerId: $id, name: $name }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.tenants.resellerA.id, name: f.tenants.resellerA.name }),
+    expect: STAFF_ONLY_A,
+  },
+  mergeResellers: {
+    document: 'mutation($source: ID!, $target: ID!) { mergeResellers(input: { sourceId: $source, targetId: $target }) { __typename ... on Error { code } } }',
+    prepare: async (f) => {
+      const source = await t.app.database.prisma.reseller.create({ data: { name: `Merged ${unique()}` } });
+      mergedSourceIds.set(f.license.id, source.id);
+    },
+    variables: (f) => ({ source: mergedSourceIds.get(f.license.id), target: f.tenants.resellerA.id }),
+    expect: VENDOR_ONLY,
+  },
+  updateCustomer: {
+    document: 'mutation($id: ID!, $email: String!) { updateCustomer(input: { customerId: $id, email: $email }) { __typename ... on Error { code } } }',
+    variables: (f) => ({ id: f.license.customerId, email: `moved-${unique()}@example.com` }),
+    expect: VENDOR_ONLY,
+  },
   createProduct: {
     document: 'mutation($code: String!) { createProduct(input: { code: $code, name: "P" }) { __typename ... on Error { code } } }',
     variables: () => ({ code: `p-${unique()}` }),
@@ -225,11 +275,33 @@ const MATRIX: Record<string, Row> = {
   staffLogOut: {
     document: 'mutation { staffLogOut { __typename ... on Error { code } } }',
     expect: ANY_STAFF,
+    tokens: NO_TOKENS,
   },
   changeStaffPassword: {
     document: `mutation { changeStaffPassword(input: { currentPassword: "wrong-password-here", newPassword: "New-Staff-Secret-1", newPasswordRepeat: "New-Staff-Secret-1" }) { __typename ... on Error { code } } }`,
     // A wrong current password proves the caller got past authorization to the password check.
     expect: { vendor: 'ok', resellerA: 'ok', resellerB: 'ok', customer: 'forbidden', anonymous: 'forbidden' },
+    tokens: NO_TOKENS,
+  },
+  apiTokens: {
+    document: '{ apiTokens(first: 500) { totalCount edges { node { id } } } }',
+    prepare: apiTokenOfA,
+    sees: (d, f) => ids(d.apiTokens).includes(apiTokensOfA.get(f.license.id)!),
+    expect: STAFF_LIST_A,
+  },
+  createApiToken: {
+    document: `mutation($reseller: String!) {
+      createApiToken(input: { name: "matrix", role: RESELLER_ADMIN, reseller: $reseller }) { __typename ... on Error { code } } }`,
+    // B naming A gets INVALID_INPUT, past authorization; a token makes no tokens.
+    variables: (f) => ({ reseller: f.tenants.resellerA.name }),
+    expect: ANY_STAFF,
+    tokens: NO_TOKENS,
+  },
+  revokeApiToken: {
+    document: 'mutation($id: ID!) { revokeApiToken(input: { id: $id }) { __typename ... on Error { code } } }',
+    prepare: apiTokenOfA,
+    variables: (f) => ({ id: apiTokensOfA.get(f.license.id) }),
+    expect: STAFF_ONLY_A,
   },
   webhookEndpoints: {
     document: '{ webhookEndpoints(first: 500) { totalCount edges { node { id } } } }',
@@ -291,11 +363,20 @@ const TRANSPORTS: Transport[] = ['in-process', 'http'];
 let t: TestApp;
 let tenants: Tenants;
 let httpUrl: string;
+/** A bearer API token per token role: vendor, reseller B, and a revoked one. */
+const apiTokens = {} as Record<TokenRole, string>;
 beforeAll(async () => {
   // Webhook endpoints in the matrix point at a closed local port.
   t = await startTestApp({ config: { webhooks: { retryBaseSeconds: 30, timeoutSeconds: 1, allowPrivate: true } } });
   tenants = await setUpTenants(t);
   httpUrl = (await t.listen()).url;
+  const make = (role: 'VENDOR_ADMIN' | 'RESELLER_ADMIN', reseller?: string) =>
+    t.app.services.apiTokens.create('operator', { name: `matrix ${role}`, role, reseller });
+  apiTokens.vendorToken = (await make('VENDOR_ADMIN')).token;
+  apiTokens.resellerBToken = (await make('RESELLER_ADMIN', tenants.resellerB.name)).token;
+  const revoked = await make('VENDOR_ADMIN');
+  await t.app.services.apiTokens.revoke('operator', revoked.apiToken.id);
+  apiTokens.revokedToken = revoked.token;
 });
 
 /** A request to /graphql through yoga in-process, or through the listening socket. */
@@ -336,26 +417,33 @@ it('every query, mutation and subscription has a rule', async () => {
   expect(Object.keys(MATRIX).filter((name) => !operations.includes(name))).toEqual([]);
 });
 
+// API tokens take the same path from the Authorization header on: in-process suffices for them.
+const rolesOver = (transport: Transport): (Role | TokenRole)[] =>
+  transport === 'http' ? ROLES : [...ROLES, ...(Object.keys(TOKEN_ROLES) as TokenRole[])];
+
 describe.each(TRANSPORTS)('over %s', (transport) => {
   describe.each(Object.entries(MATRIX).filter(([, row]) => !row.public))('%s', (field, row) => {
-    it.each(ROLES)('as %s', async (role) => {
+    it.each(rolesOver(transport))('as %s', async (role) => {
       const license = await tenants.licenseOfA();
       const fixture: Fixture = { license, tenants };
       await row.prepare?.(fixture);
       let variables = row.variables?.(fixture) ?? {};
-      let token: string | undefined = role === 'anonymous' ? undefined : tenants.tokens[role];
+      const isToken = role in TOKEN_ROLES;
+      let token: string | undefined = isToken ? apiTokens[role as TokenRole] : role === 'anonymous' ? undefined : tenants.tokens[role as Exclude<Role, 'anonymous'>];
       if (field === 'disableStaff') {
         const victim = await t.app.services.staff.create('operator', { email: `victim-${unique()}@example.com`, role: 'RESELLER_ADMIN', reseller: tenants.resellerA.name });
         variables = { id: victim.staff.id };
       }
-      if (field === 'staffLogOut' || field === 'changeStaffPassword') {
+      if ((field === 'staffLogOut' || field === 'changeStaffPassword') && !isToken) {
         // These end or change the caller's own session: use a throw-away session of the same person.
-        token = role === 'anonymous' || role === 'customer' ? token : await freshStaffSession(role);
+        token = role === 'anonymous' || role === 'customer' ? token : await freshStaffSession(role as 'vendor' | 'resellerA' | 'resellerB');
       }
       const response = await gqlOver(transport, row.document!, variables, token);
       const outcome = classify(response, field);
       expect(outcome, JSON.stringify(response)).not.toBe('error');
-      const expected = row.expect![role];
+      const expected = isToken
+        ? (row.tokens?.[role as TokenRole] ?? row.expect![TOKEN_ROLES[role as TokenRole]])
+        : row.expect![role as Role];
       if (outcome === 'ok-raw') {
         const seen = row.sees ? row.sees(response.data, fixture) : true;
         expect(seen ? 'ok' : 'hidden', JSON.stringify(response)).toBe(expected);

@@ -173,9 +173,15 @@ describe('actions', () => {
   it('creates products, resellers and staff, and disables staff (vendor admins)', async () => {
     const code = `dp-${randomBytes(3).toString('hex')}`;
     const { data: product } = await vendor.create('products', {
-      data: { code, name: 'Data Provider Tools', leaseDays: '', remoteReleasesPerYear: 2, links: { website: 'https://example.com', support: '' } },
+      data: { code, name: 'Data Provider Tools', leaseSeconds: '', remoteReleasesPerYear: 2, links: { website: 'https://example.com', support: '' } },
     });
-    expect(product).toMatchObject({ code, leaseDays: null, remoteReleasesPerYear: 2, links: { website: 'https://example.com/', support: null } });
+    expect(product).toMatchObject({ code, leaseSeconds: null, remoteReleasesPerYear: 2, links: { website: 'https://example.com/', support: null } });
+    // The seat policy as the form takes it: durations typed as the CLI writes them, codes separated by commas.
+    const { data: policy } = await vendor.create('products', {
+      data: { code: `${code}-p`, name: 'Policy Tools', leaseSeconds: '30m', maxBorrowSeconds: '7d', revivalWindowSeconds: 'none', overagePercent: '50', trialSeconds: '14d', entitlements: 'ifc-export, batch' },
+    });
+    expect(policy).toMatchObject({ leaseSeconds: 1800, maxBorrowSeconds: 7 * 86_400, revivalWindowSeconds: null, overagePercent: 50, trialSeconds: 14 * 86_400, entitlements: ['ifc-export', 'batch'] });
+    await expect(vendor.create('products', { data: { code: `${code}-x`, name: 'Bad', leaseSeconds: '1w' } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect((await vendor.getOne('products', { id: product.id })).data.code).toBe(code);
 
     const name = `DP Reseller ${randomBytes(3).toString('hex')}`;
@@ -189,6 +195,48 @@ describe('actions', () => {
     expect(disabled.disabledAt).toEqual(expect.any(String));
 
     await expect(resellerA.create('resellers', { data: { name: 'Not allowed' } })).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  it('edits a product (only what changed), a customer e-mail and a reseller name; an INVALID_INPUT comes back as the field\'s form error', async () => {
+    const code = `dpe-${randomBytes(3).toString('hex')}`;
+    const { data: product } = await vendor.create('products', { data: { code, name: 'Before', leaseSeconds: '10d', entitlements: 'batch', remoteReleasesPerYear: 3, links: { website: 'https://example.com' } } });
+    expect(product).toMatchObject({ leaseSeconds: 10 * 86_400, entitlements: ['batch'] });
+    const { data: edited } = await vendor.update('products', { id: product.id, data: { ...product, name: 'After', leaseSeconds: 'none', entitlements: '', links: { ...product.links, website: '' } }, previousData: product });
+    expect(edited).toMatchObject({ code, name: 'After', leaseSeconds: null, entitlements: [], remoteReleasesPerYear: 3, links: { website: null } });
+    const badLink = await vendor.update('products', { id: product.id, data: { ...edited, links: { ...edited.links, support: 'ftp://nope' } }, previousData: edited }).catch((e: Error) => e);
+    expect(badLink).toMatchObject({ code: 'INVALID_INPUT', body: { errors: { 'links.support': expect.stringContaining('http') } } });
+
+    const seeded = await tenants.licenseOfA();
+    const to = `dpe-${randomBytes(3).toString('hex')}@example.com`;
+    const { data: customer } = await vendor.getOne('customers', { id: seeded.customerId });
+    expect((await vendor.update('customers', { id: customer.id, data: { ...customer, email: to }, previousData: customer })).data).toMatchObject({ id: customer.id, email: to });
+    // The old address is free again; another login's is taken, and said so under the field.
+    expect((await vendor.update('customers', { id: customer.id, data: { email: seeded.email }, previousData: { ...customer, email: to } })).data.email).toBe(seeded.email);
+    const other = await tenants.licenseOfA();
+    const taken = await vendor.update('customers', { id: customer.id, data: { email: other.email }, previousData: customer }).catch((e: Error) => e);
+    expect(taken).toMatchObject({ code: 'INVALID_INPUT', body: { errors: { email: `Another login already uses ${other.email}.` } } });
+    const malformed = await vendor.update('customers', { id: customer.id, data: { email: 'nope' }, previousData: customer }).catch((e: Error) => e);
+    expect(malformed).toMatchObject({ code: 'INVALID_INPUT', body: { errors: { email: 'Enter a valid e-mail address.' } } });
+    await expect(resellerA.update('customers', { id: customer.id, data: { email: `x${to}` }, previousData: customer })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    const { data: twin } = await vendor.create('resellers', { data: { name: `${tenants.resellerA.name} twin` } });
+    const clash = await vendor.update('resellers', { id: twin.id, data: { name: tenants.resellerA.name.toUpperCase() }, previousData: twin }).catch((e: Error) => e);
+    expect(clash).toMatchObject({ code: 'INVALID_INPUT', body: { errors: { name: expect.stringContaining('already exists') } } });
+    expect(await vendor.mergeResellers(twin.id, tenants.resellerA.id)).toMatchObject({ movedLicenses: 0, movedStaff: 0 });
+    await expect(vendor.getOne('resellers', { id: twin.id })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("sorts licenses by seats in use, and a license's history holds its machines' admin releases", async () => {
+    const seeded = await tenants.licenseOfA();
+    await vendor.delete('activations', { id: seeded.activationId, meta: { note: 'lost laptop' } });
+    const history = await vendor.getList('audit', { pagination: { page: 1, perPage: 20 }, sort: { field: 'at', order: 'DESC' }, filter: { licenseId: seeded.id } });
+    expect(history.data.map((e) => e.action)).toContain('activation.released');
+    expect(history.data.find((e) => e.action === 'activation.released')!.data).toContain('lost laptop');
+    const sorted = await resellerA.getList('licenses', { pagination: { page: 1, perPage: 500 }, sort: { field: 'seatsUsed', order: 'DESC' }, filter: {} });
+    const used = sorted.data.map((l) => l.seatsUsed);
+    expect(used.length).toBeGreaterThan(1);
+    expect(used).toEqual(used.toSorted((a, b) => b - a));
+    expect(sorted.data.map((l) => l.id)).toContain(seeded.id);
   });
 
   it("manages a reseller's webhook endpoints: secret shown once, pause, rotate, delivery log, send again, remove", async () => {

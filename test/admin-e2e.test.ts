@@ -86,7 +86,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('input[name="seats"]').fill('2');
     await screenshot(page, 'license-create');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('is a new customer: the e-mail with their login is on its way').waitFor();
+    await page.getByText(`is a new customer. The e-mail with their login is on its way to ${customer}.`).waitFor();
     await page.waitForURL(/\/admin\/licenses\/[^/]+\/show$/);
     const licenseId = /licenses\/([^/]+)\/show/.exec(page.url())![1]!;
     await page.getByText('No machine holds a slot.').waitFor();
@@ -162,7 +162,7 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('dialog').getByText('The current password stops working').waitFor();
     await screenshot(page, 'customer-resend-confirm');
     await page.getByRole('dialog').getByRole('button', { name: 'Send new password' }).click();
-    await page.getByText(`New credentials are on their way to ${customer}.`).waitFor();
+    await page.getByText(`New password set. The e-mail with it is on its way to ${customer}.`).waitFor();
     const [, resent] = await smtp.waitFor(customer, 2);
     expect(line(resent!.text, 'Password')).not.toBe(password);
     await screenshot(page, 'customer-show');
@@ -296,6 +296,112 @@ describe('dashboard in Chromium', () => {
       await context.close();
       await receiver.close();
     }
+  }, 120_000);
+
+  it('a reseller admin makes an API token, sees it once, sees it used, and revokes it', async () => {
+    const { context, page, errors } = await openAs(staff.resellerA);
+    const asToken = async (token: string) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ licenses(first: 1) { totalCount } }' }),
+      });
+      return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    };
+    try {
+      await page.getByRole('menuitem', { name: 'API tokens' }).click();
+      await page.getByRole('link', { name: 'Create' }).click();
+      await page.getByLabel('Name').fill(`CRM sync ${tag}`);
+      await page.getByRole('button', { name: 'Save' }).click();
+      const token = (await page.getByTestId('api-token').textContent())!.trim();
+      expect(token).toMatch(/^skapi_/);
+      await screenshot(page, 'api-token-created');
+      await page.getByRole('button', { name: 'Done' }).click();
+
+      expect((await asToken(token)).errors).toBeUndefined();
+      const row = page.getByRole('row', { name: new RegExp(`CRM sync ${tag}`) });
+      await page.reload();
+      await row.getByText(token.slice(0, 10)).waitFor();
+      await expect.poll(async () => (await row.textContent())?.includes('never'), { timeout: 10_000 }).toBe(false);
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+      await page.getByText('Token revoked').waitFor();
+      expect((await asToken(token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  // Last in this describe: it renames reseller A, whose name the tests above pass to the API.
+  it('a vendor admin edits a product, renames a reseller (a clash is shown under the name), merges a twin, picks a new admin\'s reseller from a list', async () => {
+    const db = t.app.database.prisma;
+    const twin = await db.reseller.create({ data: { name: `reseller a ${tag} corp` } });
+    const { context, page, errors } = await openAs(staff.vendor);
+
+    // Product: its page is the edit form, with the limits beside the fields.
+    const { id: productId } = await db.product.findUniqueOrThrow({ where: { code: product.code } });
+    await page.goto(`${server.url}/admin/products/${productId}`);
+    await page.getByText('30m, 12h, 7d or none: a slot whose token expires unrenewed frees its seat; none: tokens last until the license expires').waitFor();
+    await page.getByLabel('Name').fill(`Revit Tools Pro ${tag}`);
+    await page.getByLabel('Lease', { exact: true }).fill('30d');
+    await page.getByLabel('Website').fill('https://vendor.example/revit');
+    await screenshot(page, 'product-edit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/products$/);
+    await page.getByRole('cell', { name: `Revit Tools Pro ${tag}` }).waitFor();
+    expect(await db.product.findUniqueOrThrow({ where: { code: product.code } })).toMatchObject({ name: `Revit Tools Pro ${tag}`, leaseSeconds: 30 * 86_400, websiteUrl: 'https://vendor.example/revit' });
+    const productEvent = await db.auditEvent.findFirstOrThrow({ where: { action: 'product.updated', actor: staff.vendor }, orderBy: { at: 'desc' } });
+    expect(productEvent.data).toMatchObject({ before: { name: product.name, leaseSeconds: null }, after: { name: `Revit Tools Pro ${tag}`, leaseSeconds: 30 * 86_400 } });
+
+    // Reseller A: a name another reseller has in another case is refused, under the field.
+    const a = await db.reseller.findFirstOrThrow({ where: { name: `Reseller A ${tag}` } });
+    await page.goto(`${server.url}/admin/resellers/${a.id}`);
+    const name = page.getByLabel('Name');
+    await name.fill(`RESELLER B ${tag}`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`A reseller "Reseller B ${tag}" already exists (names are compared without case).`).waitFor();
+    await screenshot(page, 'reseller-rename-clash');
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    await name.fill(`Reseller A ${tag} GmbH`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Element updated').waitFor();
+    expect((await db.reseller.findUniqueOrThrow({ where: { id: a.id } })).name).toBe(`Reseller A ${tag} GmbH`);
+
+    // The twin free text made is merged into it.
+    await page.goto(`${server.url}/admin/resellers/${twin.id}`);
+    await page.getByRole('combobox', { name: 'Merge into' }).click();
+    await page.getByRole('option', { name: `Reseller A ${tag} GmbH` }).click();
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await page.getByRole('dialog').getByText("this can't be undone").waitFor();
+    await screenshot(page, 'reseller-merge-confirm');
+    await page.getByRole('dialog').getByRole('button', { name: 'Merge' }).click();
+    await page.getByText(`reseller a ${tag} corp is merged into Reseller A ${tag} GmbH.`).waitFor();
+    expect(await db.reseller.findUnique({ where: { id: twin.id } })).toBeNull();
+
+    // A new reseller admin's reseller comes from the list: no free text, so no new twin.
+    await page.goto(`${server.url}/admin/staff/create`);
+    await page.locator('input[name="email"]').fill(`picked-${tag}@example.com`);
+    await page.getByRole('combobox', { name: 'Reseller', exact: true }).click();
+    await page.getByRole('option', { name: `Reseller A ${tag} GmbH` }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('generated-password').waitFor();
+    expect((await db.staffUser.findUniqueOrThrow({ where: { email: `picked-${tag}@example.com` } })).resellerId).toBe(a.id);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // Disabling says it can't be undone.
+    await page.getByPlaceholder('E-mail', { exact: true }).fill(`picked-${tag}`);
+    await page.getByRole('row', { name: new RegExp(`picked-${tag}`) }).getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('dialog').getByText("This can't be undone").waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // Licenses sort by seats in use, from the column header.
+    await page.goto(`${server.url}/admin/licenses`);
+    await page.getByRole('columnheader', { name: 'Seats used' }).getByRole('button').click();
+    await page.waitForURL((url) => url.search.includes('sort=seatsUsed'));
+    await page.getByTestId('seats').first().waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
   }, 120_000);
 });
 

@@ -267,6 +267,36 @@ describe('seat usage', () => {
     const forB = (await as('resellerB', QUERY)).seatUsage;
     expect(forB.byProduct.find((r: { key: string }) => r.key === license.product)).toBeUndefined();
   });
+
+  it('counts machines activated and activations refused per day, per reseller for the vendor; a reseller admin gets only their own series', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const email = `trend-${tag}@example.com`;
+    const { staff } = await t.app.services.staff.create('operator', { email, role: 'RESELLER_ADMIN', reseller: `Trend ${tag}`, password: STAFF_PASSWORD });
+    const { token } = await t.app.services.staff.logIn(email, STAFF_PASSWORD);
+    const license = await t.seed.license({ seats: 1 });
+    await db().license.update({ where: { id: license.id }, data: { resellerId: staff.resellerId } });
+    const taken = await t.gql(ACTIVATE, { input: machine(license, `trend-${tag}-1`) });
+    expect(taken.data.activateMachine.__typename).toBe('ActivateMachineSuccess');
+    const refused = await t.gql(ACTIVATE, { input: machine(license, `trend-${tag}-2`) });
+    expect(refused.data.activateMachine.code).toBe('NO_FREE_SLOT');
+
+    const POINT = 'day seatsUsed activations denied';
+    const QUERY = `{ seatUsage(days: 3) { history { ${POINT} } resellerHistory { key label history { ${POINT} } } } }`;
+    const own = (await t.gql(QUERY, {}, token)).data.seatUsage;
+    expect(own.resellerHistory.map((s: { key: string; label: string }) => [s.key, s.label])).toEqual([[staff.resellerId, `Trend ${tag}`]]);
+    expect(own.resellerHistory[0].history).toEqual(own.history);
+    expect(own.history.map((p: { activations: number; denied: number }) => [p.activations, p.denied])).toEqual([[0, 0], [0, 0], [1, 1]]);
+    expect(own.history.at(-1).seatsUsed).toBe(1);
+
+    const all = (await as('vendor', QUERY)).seatUsage;
+    const series = all.resellerHistory as { key: string; history: { activations: number; denied: number; seatsUsed: number }[] }[];
+    expect(series.find((s) => s.key === staff.resellerId)!.history).toEqual(own.history);
+    expect(series.map((s) => s.key)).toContain(tenants.resellerA.id);
+    // The series split the whole: each day's figures add up to the vendor's total.
+    all.history.forEach((point: { activations: number; denied: number; seatsUsed: number }, day: number) => {
+      for (const figure of ['activations', 'denied', 'seatsUsed'] as const) expect(series.reduce((n, s) => n + s.history[day]![figure], 0)).toBe(point[figure]);
+    });
+  });
 });
 
 describe('live slot events for staff', () => {

@@ -9,8 +9,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
 import { spawnTs } from '../scripts/api-process.ts';
+import { CHROMIUM, launchBrowser, openDashboard } from './support/browser.ts';
 import { ACTIVATE, machine } from './support/operations.ts';
+import { workerDatabaseUrl } from './support/database-url.ts';
 
 const CLI = 'packages/api/src/cli.ts';
 const MAIN = 'packages/api/src/main.ts';
@@ -180,7 +183,7 @@ describe('operator CLI on the embedded database', () => {
       expect(await cliJson(env, 'migrate')).toEqual({ applied: [] });
 
       const created = await cliJson(env, 'product', 'create', '--code', product, '--name', 'CLI Plug-in');
-      expect(created).toMatchObject({ code: product, name: 'CLI Plug-in', leaseDays: null, remoteReleasesPerYear: 3 });
+      expect(created).toMatchObject({ code: product, name: 'CLI Plug-in', leaseSeconds: null, remoteReleasesPerYear: 3 });
       expect(created.id).toMatch(UUID);
 
       const before = Date.now();
@@ -305,7 +308,7 @@ describe('operator CLI on the embedded database', () => {
         cli(env, 'license', 'issue', '--email', buyer, '--product', serverProduct, '--seats', '2'),
         cli(env, 'product', 'create', '--code', product, '--name', 'Again', '--json'),
       ]);
-      expect(created).toMatchObject({ code: 0, stdout: `Product ${serverProduct} "Served": 7-day lease, 2 remote releases a year.\n` });
+      expect(created).toMatchObject({ code: 0, stdout: `Product ${serverProduct} "Served": 7d lease, 2 remote releases a year.\n` });
       expect(rotated, rotated.stderr).toMatchObject({ code: 0 });
       const [, kid, retired] =
         /^New signing key (\S+)\. Key (\S+) is retired and stays in the JWKS while its tokens are valid\.\n$/.exec(rotated.stdout) ?? [];
@@ -365,6 +368,7 @@ describe('operator CLI on the embedded database', () => {
 
 describe('first run: server, then seed', () => {
   let server: Server | undefined;
+  let seededStaff: { email: string; password: string } | undefined;
 
   afterAll(async () => {
     if (server && server.child.exitCode === null) await server.stop();
@@ -377,6 +381,7 @@ describe('first run: server, then seed', () => {
     const seeded = await cliJson(env, 'seed');
     expect(seeded.staff).toEqual({ email: 'admin@example.com', role: 'VENDOR_ADMIN', password: expect.stringMatching(GENERATED_PASSWORD) });
     expect(seeded.dashboard).toMatch(/^http:\/\/localhost:0\/admin\/$/);
+    seededStaff = seeded.staff;
 
     const gql = async (query: string, variables: object, token?: string) => {
       const response = await fetch(`${server!.url}/graphql`, {
@@ -398,9 +403,24 @@ describe('first run: server, then seed', () => {
     expect(again.stdout).toContain('Staff password: unchanged (seeded before)');
     expect(again.stderr).toContain(`(on the embedded database in ${dataDir} (DATA_DIR), through the server (pid ${server.child.pid}))`);
   });
+
+  // The README's quick start in Chromium: the login `seed` printed opens the dashboard the server serves.
+  it.skipIf(!existsSync(CHROMIUM))('the seeded login opens the dashboard in Chromium', async () => {
+    expect(seededStaff, 'the seed test above ran').toBeDefined();
+    ensureBuilt({ quiet: true });
+    const browser = await launchBrowser();
+    try {
+      // openDashboard logs in on /admin/ and waits for the home page's "Seats sold".
+      const { page, errors } = await openDashboard(browser, server!.url, seededStaff!);
+      await page.getByText('admin@example.com').first().waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
-const runDatabaseUrl = inject('databaseUrl');
+const runDatabaseUrl = workerDatabaseUrl();
 
 describe.skipIf(!runDatabaseUrl)('operator CLI on PostgreSQL (DATABASE_URL)', () => {
   // Its own schema beside the run's (named after it, dropped at the end): the run's schema holds a

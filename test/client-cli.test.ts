@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Listening } from '@slotkeeper/api/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../scripts/build.mjs';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { closedPort, startProxy } from './support/proxy.ts';
 
+// The bin runs the compiled CLI (packages/client/dist, built here when stale), as a plug-in runs it.
 const BIN = fileURLToPath(new URL('../packages/client/bin/slotkeeper.js', import.meta.url));
 
 let t: TestApp;
@@ -20,6 +22,7 @@ let keysFile: string;
 let rootKeysFile: string;
 
 beforeAll(async () => {
+  ensureBuilt({ quiet: true });
   t = await startTestApp();
   server = await t.listen();
   work = mkdtempSync(join(tmpdir(), 'slotkeeper-cli-'));

@@ -100,6 +100,7 @@ describe.skipIf(!installed)('through Debian squid with its stock rules and Basic
   });
 
   it('the same squid refuses a CONNECT tunnel to that port (how the SDK failed before)', async () => {
+    const before = (await squid.accessLog(0)).length;
     const [host, port] = squidAddress.split(':') as [string, string];
     const basic = Buffer.from(`${LOGIN.user}:${LOGIN.password}`).toString('base64');
     const answer = await new Promise<string>((resolve, reject) => {
@@ -113,6 +114,9 @@ describe.skipIf(!installed)('through Debian squid with its stock rules and Basic
       socket.on('error', reject);
     });
     expect(answer).toBe('HTTP/1.1 403 Forbidden');
+    // squid writes its log line after the answer: wait for it here, so that it cannot land in the next test's window
+    const lines = (await squid.accessLog(before + 1)).slice(before);
+    expect(lines).toEqual([{ status: 'TCP_DENIED/403', method: 'CONNECT', url: new URL(server.url).host, user: '-' }]);
   });
 
   it('an https:// server with a certificate the SDK is told to trust: through a CONNECT tunnel to 443', async () => {

@@ -262,6 +262,51 @@ describe('lease renewal', () => {
   });
 });
 
+describe('entitlements and trials', () => {
+  it('check() returns the entitlements and hasEntitlement answers offline; a license change arrives with the next renewal', async () => {
+    const product = await t.seed.product({ leaseDays: 10, entitlements: ['ifc-export', 'batch'] });
+    const license = await t.seed.license({ product, entitlements: ['ifc-export'] });
+    const clock = new TestClock();
+    const plugin = client({ clock, product: product.code });
+    await plugin.activate({ email: license.email, password: license.password });
+    expect(await plugin.check()).toMatchObject({ status: 'VALID', entitlements: ['ifc-export'], trial: false });
+    expect(await plugin.hasEntitlement('ifc-export')).toBe(true);
+    expect(await plugin.hasEntitlement('batch')).toBe(false);
+
+    await t.app.database.prisma.license.update({ where: { id: license.id }, data: { entitlements: ['ifc-export', 'batch'] } });
+    expect(await plugin.hasEntitlement('batch')).toBe(false);
+    await plugin.renew();
+    expect(await plugin.hasEntitlement('batch')).toBe(true);
+    // Past the token's end nothing is granted.
+    clock.advance(11 * DAY_MS);
+    expect(await plugin.check()).toMatchObject({ status: 'EXPIRED', entitlements: [] });
+    expect(await plugin.hasEntitlement('ifc-export')).toBe(false);
+  });
+
+  it('startTrial stores a trial token checked VALID offline with trial: true; a second start is TRIAL_USED; it is never renewed', async () => {
+    const product = await t.seed.product({ trialSeconds: 7 * 86_400, entitlements: ['batch'] });
+    const clock = new TestClock();
+    const fingerprint = `trial-${randomBytes(4).toString('hex')}`;
+    const plugin = client({ clock, product: product.code, fingerprint });
+    const started = await plugin.startTrial({ email: 'lead@example.com' });
+    expect(started.check).toMatchObject({ status: 'VALID', trial: true, entitlements: ['batch'] });
+    expect(started.check.license).toMatchObject({ trial: true, seats: 0 });
+    expect(started.expiresAt.getTime()).toBeGreaterThan(Date.now() + 6 * DAY_MS);
+    expect(await plugin.hasEntitlement('batch')).toBe(true);
+
+    expect((await rejection(client({ product: product.code, fingerprint }).startTrial())).code).toBe('TRIAL_USED');
+    expect((await rejection(client().startTrial({ product: (await t.seed.product()).code }))).code).toBe('NO_TRIAL');
+
+    // Past half the trial an online check renews nothing (a trial lasts what it said) and stays VALID.
+    clock.advance(5 * DAY_MS);
+    const online = await plugin.check({ online: true });
+    expect(online).toMatchObject({ status: 'VALID', trial: true, online: { ok: true, renewed: false } });
+    expect((await rejection(plugin.renew())).code).toBe('TRIAL_NOT_RENEWABLE');
+    clock.advance(3 * DAY_MS);
+    expect(await plugin.check()).toMatchObject({ status: 'EXPIRED', trial: false, entitlements: [] });
+  });
+});
+
 describe('key rotation', () => {
   it('a client with the old shipped key and the root key verifies new tokens after one online call and its old token offline', async () => {
     const license = await t.seed.license({ seats: 3 });

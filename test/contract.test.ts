@@ -75,6 +75,7 @@ describe('the SDK', () => {
       'RENEW',
       'REQUEST_PASSWORD_RESET',
       'RESET_PASSWORD',
+      'START_TRIAL',
     ]);
     for (const [name, text] of operations) expect(problems(text), name).toEqual([]);
   });
@@ -176,6 +177,7 @@ describe('the dashboard', () => {
       expect(sent.slice(before).filter((s) => /^\s*mutation\b/.test(s.query)).length, action).toBeGreaterThan(0);
     }
     await provider.seatUsage(30);
+    await provider.seatActivity(30);
     await auth.getIdentity!();
     sent.push({ query: SLOT_EVENTS, variables: {} });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ApiProcess, ownSchema, startApiProcess } from '../scripts/api-process.ts';
+import { workerDatabaseUrl } from './support/database-url.ts';
 
 describe.each([
   { mode: 'development', env: { NODE_ENV: 'development' } },
@@ -17,7 +18,7 @@ describe.each([
   let server: ApiProcess;
   let cleanUp: () => Promise<void>;
   beforeAll(async () => {
-    const databaseUrl = inject('databaseUrl');
+    const databaseUrl = workerDatabaseUrl();
     const schema = databaseUrl ? ownSchema(databaseUrl, 'audit') : null;
     const dataDir = mkdtempSync(join(tmpdir(), 'slotkeeper-audit-'));
     cleanUp = async () => {

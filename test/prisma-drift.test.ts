@@ -13,6 +13,7 @@ import { readMigrations } from '@slotkeeper/api/migrate';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { expect, inject, it } from 'vitest';
+import { workerDatabaseUrl } from './support/database-url.ts';
 
 const SCHEMA = readFileSync(new URL('../prisma/schema.prisma', import.meta.url), 'utf8');
 
@@ -20,6 +21,8 @@ const SCHEMA = readFileSync(new URL('../prisma/schema.prisma', import.meta.url),
 // activation per (license, fingerprint) — a unique index on the rows not released (DESIGN.md).
 const INTENDED = [
   'index Activation.Activation_live_fingerprint_key: CREATE UNIQUE INDEX "Activation_live_fingerprint_key" ON public."Activation" USING btree ("licenseId", "fingerprintHash") WHERE ("releasedAt" IS NULL)',
+  // Reseller names unique whatever their case: Prisma's schema language has no expression index.
+  'index Reseller.Reseller_name_lower_key: CREATE UNIQUE INDEX "Reseller_name_lower_key" ON public."Reseller" USING btree (lower(name))',
 ];
 
 // The package's entry imports its .wasm as an ES module, which Node 20 cannot; its glue is loaded
@@ -68,8 +71,8 @@ interface FreshDatabase {
 }
 
 async function freshDatabase(): Promise<FreshDatabase> {
-  if (inject('databaseUrl')) {
-    const url = new URL(inject('databaseUrl')!);
+  if (workerDatabaseUrl()) {
+    const url = new URL(workerDatabaseUrl()!);
     url.searchParams.delete('schema');
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
@@ -133,7 +136,7 @@ async function drift(schema: string) {
   };
 }
 
-it('schema.prisma and prisma/migrations describe the same database, but for the intended partial unique index', async () => {
+it('schema.prisma and prisma/migrations describe the same database, but for the intended expression and partial unique indexes', async () => {
   const result = await drift(SCHEMA);
   const kinds = (await migrationsCatalog).reduce<Record<string, number>>((counts, line) => {
     const kind = line.split(' ')[0]!;

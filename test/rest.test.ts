@@ -347,7 +347,8 @@ const DASHBOARD_ONLY = [
   'createReseller', 'createStaff', 'disableStaff', 'issueLicense', 'openMailMessage', 'resendCredentials', 'sendPasswordReset',
   'setLicenseStatus', 'staffLogIn', 'staffLogOut', 'updateLicense', 'updateProduct',
   'webhookDeliveries', 'webhookEndpoint', 'webhookEndpoints', 'createWebhookEndpoint', 'deleteWebhookEndpoint',
-  'resendWebhookDelivery', 'rotateWebhookSecret', 'updateWebhookEndpoint',
+  'resendWebhookDelivery', 'rotateWebhookSecret', 'updateWebhookEndpoint', 'trial', 'trials',
+  'apiTokens', 'createApiToken', 'revokeApiToken', 'mergeResellers', 'renameReseller', 'updateCustomer',
 ];
 
 /** The routes plug-ins are compiled against. */
@@ -355,6 +356,7 @@ const CONTRACT = {
   activateMachine: 'post /activate-machine',
   deactivateMachine: 'post /deactivate-machine',
   renewToken: 'post /renew-token',
+  startTrial: 'post /start-trial',
   logIn: 'post /log-in',
   myLicenses: 'get /my-licenses',
   releaseActivation: 'post /release-activation',

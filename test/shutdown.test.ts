@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
-import { ROOT, spawnTs } from '../scripts/api-process.ts';
+import { ROOT, nodeArgs, spawnTs } from '../scripts/api-process.ts';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -191,7 +191,7 @@ it('exits at once, with 1, on a second signal', async () => {
 async function cli(dataDir: string, ...args: string[]): Promise<any> {
   const env = { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, KEY_ENCRYPTION_KEY: '' };
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', 'packages/api/src/cli.ts', ...args, '--json'], { cwd: ROOT, env }, (error, out, err) =>
+    execFile(process.execPath, [...nodeArgs('packages/api/src/cli.ts'), ...args, '--json'], { cwd: ROOT, env }, (error, out, err) =>
       error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
     ),
   );

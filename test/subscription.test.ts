@@ -1,5 +1,7 @@
 // Live slot usage (`slotUsageChanged`) through real sockets: SSE and WebSocket on a listening server,
 // and across two api instances that share Redis.
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededLicense } from './support/seed.ts';
 import { type TestApp, openTestDatabase, startTestApp } from './support/app.ts';
@@ -43,10 +45,49 @@ describe('slotUsageChanged on one instance', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    t = await startTestApp();
+    // The smallest unread allowance, so that the slow-subscriber test fills it with a few MB.
+    t = await startTestApp({ config: { maxUnreadSubscriptionBytes: 16 * 1024 } });
     url = (await t.listen()).url;
   });
   afterAll(() => t?.close());
+
+  it('drops an SSE subscriber that stops reading, and says why; a reading subscriber gets every event', async () => {
+    const license = await t.seed.license({ seats: 2 });
+    const session = await logIn(url, license);
+    const reader = subscribe('sse', url, license.id, session);
+    await untilLive(reader.results, license, url);
+    const before = t.app.subscriptions.count('sse');
+    // A raw SSE request whose socket stops reading once the answer's headers are in.
+    const { hostname, port } = new URL(url);
+    const stalled = connect(Number(port), hostname);
+    const path = `/graphql?query=${encodeURIComponent('subscription($id: ID) { slotUsageChanged(licenseId: $id) { change activation { machineName } } }')}&variables=${encodeURIComponent(JSON.stringify({ id: license.id }))}`;
+    stalled.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${session}\r\n\r\n`);
+    await new Promise<void>((resolve) => stalled.once('data', () => resolve()));
+    stalled.pause();
+    await expect.poll(() => t.app.subscriptions.count('sse')).toBe(before + 1);
+    try {
+      // Published straight to the pub/sub, one at a time as the reader takes them, until the stalled
+      // socket has left megabytes unread (the kernel's socket buffers hold a few first).
+      const machineName = 'M'.repeat(8000);
+      const at = new Date().toISOString();
+      let sent = 0;
+      while (t.app.subscriptions.count('sse') > before && sent < 5000) {
+        const id = `flood-${sent++}`;
+        t.app.slots.publish({
+          licenseId: license.id, customerId: 'c', resellerId: null, seats: 2, seatsUsed: 1, change: 'ACTIVATED', at,
+          activation: { id, licenseId: license.id, machineName, osUser: 'u', activatedAt: at, lastSeenAt: at, releasedAt: null, releaseReason: null },
+        });
+        expect((await reader.results.nextEvent()).activation.id).toBe(id);
+      }
+      expect(t.app.subscriptions.count('sse')).toBe(before);
+      expect(readFileSync(t.logFile, 'utf8')).toContain('SSE subscription dropped: slow subscriber');
+      // The reader goes on.
+      await activate(url, license, 'after-the-drop');
+      expect((await reader.results.nextEvent()).activation.machineName).toBe('PC-after-the-drop');
+    } finally {
+      stalled.destroy();
+    }
+  });
 
   describe.each(transports)('over %s', (transport) => {
     it('gives each subscriber exactly its own selection of an event, however many share one', async () => {

@@ -60,7 +60,7 @@ it(`${RUNS} forged tokens of every kind, genuine and out-of-time ones: verify.ts
       { nbf: seconds + 3600, exp: seconds + 86_400 },
     ].map(async (times, i) => ({
       kind: i === 0 ? 'genuine-expired' : 'genuine-future-nbf',
-      token: (await t.app.services.signer.sign({ sub: g.sub, aud: g.aud, lic: g.lic, fp: g.fp, seats: g.seats, ...times })).token,
+      token: (await t.app.services.signer.sign({ sub: g.sub, aud: g.aud, lic: g.lic, fp: g.fp, seats: g.seats, ent: [], ...times })).token,
     })),
   );
   const cases = [...forged, ...genuine.map((x) => ({ kind: 'genuine', token: x.token })), ...outOfTime];

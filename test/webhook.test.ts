@@ -1,9 +1,10 @@
 // Outbound webhooks against a real HTTP receiver: what is sent for each change, signed per Standard
 // Webhooks and checked with the `standardwebhooks` package's own verifier; retries across receiver
 // failures; tenant isolation; rotation; two workers; the private-address guard; disabling.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Caller } from '@slotkeeper/schema/services/caller';
 import { MAX_ATTEMPTS, post, retryDelayMs } from '@slotkeeper/api/webhook-worker';
+import { createWebhookSecrets, sealPlainWebhookSecrets } from '@slotkeeper/schema/services/webhook/secret';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
@@ -221,13 +222,43 @@ describe('signatures and replays', () => {
   });
 });
 
+describe('secrets at rest', () => {
+  it('are sealed under the key-encryption key, bound to their endpoint; a plain one from before is sealed at start and still signs', async () => {
+    const receiver = await startReceiver();
+    const hook = await tenant(receiver, ['license.created']);
+    const db = t.app.database.prisma;
+    const stored = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.endpoint.id } });
+    expect(stored.secret).not.toContain(hook.secret.slice(6, 20));
+    expect(stored.secret).not.toMatch(/^whsec_/);
+    const secrets = createWebhookSecrets(t.app.config.keyEncryptionKey!);
+    expect(secrets.open(hook.endpoint.id, stored.secret)).toBe(hook.secret);
+    // Copied onto another endpoint's row, it does not open there.
+    expect(() => secrets.open(randomUUID(), stored.secret)).toThrow(/cannot be decrypted/);
+
+    // A row as the webhooks migration left it: plain secret and previous secret.
+    const plain = `whsec_${randomBytes(32).toString('base64')}`;
+    const previous = `whsec_${randomBytes(32).toString('base64')}`;
+    await db.webhookEndpoint.update({ where: { id: hook.endpoint.id }, data: { secret: plain, previousSecret: previous, previousSecretUntil: new Date(Date.now() + 3_600_000) } });
+    expect(await sealPlainWebhookSecrets(db, secrets)).toBeGreaterThanOrEqual(1);
+    expect(await sealPlainWebhookSecrets(db, secrets)).toBe(0);
+    const sealed = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: hook.endpoint.id } });
+    expect([sealed.secret, sealed.previousSecret].some((v) => v!.startsWith('whsec_'))).toBe(false);
+    await issue(hook.name);
+    await deliverUntil(t, () => receiver.received.length === 1, 'the delivery');
+    const [received] = receiver.received;
+    expect(() => new Webhook(plain).verify(received!.body, signatureHeaders(received!))).not.toThrow();
+    expect(() => new Webhook(previous).verify(received!.body, signatureHeaders(received!))).not.toThrow();
+    await receiver.close();
+  });
+});
+
 describe('retries', () => {
   it('retries across a 5xx, a timeout and a refused connection until a 2xx, and logs every attempt', async () => {
     const port = await freePort();
     // Nothing listens on the port yet: the first attempt is refused.
     const url = `http://127.0.0.1:${port}/hooks`;
     const name = `Retry Reseller ${tag()}`;
-    await t.app.services.admin.createReseller({ kind: 'staff', staffId: 'op', email: 'op@example.com', role: 'VENDOR_ADMIN', resellerId: null, sessionId: 'x', sessionExpiresAt: new Date(Date.now() + 3_600_000) }, name);
+    await t.app.services.resellers.create({ kind: 'staff', staffId: 'op', email: 'op@example.com', role: 'VENDOR_ADMIN', resellerId: null, sessionId: 'x', sessionExpiresAt: new Date(Date.now() + 3_600_000) }, name);
     const { endpoint, secret } = await t.app.services.webhookEndpoints.add('operator', { url, reseller: name, events: ['license.created'] });
     const issued = await issue(name);
     const db = t.app.database.prisma;

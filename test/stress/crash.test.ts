@@ -13,13 +13,14 @@ import { ACTIVATE, LOG_IN, MY_LICENSES, machine } from '../support/operations.ts
 import { type SeededLicense, Seeder } from '../support/seed.ts';
 import { type ApiProcess, killAll, ownSchema, postGraphql, startApi } from './support/api-process.ts';
 import { envCount } from './support/env-count.ts';
+import { workerDatabaseUrl } from '../support/database-url.ts';
 
 const ACTIVATIONS = envCount('CRASH_ACTIVATIONS', 200);
 const LICENSES = envCount('CRASH_LICENSES', 8);
 const SEATS = envCount('CRASH_SEATS', 10);
 const KILL_AFTER = Math.max(1, Math.floor(ACTIVATIONS / 5));
 
-const runDatabaseUrl = inject('databaseUrl');
+const runDatabaseUrl = workerDatabaseUrl();
 if (!runDatabaseUrl) console.log('crash.test.ts skipped: it needs PostgreSQL (set DATABASE_URL).');
 
 type Outcome =

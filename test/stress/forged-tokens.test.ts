@@ -235,7 +235,7 @@ it('genuinely signed but expired or not yet valid tokens: the SDK refuses them w
   ];
   const verdicts: string[] = [];
   for (const { exp, nbf, want } of cases) {
-    const { token } = await t.app.services.signer.sign({ sub: c.sub, aud: c.aud, lic: c.lic, fp: c.fp, seats: c.seats, nbf, exp });
+    const { token } = await t.app.services.signer.sign({ sub: c.sub, aud: c.aud, lic: c.lic, fp: c.fp, seats: c.seats, ent: [], nbf, exp });
     const verdict = await verifyOfflineToken(token, { keys, product: g.product, fingerprint: g.fingerprint });
     verdicts.push(verdict.status);
     expect(verdict.status).toBe(want);

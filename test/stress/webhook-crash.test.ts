@@ -16,9 +16,10 @@ import { Seeder } from '../support/seed.ts';
 import { type Receiver, signatureHeaders, startReceiver } from '../support/webhook-receiver.ts';
 import { type ApiProcess, killAll, ownSchema, postGraphql, startApi } from './support/api-process.ts';
 import { envCount } from './support/env-count.ts';
+import { workerDatabaseUrl } from '../support/database-url.ts';
 
 const EVENTS = envCount('WEBHOOK_CRASH_EVENTS', 30);
-const runDatabaseUrl = inject('databaseUrl');
+const runDatabaseUrl = workerDatabaseUrl();
 if (!runDatabaseUrl) console.log('webhook-crash.test.ts skipped: it needs PostgreSQL (set DATABASE_URL).');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,12 +12,13 @@ import { type Listening, listen } from '@slotkeeper/api/server';
 import type { MailRow } from '@slotkeeper/schema/services/mail-secret';
 import { BCRYPT_COST, Seeder } from './seed.ts';
 import { line } from './smtp.ts';
+import { workerDatabaseUrl } from './database-url.ts';
 
 
 
 /** The database of this test file: the run's PostgreSQL schema, or a copy of the migrated embedded snapshot. */
 export async function openTestDatabase(): Promise<Database> {
-  const url = inject('databaseUrl');
+  const url = workerDatabaseUrl();
   if (url) return openPostgres(url);
   const snapshot = readFileSync(inject('pgliteSnapshot')!);
   return openEmbedded({ pglite: new PGlite({ loadDataDir: new Blob([snapshot]) }) });
@@ -35,6 +36,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       // In-process requests have no peer address; the test of this limit turns it on.
       RATE_LIMIT_PER_ADDRESS: '0',
       RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS: '0',
+      RATE_LIMIT_TRIALS_PER_ADDRESS: '0',
       // The tests read GraphiQL's and introspection's development defaults; production is tested apart.
       NODE_ENV: 'development',
     }),

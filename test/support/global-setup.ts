@@ -1,6 +1,7 @@
-// One migrated database per test run: a fresh PostgreSQL schema when DATABASE_URL is set, else a
+// One migrated database per test worker: a fresh PostgreSQL schema each when DATABASE_URL is set, else a
 // migrated snapshot of the embedded engine that each test file loads (≈1 s instead of initdb).
 // Every app the tests start logs into the run's log folder; at the end no line may hold a secret.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { assertLogsClean } from './log-check.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    databaseUrl: string | null;
+    /** One migrated PostgreSQL schema per test worker (null: embedded); read with workerDatabaseUrl(). */
+    databaseUrls: string[] | null;
     pgliteSnapshot: string | null;
     /** Base64 key-encryption key shared by every test file (they share the signing keys on PostgreSQL). */
     keyEncryptionKey: string;
@@ -24,6 +26,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // Processes the tests start run the compiled server and CLI (scripts/api-process.ts): build them
+  // when the sources changed since the last build (a no-op otherwise).
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   project.provide('keyEncryptionKey', randomBytes(32).toString('base64'));
   const logDir = mkdtempSync(join(tmpdir(), 'slotkeeper-logs-'));
   project.provide('logDir', logDir);
@@ -41,19 +46,28 @@ export default async function setup(project: TestProject) {
   };
   const base = process.env.DATABASE_URL;
   if (base) {
-    const schema = `sk_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
-    const url = new URL(base);
-    url.searchParams.set('schema', schema);
-    const db = await openPostgres(url.toString(), 2);
-    await migrate(db);
-    await db.close();
-    project.provide('databaseUrl', url.toString());
+    // One schema per worker: files that run at the same time must not meet each other's rows
+    // (another file's mail worker claiming this file's mail, its sweeper releasing these slots).
+    const workers = Math.max(1, project.config.maxWorkers || project.vitest.config.maxWorkers || 1);
+    const run = `sk_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+    const schemas = Array.from({ length: workers }, (_, i) => `${run}_w${i + 1}`);
+    const urls = await Promise.all(
+      schemas.map(async (schema) => {
+        const url = new URL(base);
+        url.searchParams.set('schema', schema);
+        const db = await openPostgres(url.toString(), 2);
+        await migrate(db);
+        await db.close();
+        return url.toString();
+      }),
+    );
+    project.provide('databaseUrls', urls);
     project.provide('pgliteSnapshot', null);
-    console.log(`tests use PostgreSQL schema ${schema}`);
+    console.log(`tests use PostgreSQL schemas ${schemas.join(', ')} (one per worker)`);
     return async () => {
       const client = new pg.Client({ connectionString: base });
       await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
       checkLogs();
     };
@@ -66,7 +80,7 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'slotkeeper-test-'));
   const file = join(dir, 'migrated.tar');
   writeFileSync(file, Buffer.from(await snapshot.arrayBuffer()));
-  project.provide('databaseUrl', null);
+  project.provide('databaseUrls', null);
   project.provide('pgliteSnapshot', file);
   console.log('tests use the embedded database');
   return () => {

@@ -21,14 +21,31 @@ export interface SeededLicense {
 export class Seeder {
   constructor(private readonly db: PrismaClient) {}
 
-  product(options: { leaseDays?: number | null; remoteReleasesPerYear?: number; tokenAlg?: 'EdDSA' | 'RS256' } = {}) {
+  product(
+    options: {
+      leaseDays?: number | null;
+      leaseSeconds?: number | null;
+      maxBorrowSeconds?: number | null;
+      overagePercent?: number;
+      revivalWindowSeconds?: number | null;
+      remoteReleasesPerYear?: number;
+      tokenAlg?: 'EdDSA' | 'RS256';
+      entitlements?: string[];
+      trialSeconds?: number | null;
+    } = {},
+  ) {
     return this.db.product.create({
       data: {
         code: `plugin-${unique()}`,
         name: 'Test Plug-in',
-        leaseDays: options.leaseDays ?? null,
+        leaseSeconds: options.leaseSeconds ?? (options.leaseDays != null ? options.leaseDays * 86_400 : null),
+        maxBorrowSeconds: options.maxBorrowSeconds ?? null,
+        overagePercent: options.overagePercent ?? 0,
+        revivalWindowSeconds: options.revivalWindowSeconds ?? null,
         remoteReleasesPerYear: options.remoteReleasesPerYear ?? 3,
         tokenAlg: options.tokenAlg ?? 'EdDSA',
+        entitlements: options.entitlements ?? [],
+        trialSeconds: options.trialSeconds ?? null,
       },
     });
   }
@@ -44,10 +61,16 @@ export class Seeder {
       expiresInDays?: number;
       status?: 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
       leaseDays?: number | null;
+      leaseSeconds?: number | null;
+      maxBorrowSeconds?: number | null;
+      overagePercent?: number;
+      revivalWindowSeconds?: number | null;
       remoteReleasesPerYear?: number;
       tokenAlg?: 'EdDSA' | 'RS256';
       customer?: { id: string; email: string };
-      product?: { id: string; code: string };
+      product?: { id: string; code: string; entitlements?: string[] };
+      /** Default: all of the product's. */
+      entitlements?: string[];
     } = {},
   ): Promise<SeededLicense> {
     const product = options.product ?? (await this.product(options));
@@ -60,6 +83,7 @@ export class Seeder {
         status: options.status ?? 'ACTIVE',
         startsAt: new Date(Date.now() - 86_400_000),
         expiresAt: new Date(Date.now() + (options.expiresInDays ?? 365) * 86_400_000),
+        entitlements: options.entitlements ?? product.entitlements ?? [],
       },
     });
     return {

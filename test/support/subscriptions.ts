@@ -13,7 +13,7 @@ export interface SlotEvent {
   licenseId: string;
   seats: number;
   seatsUsed: number;
-  change: 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED';
+  change: 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED' | 'LEASE_EXPIRED';
   at: string;
   activation: { id: string; machineName: string; releasedAt: string | null; releaseReason: string | null };
 }

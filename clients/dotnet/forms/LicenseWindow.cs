@@ -47,6 +47,11 @@ namespace Slotkeeper.Forms
             [ErrorCode.ProxyRefused] = "The proxy server does not allow the license server. Ask your IT department to allow it.",
             [ErrorCode.Unreachable] = "The license server cannot be reached. Check the network and the proxy settings.",
             [ErrorCode.ServerError] = "The license server had a problem. Try again later.",
+            [ErrorCode.BorrowTooLong] = "You asked to borrow this seat for longer than your license allows. Choose a shorter time.",
+            [ErrorCode.NoTrial] = "This product offers no trial. Buy a license to use it.",
+            [ErrorCode.TrialUsed] = "This computer already had its trial of this product. Buy a license to go on.",
+            [ErrorCode.TrialNotRenewable] = "Your trial has ended and is not extended. Activate a license to go on.",
+            [ErrorCode.OrderConflict] = "This order was already issued with other details. Contact your vendor.",
         };
     }
 

@@ -5,6 +5,8 @@ namespace Slotkeeper
     /// <summary>The server's error codes (GraphQL enum ErrorCode), plus the client's own.</summary>
     public enum ErrorCode
     {
+        /// <summary>BORROW_TOO_LONG</summary>
+        BorrowTooLong,
         /// <summary>FORBIDDEN</summary>
         Forbidden,
         /// <summary>INVALID_CREDENTIALS</summary>
@@ -23,6 +25,10 @@ namespace Slotkeeper
         NotFound,
         /// <summary>NO_FREE_SLOT</summary>
         NoFreeSlot,
+        /// <summary>NO_TRIAL</summary>
+        NoTrial,
+        /// <summary>ORDER_CONFLICT</summary>
+        OrderConflict,
         /// <summary>PASSWORDS_DO_NOT_MATCH</summary>
         PasswordsDoNotMatch,
         /// <summary>RATE_LIMITED</summary>
@@ -33,6 +39,10 @@ namespace Slotkeeper
         ResetTokenInvalid,
         /// <summary>SLOT_RELEASED</summary>
         SlotReleased,
+        /// <summary>TRIAL_NOT_RENEWABLE</summary>
+        TrialNotRenewable,
+        /// <summary>TRIAL_USED</summary>
+        TrialUsed,
         /// <summary>URL_NOT_ALLOWED</summary>
         UrlNotAllowed,
         /// <summary>WEAK_PASSWORD</summary>
@@ -49,12 +59,12 @@ namespace Slotkeeper
 
     internal static class ServerCodes
     {
-        public static readonly string[] Names = { "FORBIDDEN", "INVALID_CREDENTIALS", "INVALID_INPUT", "INVALID_TOKEN", "LICENSE_EXPIRED", "LICENSE_REVOKED", "LICENSE_SUSPENDED", "NOT_FOUND", "NO_FREE_SLOT", "PASSWORDS_DO_NOT_MATCH", "RATE_LIMITED", "RELEASE_LIMIT_REACHED", "RESET_TOKEN_INVALID", "SLOT_RELEASED", "URL_NOT_ALLOWED", "WEAK_PASSWORD" };
+        public static readonly string[] Names = { "BORROW_TOO_LONG", "FORBIDDEN", "INVALID_CREDENTIALS", "INVALID_INPUT", "INVALID_TOKEN", "LICENSE_EXPIRED", "LICENSE_REVOKED", "LICENSE_SUSPENDED", "NOT_FOUND", "NO_FREE_SLOT", "NO_TRIAL", "ORDER_CONFLICT", "PASSWORDS_DO_NOT_MATCH", "RATE_LIMITED", "RELEASE_LIMIT_REACHED", "RESET_TOKEN_INVALID", "SLOT_RELEASED", "TRIAL_NOT_RENEWABLE", "TRIAL_USED", "URL_NOT_ALLOWED", "WEAK_PASSWORD" };
     }
 
     internal static class Documents
     {
-        public const string Activate = "mutation Activate($input: ActivateMachineInput!) { result: activateMachine(input: $input) { __typename ... on ActivateMachineSuccess { token activation { id } license { id seats seatsUsed expiresAt product { ...SlotkeeperProduct } } } ... on Error { code message } ... on NoFreeSlotError { seats used } ... on RateLimitedError { retryAfterSeconds } } } fragment SlotkeeperProduct on Product { code name links { website documentation support purchase } }";
+        public const string Activate = "mutation Activate($input: ActivateMachineInput!) { result: activateMachine(input: $input) { __typename ... on ActivateMachineSuccess { token activation { id } license { id seats seatsUsed expiresAt product { ...SlotkeeperProduct } } } ... on Error { code message } ... on NoFreeSlotError { seats used } ... on BorrowTooLongError { maxBorrowSeconds } ... on RateLimitedError { retryAfterSeconds } } } fragment SlotkeeperProduct on Product { code name links { website documentation support purchase } }";
         public const string Renew = "mutation Renew($input: RenewTokenInput!) { result: renewToken(input: $input) { __typename ... on RenewTokenSuccess { token license { id seats seatsUsed expiresAt product { ...SlotkeeperProduct } } } ... on Error { code message } } } fragment SlotkeeperProduct on Product { code name links { website documentation support purchase } }";
         public const string Deactivate = "mutation Deactivate($input: DeactivateMachineInput!) { result: deactivateMachine(input: $input) { __typename ... on DeactivateMachineSuccess { license { id seats seatsUsed } } ... on Error { code message } ... on RateLimitedError { retryAfterSeconds } } }";
         public const string LogIn = "mutation LogIn($input: LogInInput!) { result: logIn(input: $input) { __typename ... on LogInSuccess { sessionToken expiresAt } ... on Error { code message } ... on RateLimitedError { retryAfterSeconds } } }";

@@ -66,6 +66,8 @@ namespace Slotkeeper
         public int? Seats { get; internal set; }
         public int? Used { get; internal set; }
         public int? RetryAfterSeconds { get; internal set; }
+        /// <summary>BorrowTooLong: the longest borrow the product allows, in seconds (0: none).</summary>
+        public int? MaxBorrowSeconds { get; internal set; }
     }
 
     public sealed class ProductLinks
@@ -263,19 +265,26 @@ namespace Slotkeeper
             error.Seats = (int?)Json.Num(result, "seats");
             error.Used = (int?)Json.Num(result, "used");
             error.RetryAfterSeconds = (int?)Json.Num(result, "retryAfterSeconds");
+            error.MaxBorrowSeconds = (int?)Json.Num(result, "maxBorrowSeconds");
             throw error;
         }
 
         // ---- the plug-in's operations ----
 
-        /// <summary>Takes a slot for this machine (or gets a fresh token for the one it holds) and stores the token.</summary>
-        public async Task<CheckResult> ActivateAsync(string email, string password)
+        /// <summary>
+        /// Takes a slot for this machine (or gets a fresh token for the one it holds) and stores the token.
+        /// <paramref name="borrowSeconds"/>: a token valid that long instead of the lease (travel), up to
+        /// the product's maximum, else BorrowTooLong with MaxBorrowSeconds.
+        /// </summary>
+        public async Task<CheckResult> ActivateAsync(string email, string password, int? borrowSeconds = null)
         {
-            var data = await Call(Documents.Activate, new Dictionary<string, object>
+            var input = new Dictionary<string, object>
             {
                 ["email"] = email, ["password"] = password, ["product"] = options.Product,
                 ["fingerprint"] = fingerprint, ["machineName"] = options.MachineName, ["osUser"] = options.OsUser,
-            }).ConfigureAwait(false);
+            };
+            if (borrowSeconds.HasValue) input["borrowSeconds"] = borrowSeconds.Value;
+            var data = await Call(Documents.Activate, input).ConfigureAwait(false);
             var result = Success(data, "ActivateMachineSuccess");
             Store(Json.Str(result, "token"), email, Json.Get(Json.Get(result, "license"), "product"));
             return Check();
@@ -289,6 +298,18 @@ namespace Slotkeeper
             var result = Success(data, "RenewTokenSuccess");
             Store(Json.Str(result, "token"), Json.Str(state, "email"), Json.Get(Json.Get(result, "license"), "product"));
             return Check();
+        }
+
+        /// <summary>
+        /// Holds a floating seat (a product with a short lease) while the add-in runs: renews in the
+        /// background, retries network failures, raises Heartbeat.Lost when the seat is gone. Stop or
+        /// dispose it before DeactivateAsync on exit.
+        /// </summary>
+        public Heartbeat StartHeartbeat()
+        {
+            if (ReadState() == null) throw new SlotkeeperException(ErrorCode.NotFound, "This machine is not activated.");
+            var claims = Check().Claims;
+            return new Heartbeat(this, claims != null ? claims.ExpiresAt : DateTime.UtcNow);
         }
 
         /// <summary>Frees this machine's slot with its stored token, or with the login when the token is lost.</summary>

@@ -89,6 +89,16 @@ static class Tests
             Expect(result.Status == CheckStatus.Valid, "status " + result.Status);
             Expect(a.Token != before, "the token did not change");
         }));
+        cases.Add(new Case("borrow up to the product's maximum; longer is BorrowTooLong", async () =>
+        {
+            var error = await Refused(() => a.ActivateAsync(user1, pass1, 8 * 86400));
+            Expect(error.Code == ErrorCode.BorrowTooLong && error.MaxBorrowSeconds == 7 * 86400, "refusal " + error.Code + " " + error.MaxBorrowSeconds);
+            var result = await a.ActivateAsync(user1, pass1, 7 * 86400);
+            Expect(result.Status == CheckStatus.Valid, "status " + result.Status);
+            // This product has no lease: its tokens live until the license expires, beyond any borrow.
+            var lent = result.Claims.ExpiresAt - result.Claims.IssuedAt;
+            Expect(lent.TotalSeconds >= 7 * 86400 - 1, "borrowed for " + lent);
+        }));
         cases.Add(new Case("license manager lists the machine", async () =>
         {
             var licenses = (await a.LicensesAsync(user1, pass1)).Where(l => l.ProductCode == Env("SK_PRODUCT")).ToList();

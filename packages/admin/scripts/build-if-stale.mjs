@@ -3,33 +3,18 @@
 // dist/.source-hash). `pnpm test` runs it before vitest; the end-to-end test calls ensureBuilt()
 // too, for when it runs on its own.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashInputs } from '../../../scripts/source-hash.mjs';
 
 const admin = fileURLToPath(new URL('..', import.meta.url));
 const stampFile = join(admin, 'dist', '.source-hash');
 
-function files(path) {
-  if (!existsSync(path)) return [];
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((name) => files(join(path, name)));
-}
-
 export function sourceHash() {
-  const hash = createHash('sha256');
-  const inputs = [
-    ...files(join(admin, 'src')),
-    ...['index.html', 'vite.config.ts', 'package.json', 'tsconfig.json', 'scripts/build-if-stale.mjs', '../../pnpm-lock.yaml'].map((f) => join(admin, f)),
-  ];
-  for (const file of inputs.filter((f) => existsSync(f) && !/\.test\.tsx?$/.test(f))) {
-    hash.update(relative(admin, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  return hash.digest('hex');
+  const inputs = ['src', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json', 'scripts/build-if-stale.mjs', '../../pnpm-lock.yaml', '../../scripts/source-hash.mjs'];
+  return hashInputs(admin, inputs.map((f) => join(admin, f)));
 }
 
 /** Builds unless dist/ holds a build of the current sources (or `force`); returns whether it built. */

@@ -1,7 +1,8 @@
 import { lazy } from 'react';
-import { Admin, Authenticated, CustomRoutes, Resource, defaultTheme } from 'react-admin';
+import { Admin, Authenticated, CustomRoutes, Resource } from 'react-admin';
 import { BrowserRouter, Route } from 'react-router-dom';
 import activations from './activations/index.ts';
+import apiTokens from './apiTokens/index.ts';
 import audit from './audit/index.ts';
 import customers from './customers/index.ts';
 import { i18nProvider } from './i18n.ts';
@@ -14,22 +15,13 @@ import products from './products/index.ts';
 import { authProvider, dataProvider } from './providers.ts';
 import resellers from './resellers/index.ts';
 import staff from './staff/index.ts';
+import { darkTheme, lightTheme } from './theme.ts';
+import trials from './trials/index.ts';
 import webhooks from './webhooks/index.ts';
 
 const Dashboard = lazy(() => import('./dashboard/Dashboard.tsx'));
 const ChangePassword = lazy(() => import('./ChangePassword.tsx'));
-
-const theme = {
-  ...defaultTheme,
-  // MUI's default orange gives white text and text buttons a contrast of 2.9:1; this one 5:1 (WCAG AA).
-  palette: { ...defaultTheme.palette, primary: { main: '#1e4f8a' }, secondary: { main: '#1e4f8a' }, warning: { main: '#b45309' } },
-  // react-admin's loading spinners (the app bar's refetch indicator, list placeholders) are
-  // progressbars; without a name a screen reader announces an unnamed one (axe: aria-progressbar-name).
-  components: {
-    ...defaultTheme.components,
-    MuiCircularProgress: { defaultProps: { 'aria-label': 'Loading' } },
-  },
-};
+const SearchPage = lazy(() => import('./search/SearchPage.tsx'));
 
 export function App() {
   return (
@@ -43,7 +35,8 @@ export function App() {
         loginPage={LoginPage}
         catchAll={NotFound}
         dashboard={Dashboard}
-        theme={theme}
+        theme={lightTheme}
+        darkTheme={darkTheme}
         disableTelemetry
       >
         {(role: string | null) => (
@@ -56,6 +49,7 @@ export function App() {
                 <Resource name="resellers" {...resellers} />
                 <Resource name="products" {...products} />
                 <Resource name="staff" {...staff} />
+                <Resource name="trials" {...trials} />
                 <Resource name="mail" {...mail} />
               </>
             ) : (
@@ -71,8 +65,17 @@ export function App() {
               </>
             )}
             <Resource name="webhooks" {...webhooks} />
+            <Resource name="apiTokens" {...apiTokens} />
             <Resource name="audit" {...audit} />
             <CustomRoutes>
+              <Route
+                path="/search"
+                element={
+                  <Authenticated>
+                    <SearchPage />
+                  </Authenticated>
+                }
+              />
               <Route
                 path="/password"
                 element={

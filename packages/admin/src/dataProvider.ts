@@ -1,6 +1,7 @@
 import type { DataProvider, GetListParams, Identifier, RaRecord } from 'react-admin';
-import type { SeatUsage } from './generated/schema.ts';
-import { type Api, ApiError } from './graphql.ts';
+import type { SeatUsage, SeatUsagePoint } from './generated/schema.ts';
+import { durationSeconds } from './common/policy.ts';
+import { type Api, ApiError, FIELD_ERROR } from './graphql.ts';
 
 // react-admin's resources on the admin GraphQL API: Relay connections with totalCount, read by
 // offset (Pothos offset cursors), sorted with `orderBy: { field, direction }`, filtered with `filter`.
@@ -21,10 +22,69 @@ interface ConnectionResource {
   one?: string;
 }
 
-const LICENSE = `id seats seatsUsed status startsAt expiresAt createdAt
-  reseller { id name } customer { id email } product { id code name }`;
+const LICENSE = `id seats pendingSeats seatsUsed overSeats deniedLast30Days status startsAt expiresAt createdAt entitlements
+  reseller { id name } customer { id email } product { id code name entitlements overagePercent } purchase { shop orderId subscriptionId livemode url endedAt }`;
 const STAFF = 'id email role createdAt disabledAt reseller { id name }';
-const PRODUCT = 'id code name leaseDays remoteReleasesPerYear createdAt links { website documentation support purchase }';
+
+type ProductValue = (value: unknown) => unknown;
+/** A duration input's value: the stored seconds (untouched), or the text typed ("30m", "none", ""). */
+const duration: ProductValue = (value) => {
+  if (value === undefined || value === null || typeof value === 'number') return value;
+  const seconds = durationSeconds(String(value));
+  if (seconds === undefined) throw new ApiError(`"${String(value)}" is not a duration.`, 400, 'INVALID_INPUT');
+  return seconds;
+};
+/** Feature codes typed as "ifc-export, batch" (or the stored list, untouched). */
+const codes: ProductValue = (value) =>
+  value === undefined || Array.isArray(value) ? value : String(value ?? '').split(/[\s,]+/).filter(Boolean);
+/**
+ * A product's settings as the create and edit forms send them (products/ProductInputs.tsx shows them):
+ * one line per field, its value as the API's input takes it. Fields left unchanged in an edit are not sent.
+ */
+const PRODUCT_SETTINGS: Record<string, ProductValue> = {
+  name: (value) => optionalString(value),
+  leaseSeconds: duration,
+  maxBorrowSeconds: duration,
+  revivalWindowSeconds: duration,
+  overagePercent: (value) => optionalInt(value),
+  trialSeconds: duration,
+  entitlements: codes,
+  remoteReleasesPerYear: (value) => optionalInt(value),
+  tokenAlg: (value) => optionalString(value),
+};
+const LINKS = ['website', 'documentation', 'support', 'purchase'];
+const PRODUCT = `id code createdAt ${Object.keys(PRODUCT_SETTINGS).join(' ')} links { ${LINKS.join(' ')} }`;
+
+/** The product input of a create (every setting) or an update (only what changed from `before`). */
+function productInput(data: Record<string, unknown>, before?: Record<string, unknown>) {
+  const changed = (key: string, value: unknown, old: unknown) => !before || JSON.stringify(value ?? null) !== JSON.stringify(old ?? null);
+  const input: Record<string, unknown> = {};
+  for (const [key, toInput] of Object.entries(PRODUCT_SETTINGS)) {
+    if (changed(key, data[key], before?.[key])) input[key] = toInput(data[key]);
+  }
+  const links = (data.links ?? {}) as Record<string, unknown>;
+  const oldLinks = (before?.links ?? {}) as Record<string, unknown>;
+  const linkInput = Object.fromEntries(
+    LINKS.filter((k) => changed(k, links[k], oldLinks[k])).map((k) => [k, optionalString(links[k]) ?? (before ? null : undefined)]),
+  );
+  if (Object.keys(linkInput).length) input.links = linkInput;
+  return input;
+}
+
+/** The API names a link by itself ("website"); the form's input is `links.website`. */
+async function productErrors<T>(run: Promise<T>): Promise<T> {
+  try {
+    return await run;
+  } catch (error) {
+    const errors = (error as ApiError).body as { errors?: Record<string, string> } | undefined;
+    if (error instanceof ApiError && errors?.errors) {
+      const mapped = Object.fromEntries(Object.entries(errors.errors).map(([k, v]) => [LINKS.includes(k) ? `links.${k}` : k, v]));
+      throw new ApiError(error.message, error.status, error.code, { errors: mapped });
+    }
+    throw error;
+  }
+}
+const API_TOKEN = 'id name role hint createdAt lastUsedAt revokedAt reseller { id name } createdBy { id email }';
 const WEBHOOK = 'id url events enabled disabledAt failingSince previousSecretUntil createdAt reseller { id name }';
 
 export const RESOURCES: Record<string, ConnectionResource> = {
@@ -33,13 +93,22 @@ export const RESOURCES: Record<string, ConnectionResource> = {
     type: 'License',
     fields: LICENSE,
     filters: { product: 'string', status: 'string', expiringWithinDays: 'int', customerEmail: 'string', customerId: 'string', resellerId: 'string' },
-    sorts: { createdAt: 'createdAt', expiresAt: 'expiresAt', seats: 'seats', status: 'status', 'customer.email': 'customer_email' },
+    sorts: {
+      createdAt: 'createdAt',
+      expiresAt: 'expiresAt',
+      seats: 'seats',
+      seatsUsed: 'seatsUsed',
+      status: 'status',
+      'customer.email': 'customer_email',
+      'product.name': 'product_name',
+      'reseller.name': 'reseller_name',
+    },
     one: 'license',
   },
   customers: {
     field: 'customers',
     type: 'Customer',
-    fields: 'id email createdAt passwordChangedAt licenseCount loginLockout { locked lockedUntil failedAttempts }',
+    fields: 'id email createdAt passwordChangedAt licenseCount deniedLast30Days loginLockout { locked lockedUntil failedAttempts }',
     filters: { q: 'string', resellerId: 'string' },
     sorts: { email: 'email', createdAt: 'createdAt' },
     one: 'customer',
@@ -55,7 +124,7 @@ export const RESOURCES: Record<string, ConnectionResource> = {
   resellers: {
     field: 'resellers',
     type: 'Reseller',
-    fields: 'id name createdAt',
+    fields: 'id name createdAt licenseCount staffCount',
     filters: { q: 'string' },
     sorts: { name: 'name', createdAt: 'createdAt' },
   },
@@ -70,7 +139,7 @@ export const RESOURCES: Record<string, ConnectionResource> = {
     field: 'auditEvents',
     type: 'AuditEvent',
     fields: 'id actor action subject resellerId data at',
-    filters: { action: 'string', subject: 'string', actor: 'string' },
+    filters: { action: 'string', subject: 'string', actor: 'string', licenseId: 'string' },
     sorts: { at: 'at', action: 'action', actor: 'actor' },
   },
   webhooks: {
@@ -81,12 +150,27 @@ export const RESOURCES: Record<string, ConnectionResource> = {
     sorts: { createdAt: 'createdAt', url: 'url' },
     one: 'webhookEndpoint',
   },
+  apiTokens: {
+    field: 'apiTokens',
+    type: 'ApiToken',
+    fields: API_TOKEN,
+    filters: { name: 'string', revoked: 'boolean' },
+    sorts: { createdAt: 'createdAt', name: 'name', lastUsedAt: 'lastUsedAt' },
+  },
   webhookDeliveries: {
     field: 'webhookDeliveries',
     type: 'WebhookDelivery',
     fields: 'id eventId eventType status attempts lastStatusCode lastError nextAttemptAt createdAt deliveredAt log { attempt at statusCode error durationMs }',
     filters: { endpointId: 'string', status: 'string' },
     sorts: { createdAt: 'createdAt', status: 'status' },
+  },
+  trials: {
+    field: 'trials',
+    type: 'Trial',
+    fields: 'id email machineName osUser startedAt expiresAt product { id code name } license { id customer { email } }',
+    filters: { product: 'string', email: 'string', converted: 'boolean' },
+    sorts: { startedAt: 'startedAt', expiresAt: 'expiresAt', email: 'email', machineName: 'machineName' },
+    one: 'trial',
   },
   mail: {
     field: 'mailMessages',
@@ -95,6 +179,16 @@ export const RESOURCES: Record<string, ConnectionResource> = {
     filters: { status: 'string', to: 'string' },
     sorts: { createdAt: 'createdAt', status: 'status', to: 'to' },
   },
+};
+
+/**
+ * Edits that change one text field with a mutation of their own (the customer's login e-mail, the
+ * reseller's name): its input names the record by `id` and takes the trimmed text; its success holds
+ * the record under `result`.
+ */
+const TEXT_EDITS: Record<string, { field: string; mutation: string; id: string; result: string }> = {
+  customers: { field: 'email', mutation: 'updateCustomer', id: 'customerId', result: 'customer' },
+  resellers: { field: 'name', mutation: 'renameReseller', id: 'resellerId', result: 'reseller' },
 };
 
 /** The API's largest page; longer reads (CSV export) are made of several. */
@@ -156,8 +250,33 @@ const optionalString = (value: unknown) => (typeof value === 'string' && value.t
 // The seat report is read whole (every field of the schema's SeatUsage), so its generated types are its shape.
 export type { SeatUsage, SeatUsageRow } from './generated/schema.ts';
 
+/** The home page's activity figures: the days of `seatUsage`, in all and per reseller. */
+export interface SeatActivity {
+  history: Pick<SeatUsagePoint, 'day' | 'activations' | 'denied'>[];
+  resellerHistory: { key: string; label: string; history: Pick<SeatUsagePoint, 'day' | 'seatsUsed' | 'activations' | 'denied'>[] }[];
+}
+
+export interface MailDelivery {
+  configured: boolean;
+  /** Held messages; null for reseller admins, who cannot open them. */
+  held: number | null;
+}
+
+export interface OpenedMail {
+  from: string;
+  subject: string;
+  text: string;
+  mail: { id: string; to: string; status: string };
+}
+
 export interface SlotkeeperDataProvider extends DataProvider {
   seatUsage(days: number): Promise<SeatUsage>;
+  mailDelivery(): Promise<MailDelivery>;
+  seatActivity(days: number): Promise<SeatActivity>;
+  /** Folds `sourceId` into `targetId` (licenses, staff, endpoints, history); the source is deleted. */
+  mergeResellers(sourceId: Identifier, targetId: Identifier): Promise<{ movedLicenses: number; movedStaff: number }>;
+  /** A message as its recipient reads it; audited. */
+  openMailMessage(id: Identifier): Promise<OpenedMail>;
   resendCredentials(customerId: Identifier): Promise<void>;
   sendPasswordReset(customerId: Identifier): Promise<void>;
   clearLoginLockout(customerId: Identifier): Promise<void>;
@@ -209,7 +328,7 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
     const q = String(params.filter?.q ?? '').toLowerCase();
     let rows = (await products()).filter((p) => !q || `${p.code} ${p.name}`.toLowerCase().includes(q));
     const sort = params.sort;
-    if (sort && ['code', 'name', 'createdAt', 'leaseDays', 'remoteReleasesPerYear'].includes(sort.field)) {
+    if (sort && ['code', 'name', 'createdAt', 'leaseSeconds', 'overagePercent', 'trialSeconds', 'remoteReleasesPerYear'].includes(sort.field)) {
       const sign = sort.order === 'DESC' ? -1 : 1;
       rows = rows.toSorted((a, b) => (a[sort.field] ?? '') < (b[sort.field] ?? '') ? -sign : (a[sort.field] ?? '') > (b[sort.field] ?? '') ? sign : 0);
     }
@@ -261,8 +380,9 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
               seats: Number(data.seats),
               expiresAt: dateTime(data.expiresAt),
               reseller: optionalString(data.reseller),
+              entitlements: Array.isArray(data.entitlements) ? data.entitlements.map(String) : undefined,
             },
-            `... on IssueLicenseSuccess { newCustomer license { ${LICENSE} } }`,
+            `... on IssueLicenseSuccess { newCustomer license { ${LICENSE} } } ${FIELD_ERROR}`,
           );
           return { data: { ...result.license, newCustomer: result.newCustomer } as never };
         }
@@ -271,7 +391,7 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
             'createStaff',
             'CreateStaffInput',
             { email: String(data.email ?? '').trim(), role: data.role, reseller: optionalString(data.reseller), password: optionalString(data.password) },
-            `... on CreateStaffSuccess { password staff { ${STAFF} } }`,
+            `... on CreateStaffSuccess { password staff { ${STAFF} } } ${FIELD_ERROR}`,
           );
           return { data: { ...result.staff, generatedPassword: result.password } as never };
         }
@@ -280,23 +400,18 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
             'createReseller',
             'CreateResellerInput',
             { name: String(data.name ?? '').trim() },
-            '... on CreateResellerSuccess { reseller { id name createdAt } }',
+            `... on CreateResellerSuccess { reseller { ${RESOURCES.resellers!.fields} } } ${FIELD_ERROR}`,
           );
           return { data: result.reseller as never };
         }
         case 'products': {
-          const links = (data.links ?? {}) as Record<string, unknown>;
-          const result = await api.mutate<{ product: RaRecord }>(
-            'createProduct',
-            'CreateProductInput',
-            {
-              code: String(data.code ?? '').trim(),
-              name: String(data.name ?? '').trim(),
-              leaseDays: optionalInt(data.leaseDays),
-              remoteReleasesPerYear: optionalInt(data.remoteReleasesPerYear),
-              links: Object.fromEntries(['website', 'documentation', 'support', 'purchase'].map((k) => [k, optionalString(links[k])])),
-            },
-            `... on CreateProductSuccess { product { ${PRODUCT} } }`,
+          const result = await productErrors(
+            api.mutate<{ product: RaRecord }>(
+              'createProduct',
+              'CreateProductInput',
+              { code: String(data.code ?? '').trim(), ...productInput(data) },
+              `... on CreateProductSuccess { product { ${PRODUCT} } } ${FIELD_ERROR}`,
+            ),
           );
           return { data: result.product as never };
         }
@@ -305,9 +420,18 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
             'createWebhookEndpoint',
             'CreateWebhookEndpointInput',
             { url: String(data.url ?? '').trim(), events: (data.events as string[] | undefined) ?? [], reseller: optionalString(data.reseller) },
-            `... on CreateWebhookEndpointSuccess { secret endpoint { ${WEBHOOK} } }`,
+            `... on CreateWebhookEndpointSuccess { secret endpoint { ${WEBHOOK} } } ${FIELD_ERROR}`,
           );
           return { data: { ...result.endpoint, secret: result.secret } as never };
+        }
+        case 'apiTokens': {
+          const result = await api.mutate<{ apiToken: RaRecord; token: string }>(
+            'createApiToken',
+            'CreateApiTokenInput',
+            { name: String(data.name ?? '').trim(), role: data.role ?? 'RESELLER_ADMIN', reseller: optionalString(data.reseller) },
+            `... on CreateApiTokenSuccess { token apiToken { ${API_TOKEN} } }`,
+          );
+          return { data: { ...result.apiToken, token: result.token } as never };
         }
       }
       throw new ApiError(`${resource} cannot be created here.`, 405);
@@ -329,14 +453,40 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
           input.releaseActivationIds = (data.releaseActivationIds as Identifier[] | undefined)?.map(String) ?? [];
         }
         if (data.expiresAt !== undefined && data.expiresAt !== before.expiresAt) input.expiresAt = dateTime(data.expiresAt);
+        if (Array.isArray(data.entitlements)) input.entitlements = data.entitlements.map(String);
         if (Object.keys(input).length === 1) return { data: (await one(resource, id)) as never };
         const { license } = await api.mutate<{ license: RaRecord }>(
           'updateLicense',
           'UpdateLicenseInput',
           input,
-          `... on UpdateLicenseSuccess { license { ${LICENSE} } }`,
+          `... on UpdateLicenseSuccess { license { ${LICENSE} } } ${FIELD_ERROR}`,
         );
         return { data: license as never };
+      }
+      if (resource === 'products') {
+        const input = productInput(data, before);
+        if (Object.keys(input).length === 0) return { data: (await one(resource, id)) as never };
+        const { product } = await productErrors(
+          api.mutate<{ product: RaRecord }>(
+            'updateProduct',
+            'UpdateProductInput',
+            { code: before.code, ...input },
+            `... on UpdateProductSuccess { product { ${PRODUCT} } } ${FIELD_ERROR}`,
+          ),
+        );
+        return { data: product as never };
+      }
+      const edit = TEXT_EDITS[resource];
+      if (edit) {
+        if (data[edit.field] === before[edit.field]) return { data: (await one(resource, id)) as never };
+        const type = edit.mutation[0]!.toUpperCase() + edit.mutation.slice(1);
+        const result = await api.mutate<Record<string, RaRecord>>(
+          edit.mutation,
+          `${type}Input`,
+          { [edit.id]: id, [edit.field]: String(data[edit.field] ?? '').trim() },
+          `... on ${type}Success { ${edit.result} { ${resourceOf(resource).fields} } } ${FIELD_ERROR}`,
+        );
+        return { data: result[edit.result] as never };
       }
       if (resource === 'staff' && data.disabled === true && !before.disabledAt) {
         const { staff } = await api.mutate<{ staff: RaRecord }>('disableStaff', 'DisableStaffInput', { staffId: id }, `... on DisableStaffSuccess { staff { ${STAFF} } }`);
@@ -352,7 +502,7 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
             events: data.events !== undefined && data.events !== before.events ? data.events : undefined,
             enabled: data.enabled !== undefined && data.enabled !== before.enabled ? data.enabled : undefined,
           },
-          `... on WebhookEndpointSuccess { endpoint { ${WEBHOOK} } }`,
+          `... on WebhookEndpointSuccess { endpoint { ${WEBHOOK} } } ${FIELD_ERROR}`,
         );
         return { data: endpoint as never };
       }
@@ -384,6 +534,11 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
         await api.mutate('deleteWebhookEndpoint', 'DeleteWebhookEndpointInput', { id }, '... on DeleteWebhookEndpointSuccess { id }');
         return { data: (params.previousData ?? { id }) as never };
       }
+      if (resource === 'apiTokens') {
+        // Revoked, not removed: the list keeps it, with when it was revoked.
+        const { apiToken } = await api.mutate<{ apiToken: RaRecord }>('revokeApiToken', 'RevokeApiTokenInput', { id }, `... on RevokeApiTokenSuccess { apiToken { ${API_TOKEN} } }`);
+        return { data: apiToken as never };
+      }
       throw new ApiError(`${resource} cannot be deleted.`, 405);
     },
 
@@ -397,11 +552,31 @@ export function createDataProvider(api: Api): SlotkeeperDataProvider {
         `query($days: Int) { seatUsage(days: $days) {
           byProduct { key label licenses seatsSold seatsUsed seatsFree }
           byReseller { key label licenses seatsSold seatsUsed seatsFree }
-          history { day seatsUsed } } }`,
+          history { day seatsUsed denied } } }`,
         { days },
       );
       return seatUsage;
     },
+
+    mergeResellers: (sourceId, targetId) =>
+      api.mutate('mergeResellers', 'MergeResellersInput', { sourceId, targetId }, `... on MergeResellersSuccess { movedLicenses movedStaff } ${FIELD_ERROR}`),
+
+    async seatActivity(days) {
+      const { seatUsage } = await api.request<{ seatUsage: SeatActivity }>(
+        `query($days: Int) { seatUsage(days: $days) {
+          history { day activations denied }
+          resellerHistory { key label history { day seatsUsed activations denied } } } }`,
+        { days },
+      );
+      return seatUsage;
+    },
+
+    async mailDelivery() {
+      return (await api.request<{ mailDelivery: MailDelivery }>('query { mailDelivery { configured held } }')).mailDelivery;
+    },
+
+    openMailMessage: (id) =>
+      api.mutate<OpenedMail>('openMailMessage', 'OpenMailMessageInput', { id }, '... on OpenMailMessageSuccess { from subject text mail { id to status } }'),
 
     async resendCredentials(customerId) {
       await api.mutate('resendCredentials', 'ResendCredentialsInput', { customerId }, '... on ResendCredentialsSuccess { ok }');

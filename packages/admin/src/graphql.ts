@@ -13,6 +13,10 @@ export class ApiError extends Error {
   }
 }
 
+const ERROR_SELECTION = '... on Error { code message }';
+/** Add to the selection of a mutation that can answer INVALID_INPUT: its field, so the form marks that input. */
+export const FIELD_ERROR = '... on InvalidInputError { field }';
+
 const STATUS: Record<string, number> = { FORBIDDEN: 403, NOT_FOUND: 404, RATE_LIMITED: 429 };
 const statusOf = (code: string | undefined) => (code ? (STATUS[code] ?? 400) : 500);
 
@@ -62,13 +66,17 @@ export function createApi(options: ApiOptions): Api {
     request,
     async mutate<T>(field: string, inputType: string | null, input: Record<string, unknown> | null, selection: string) {
       const document = inputType
-        ? `mutation($input: ${inputType}!) { result: ${field}(input: $input) { __typename ... on Error { code message } ${selection} } }`
-        : `mutation { result: ${field} { __typename ... on Error { code message } ${selection} } }`;
-      const { result } = await request<{ result: T & { __typename: string; code?: string; message?: string } }>(
+        ? `mutation($input: ${inputType}!) { result: ${field}(input: $input) { __typename ${ERROR_SELECTION} ${selection} } }`
+        : `mutation { result: ${field} { __typename ${ERROR_SELECTION} ${selection} } }`;
+      const { result } = await request<{ result: T & { __typename: string; code?: string; message?: string; field?: string } }>(
         document,
         inputType ? { input } : undefined,
       );
-      if (typeof result.code === 'string') throw new ApiError(result.message ?? result.code, statusOf(result.code), result.code, result);
+      if (typeof result.code === 'string') {
+        const message = result.message ?? result.code;
+        // react-admin's forms show `body.errors` under their inputs (an INVALID_INPUT's field).
+        throw new ApiError(message, statusOf(result.code), result.code, result.field ? { errors: { [result.field]: message } } : result);
+      }
       return result;
     },
   };

@@ -3,10 +3,11 @@ import { type Clock, systemClock } from '@slotkeeper/schema/services/db';
 import { createOutbox } from '@slotkeeper/schema/services/mail';
 import { createWebhookOutbox } from '@slotkeeper/schema/services/webhook/event';
 import { createMailSecrets } from '@slotkeeper/schema/services/mail-secret';
+import { createWebhookSecrets, sealPlainWebhookSecrets } from '@slotkeeper/schema/services/webhook/secret';
 import { createPasswordHasher } from '@slotkeeper/schema/services/password';
 import { type Services, createServices } from '@slotkeeper/schema/services/services';
 import { createSigner } from '@slotkeeper/schema/services/signing-key';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { embeddedDatabaseDir } from './data-dir-lock.ts';
 import { type Database, openEmbedded, openPostgres } from './database.ts';
@@ -14,16 +15,20 @@ import { keyEncryptionKey } from './key-file.ts';
 import { migrate } from './migrate.ts';
 import { type LiveSubscriptions, createLiveSubscriptions } from './live-subscriptions.ts';
 import { sharedEventExecutionPlugin } from './shared-event-execution.ts';
+import { sseFanOutPlugin } from './sse-fan-out.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { type MailTransport, type MailWorker, createMailWorker, smtpTransport } from './mail-worker.ts';
 import { type Metrics, createMetrics } from './metrics.ts';
-import { createSlotPubSub } from './pubsub.ts';
-import { addressLimitPlugin, passwordCheckLimitPlugin, createRateLimits } from './rate-limit.ts';
+import { type SlotPubSub, createSlotPubSub } from './pubsub.ts';
+import { addressLimitPlugin, passwordCheckLimitPlugin, createRateLimits, trialLimitPlugin } from './rate-limit.ts';
 import { requestLogPlugin } from './request-log.ts';
 import { subscriptionCapsPlugin } from './subscription-caps.ts';
 import { restBridge } from './rest/bridge.ts';
 import { serverRoutes } from './routes.ts';
+import { shopWebhookRoute } from './shop-webhook.ts';
+import { createStripeAdapter } from '@slotkeeper/schema/services/commerce/stripe';
 import { type WebhookWorker, createWebhookWorker } from './webhook-worker.ts';
+import { type LeaseSweeper, createLeaseSweeper } from './lease-sweeper.ts';
 import { type SlotkeeperYoga, createSlotkeeperYoga } from './yoga.ts';
 
 export interface App {
@@ -33,10 +38,14 @@ export interface App {
   yoga: SlotkeeperYoga;
   mailWorker: MailWorker;
   webhookWorker: WebhookWorker;
+  /** Releases lapsed slots every LEASE_SWEEP_SECONDS once started (main.ts starts it). */
+  leaseSweeper: LeaseSweeper;
   logger: Logger;
   metrics: Metrics;
   /** Live GraphQL subscriptions (both transports); a stopping server ends them first. */
   subscriptions: LiveSubscriptions;
+  /** The slot events' pub/sub (in-process or Redis). */
+  slots: SlotPubSub;
   close(): Promise<void>;
 }
 
@@ -65,9 +74,13 @@ export async function createApp(
     const kek = keyEncryptionKey(config);
     const signer = createSigner({ db, clock, kek, issuer: config.tokenIssuer });
     const mailSecrets = createMailSecrets(kek);
+    const webhookSecrets = createWebhookSecrets(kek);
+    const sealed = await sealPlainWebhookSecrets(db, webhookSecrets);
+    if (sealed > 0) logger.info({ sealed }, `Sealed ${sealed} webhook endpoint secret(s) stored plain before.`);
     await signer.current();
     await signer.rootKey();
-    redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : null;
+    // ioredis loads only for a server given REDIS_URL.
+    redis = config.redisUrl ? new (await import('ioredis')).Redis(config.redisUrl, { lazyConnect: true }) : null;
     await redis?.connect();
     const slots = createSlotPubSub(redis);
     const subscriptions = createLiveSubscriptions(clock);
@@ -98,6 +111,7 @@ export async function createApp(
       retryBaseMs: config.webhooks.retryBaseSeconds * 1000,
       timeoutMs: config.webhooks.timeoutSeconds * 1000,
       allowPrivate: config.webhooks.allowPrivate,
+      secrets: webhookSecrets,
     });
     const services = metrics.observe(createServices({
       db,
@@ -117,8 +131,11 @@ export async function createApp(
       resetTtlMinutes: config.resetTtlMinutes,
       webhooks: createWebhookOutbox(() => webhookWorker.wake()),
       webhookAllowPrivate: config.webhooks.allowPrivate,
+      webhookSecrets,
       logger,
+      onSlotsHealed: metrics.slotsHealed,
     }));
+    const leaseSweeper = createLeaseSweeper({ activations: services.activations, intervalSeconds: config.leaseSweepSeconds, logger });
     const proxyTrust = { hops: config.trustProxyHops, proxies: config.trustedProxies };
     const subscriptionCaps = subscriptionCapsPlugin({
       perSession: config.maxSubscriptionsPerSession,
@@ -132,6 +149,17 @@ export async function createApp(
       vendorName: config.vendorName,
       metrics: metrics.route,
       rest: rest.routes,
+      shops: [
+        shopWebhookRoute({
+          shop: 'stripe',
+          secretName: 'STRIPE_WEBHOOK_SECRET',
+          adapter: config.stripe.webhookSecret
+            ? createStripeAdapter({ webhookSecret: config.stripe.webhookSecret, apiKey: config.stripe.apiKey, apiBase: config.stripe.apiBase }, clock)
+            : null,
+          intake: services.intake,
+          logger,
+        }),
+      ],
       ready: async () => {
         await db.$queryRaw`SELECT 1`;
         await shared?.ping();
@@ -151,9 +179,14 @@ export async function createApp(
         subscriptionCaps,
         subscriptions.plugin,
         sharedEventExecutionPlugin(),
+        sseFanOutPlugin({
+          maxQueuedBytes: config.maxUnreadSubscriptionBytes,
+          onDrop: (reason, queuedBytes) => logger.warn({ queuedBytes }, `SSE subscription dropped: ${reason}`),
+        }),
         ...(limits.passwordChecksPerAddress
           ? [passwordCheckLimitPlugin(limits.passwordChecksPerAddress, proxyTrust, () => metrics.rateLimitHit('password_checks_per_address'))]
           : []),
+        ...(limits.trialsPerAddress ? [trialLimitPlugin(limits.trialsPerAddress, proxyTrust, () => metrics.rateLimitHit('trials_per_address'))] : []),
       ],
       graphql: config.graphql,
       maxBodyBytes: config.maxBodyBytes,
@@ -168,11 +201,14 @@ export async function createApp(
       yoga,
       mailWorker,
       webhookWorker,
+      leaseSweeper,
       logger,
       metrics,
       subscriptions,
+      slots,
       async close() {
         subscriptions.endAll();
+        await leaseSweeper.stop();
         await webhookWorker.stop();
         await mailWorker.stop();
         await yoga.dispose();

@@ -43,9 +43,13 @@ export interface Config {
   rateLimitPerAddress: number;
   /** Operations that give a password to check, per client address per minute; 0 = off. */
   rateLimitPasswordChecksPerAddress: number;
+  /** `startTrial` operations per client address per hour; 0 = off. */
+  rateLimitTrialsPerAddress: number;
   /** Subscriptions open at once per session and per client address, in each instance; 0 = no cap. */
   maxSubscriptionsPerSession: number;
   maxSubscriptionsPerAddress: number;
+  /** Bytes an SSE subscriber may leave unread before it is dropped (its stream closes; clients reconnect). */
+  maxUnreadSubscriptionBytes: number;
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are trusted. */
   trustProxyHops: number;
   /** The peers (reverse proxies) whose X-Forwarded-For is read; anyone else counts as its own address. */
@@ -66,6 +70,18 @@ export interface Config {
   /** How long a stopping server lets in-flight requests finish before it cuts their connections. */
   shutdownTimeoutMs: number;
   webhooks: WebhookConfig;
+  stripe: StripeConfig;
+  /** How often each instance releases slots whose lease lapsed (LEASE_EXPIRED); 0 = no sweeper (activations still reclaim them). */
+  leaseSweepSeconds: number;
+}
+
+export interface StripeConfig {
+  /** STRIPE_WEBHOOK_SECRET (`whsec_…`); null: POST /webhooks/stripe answers 404. */
+  webhookSecret: string | null;
+  /** STRIPE_API_KEY (`sk_…` or a restricted `rk_…`): the checkout's line items are read with it. */
+  apiKey: string | null;
+  /** STRIPE_API_BASE: where Stripe's API is reached instead of api.stripe.com (a local stand-in in tests). */
+  apiBase: URL | null;
 }
 
 export interface WebhookConfig {
@@ -264,6 +280,22 @@ function httpTimeouts(env: Env): HttpTimeouts {
   return timeouts;
 }
 
+function prefixed(env: Env, name: string, prefixes: string[]): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (!prefixes.some((p) => raw.startsWith(p)) || /\s/.test(raw)) throw new ConfigError(`${name} must start with ${prefixes.join(' or ')} (as Stripe shows it).`);
+  return raw;
+}
+
+function stripe(env: Env): StripeConfig {
+  const apiBase = url(env, 'STRIPE_API_BASE', ['http:', 'https:']);
+  return {
+    webhookSecret: prefixed(env, 'STRIPE_WEBHOOK_SECRET', ['whsec_']),
+    apiKey: prefixed(env, 'STRIPE_API_KEY', ['sk_', 'rk_']),
+    apiBase: apiBase ? new URL(apiBase) : null,
+  };
+}
+
 /** Reads and validates the configuration once: the environment, then `.env` for what it leaves unset. */
 export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
   if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
@@ -309,9 +341,13 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
     // Well under what bcrypt does on a small machine (≈ 7 checks/s at cost 12 on 2 cores), so one
     // address cannot fill the password-check queue that every login shares.
     rateLimitPasswordChecksPerAddress: int(env, 'RATE_LIMIT_PASSWORD_CHECKS_PER_ADDRESS', 60, 0, 1_000_000),
+    // One trial per machine already; this stops one address from collecting trial tokens by making up fingerprints.
+    rateLimitTrialsPerAddress: int(env, 'RATE_LIMIT_TRIALS_PER_ADDRESS', 20, 0, 1_000_000),
     // The dashboard holds a few streams per tab and a plug-in one; an office behind one address may run many.
     maxSubscriptionsPerSession: int(env, 'MAX_SUBSCRIPTIONS_PER_SESSION', 20, 0, 100_000),
     maxSubscriptionsPerAddress: int(env, 'MAX_SUBSCRIPTIONS_PER_ADDRESS', 500, 0, 1_000_000),
+    // A slot event is a few hundred bytes: 1 MiB is thousands of events a reader has not taken.
+    maxUnreadSubscriptionBytes: int(env, 'SUBSCRIPTION_MAX_UNREAD_KB', 1024, 16, 1_048_576) * 1024,
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     trustedProxies: trustedProxies(env),
     corsOrigins: corsOrigins(env, publicUrl),
@@ -327,5 +363,7 @@ export function loadConfig(env: Env = process.env, envFile = '.env'): Config {
       timeoutSeconds: decimal(env, 'WEBHOOK_TIMEOUT_SECONDS', 10, 0.1, 60),
       allowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE'),
     },
+    stripe: stripe(env),
+    leaseSweepSeconds: int(env, 'LEASE_SWEEP_SECONDS', 60, 0, 86_400),
   };
 }

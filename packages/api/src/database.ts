@@ -1,8 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '@slotkeeper/schema/generated/prisma/client';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 /** Raw SQL beside Prisma: migrations (several statements at once) and health checks. */
 export interface SqlSession {
@@ -27,8 +24,12 @@ const MIGRATION_LOCK = 72_707_369; // the advisory lock id Prisma Migrate uses
 // set fits in far less, and pages beyond it are one file read away.
 const EMBEDDED_SHARED_BUFFERS = '16MB';
 
+// Each kind loads its own driver when it opens: a server on PostgreSQL holds no PGlite, an embedded
+// one no pg.
+
 /** The embedded engine: PostgreSQL (PGlite) in this process, its files in `dataDir`. */
 export async function openEmbedded(source: { dataDir: string } | { pglite: PGlite }): Promise<Database> {
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const pglite =
     'pglite' in source
       ? source.pglite
@@ -54,6 +55,7 @@ export async function openEmbedded(source: { dataDir: string } | { pglite: PGlit
 
 /** PostgreSQL from a URL; `?schema=NAME` (Prisma's convention) selects the schema. */
 export async function openPostgres(databaseUrl: string, poolSize = 10): Promise<Database> {
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
   const parsed = new URL(databaseUrl);
   const schema = parsed.searchParams.get('schema') ?? 'public';
   parsed.searchParams.delete('schema');

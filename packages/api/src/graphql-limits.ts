@@ -107,7 +107,8 @@ export function operationCost(args: Pick<ExecutionArgs, 'schema' | 'document' | 
           const size = Math.max(...asked.map((n) => n ?? 0));
           if (size > MAX_PAGE_SIZE) throw limitError(`Page size limit of ${MAX_PAGE_SIZE} exceeded, found ${size}.`, 'pageSize', MAX_PAGE_SIZE);
           items = asked.some((n) => n !== undefined) ? size : DEFAULT_PAGE_SIZE;
-        } else if (isListType(getNullableType(field.type)) && !type.name.endsWith('Connection')) {
+        } else if (isListType(getNullableType(field.type)) && selection.selectionSet && !type.name.endsWith('Connection')) {
+          // A list of objects may fan out; a list of scalars (entitlement codes) is one column of its row.
           items = UNPAGED_LIST_SIZE;
         }
         total += items * (1 + (selection.selectionSet ? cost(selection.selectionSet, getNamedType(field.type)) : 0));

@@ -3,7 +3,8 @@ import { type MailData, type MailTemplate, RESET_REQUEST } from '@slotkeeper/sch
 import type { MailRow, MailSecrets } from '@slotkeeper/schema/services/mail-secret';
 import { type MailBranding, type RenderedMail, renderMail } from '@slotkeeper/schema/services/mail-template';
 import type { Prisma } from '@slotkeeper/schema/generated/prisma/client';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { type Leased, claimDue, unclaim } from './outbox-claim.ts';
 import { passLoop } from './worker-loop.ts';
 import type { Logger } from './logger.ts';
 
@@ -25,18 +26,23 @@ export interface MailTransport {
 
 /** `name`: what the server calls itself in EHLO/HELO (SMTP_NAME); receivers score a bare address literal as suspect. */
 export function smtpTransport(smtpUrl: string, name: string): MailTransport {
-  // The options go beside `url` in one object: as a second argument nodemailer takes them as message
-  // defaults and ignores them as transport settings.
-  const transporter = nodemailer.createTransport({
-    url: smtpUrl,
-    name,
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 30_000,
-  });
+  // nodemailer loads with the first message, not at start: an idle server holds none of it.
+  let transporter: Promise<Transporter> | undefined;
+  const ready = () =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      // The options go beside `url` in one object: as a second argument nodemailer takes them as message
+      // defaults and ignores them as transport settings.
+      nodemailer.createTransport({
+        url: smtpUrl,
+        name,
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 30_000,
+      }),
+    ));
   return {
-    send: async (mail) => void (await transporter.sendMail(mail)),
-    close: () => transporter.close(),
+    send: async (mail) => void (await (await ready()).sendMail(mail)),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }
 
@@ -52,16 +58,14 @@ export interface MailWorker {
   render(message: MailRow): RenderedMail & { from: string; replyTo: string | null };
 }
 
-interface Claimed {
+type Claimed = Leased<{
   id: string;
   to: string;
   template: string;
   data: Prisma.JsonValue;
   secret: string | null;
   attempts: number;
-  /** The claim's lockedUntil: the message is this worker's while the row still carries it. */
-  lease: Date;
-}
+}>;
 
 const CLAIM_BATCH = 10;
 const LEASE_MS = 5 * 60_000;
@@ -100,26 +104,15 @@ export function createMailWorker(deps: {
 }): MailWorker {
   const { db, clock, transport, brand, secrets, logger } = deps;
   const leaseMs = deps.leaseMs ?? LEASE_MS;
-  let timer: NodeJS.Timeout | undefined;
   const loop = passLoop(() => pass(), () => stopped, (error) => logger.error({ err: error }, 'mail worker pass failed'));
   let stopped = false;
 
-  async function claim(): Promise<Claimed[]> {
-    const now = clock.now();
-    const until = new Date(now.getTime() + leaseMs);
-    const rows = await db.$queryRaw<Omit<Claimed, 'lease'>[]>`
-      UPDATE "MailMessage" SET "status" = 'SENDING', "lockedUntil" = ${until.toISOString()}::timestamp, "attempts" = "attempts" + 1
-      WHERE "id" IN (
-        SELECT "id" FROM "MailMessage"
-        WHERE ("status" = 'PENDING' AND "nextAttemptAt" <= ${now.toISOString()}::timestamp)
-           OR ("status" = 'SENDING' AND "lockedUntil" < ${now.toISOString()}::timestamp)
-        ORDER BY "createdAt"
-        LIMIT ${CLAIM_BATCH}
-        FOR UPDATE SKIP LOCKED
-      )
-      RETURNING "id", "to", "template", "data", "secret", "attempts"`;
-    return rows.map((row) => ({ ...row, lease: until }));
-  }
+  const claim = () =>
+    claimDue<Omit<Claimed, 'lease'>>(db, clock, leaseMs, CLAIM_BATCH, {
+      table: 'MailMessage',
+      order: 'createdAt',
+      returning: ['id', 'to', 'template', 'data', 'secret', 'attempts'],
+    });
 
   /** A reset request is no mail: in one transaction its row goes and, for a real login, the reset mail comes. */
   async function fulfilResetRequest(message: Claimed) {
@@ -193,15 +186,6 @@ export function createMailWorker(deps: {
     });
   }
 
-  /** Claimed messages not tried because the worker is stopping: due again at once, not after the lease. */
-  async function unclaim(messages: Claimed[]) {
-    // One claim, one lease: a row whose lease changed was taken over, and is left to its new holder.
-    await db.mailMessage.updateMany({
-      where: { id: { in: messages.map((m) => m.id) }, status: 'SENDING', lockedUntil: messages[0]!.lease },
-      data: { status: 'PENDING', lockedUntil: null, attempts: { decrement: 1 } },
-    });
-  }
-
   function render(message: MailRow): RenderedMail {
     return renderMail(message.template as MailTemplate, secrets.open(message) as unknown as MailData[MailTemplate], brand);
   }
@@ -221,7 +205,11 @@ export function createMailWorker(deps: {
     for (;;) {
       const batch = await claim();
       for (const [i, message] of batch.entries()) {
-        if (stopped) return unclaim(batch.slice(i));
+        if (stopped) {
+          // Not tried because the worker is stopping: due again at once, not after the lease.
+          await db.mailMessage.updateMany(unclaim(batch.slice(i)));
+          return;
+        }
         await deliver(message);
       }
       if (batch.length < CLAIM_BATCH || stopped) return;
@@ -240,20 +228,15 @@ export function createMailWorker(deps: {
         () => loop.run(),
         (error: unknown) => logger.error({ err: error }, 'mail worker could not prepare the outbox'),
       );
-      timer = setInterval(() => void loop.run(), deps.pollMs ?? 5_000);
-      timer.unref();
+      loop.every(deps.pollMs ?? 5_000);
     },
     wake() {
       if (!stopped) void loop.run();
     },
-    async drain() {
-      await loop.run();
-      await loop.idle();
-    },
+    drain: () => loop.drain(),
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await loop.idle();
+      await loop.halt();
       transport?.close();
     },
     render: (message) => ({ ...render(message), from: deps.from, replyTo: brand.replyTo }),

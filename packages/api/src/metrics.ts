@@ -4,6 +4,7 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, type OperationTy
 import { schema } from '@slotkeeper/schema/schema/index';
 import type { Db } from '@slotkeeper/schema/services/db';
 import { DomainError } from '@slotkeeper/schema/services/errors';
+import type { HealedBy } from '@slotkeeper/schema/services/activation';
 import type { Services } from '@slotkeeper/schema/services/services';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
@@ -11,7 +12,7 @@ import { bearerToken } from './http/bearer.ts';
 import type { Route } from './http/route-table.ts';
 import type { LiveSubscriptions } from './live-subscriptions.ts';
 
-export type RateLimitName = 'failed_logins' | 'password_resets' | 'per_address' | 'password_checks_per_address';
+export type RateLimitName = 'failed_logins' | 'password_resets' | 'per_address' | 'password_checks_per_address' | 'trials_per_address';
 
 export interface Metrics {
   registry: Registry;
@@ -23,6 +24,8 @@ export interface Metrics {
   observe(services: Services): Services;
   rateLimitHit(limit: RateLimitName): void;
   mailSendFailed(): void;
+  /** Slots this instance released because their lease lapsed. */
+  slotsHealed(count: number, by: HealedBy): void;
 }
 
 const OPERATION_LABELS = ['operation', 'operationType'];
@@ -99,39 +102,65 @@ export function createMetrics(deps: {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const activations = new Counter({
-    name: 'slotkeeper_activations_total',
-    help: 'activateMachine outcomes: result="ok", or the error code of a denial (NO_FREE_SLOT, INVALID_CREDENTIALS, …; INTERNAL for an unexpected failure)',
-    labelNames: ['result'],
-    registers: [registry],
-  });
-  const rateLimitHits = new Counter({
-    name: 'slotkeeper_rate_limit_hits_total',
-    help: 'Requests refused by a rate limit, by limit',
-    labelNames: ['limit'],
-    registers: [registry],
-  });
-  const mailFailures = new Counter({
-    name: 'slotkeeper_mail_send_failures_total',
-    help: 'Failed SMTP delivery attempts (retried with backoff until MAIL_MAX_ATTEMPTS, then FAILED)',
-    registers: [registry],
-  });
-  new Gauge({
-    name: 'slotkeeper_seats_in_use',
-    help: 'Live activations (seats taken) per product, across all api instances',
-    labelNames: ['product'],
-    registers: [registry],
-    async collect() {
-      const rows = await db.$queryRaw<{ code: string; used: number }[]>`
-        SELECT p."code", count(a."id")::int AS "used"
-        FROM "Product" p
-        LEFT JOIN "License" l ON l."productId" = p."id"
-        LEFT JOIN "Activation" a ON a."licenseId" = l."id" AND a."releasedAt" IS NULL
-        GROUP BY p."code"`;
-      this.reset();
-      for (const row of rows) this.set({ product: row.code }, row.used);
-    },
-  });
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const activations = counter(
+    'slotkeeper_activations_total',
+    'activateMachine outcomes: result="ok", or the error code of a denial (NO_FREE_SLOT, INVALID_CREDENTIALS, …; INTERNAL for an unexpected failure)',
+    ['result'],
+  );
+  const rateLimitHits = counter('slotkeeper_rate_limit_hits_total', 'Requests refused by a rate limit, by limit', ['limit']);
+  const healed = counter(
+    'slotkeeper_slots_healed_total',
+    'Slots released because their newest token expired unrenewed (LEASE_EXPIRED), by who released them: activation (reclaimed to seat another machine) or sweeper',
+    ['by'],
+  );
+  const overageActivations = counter(
+    'slotkeeper_overage_activations_total',
+    "Slots taken beyond a license's seats (within the product's overage), by activation or revival",
+  );
+  const denials = counter(
+    'slotkeeper_slot_denials_total',
+    'Machines refused a seat (NO_FREE_SLOT), by the operation that asked: activateMachine or renewToken (a revival)',
+    ['operation'],
+  );
+  const mailFailures = counter(
+    'slotkeeper_mail_send_failures_total',
+    'Failed SMTP delivery attempts (retried with backoff until MAIL_MAX_ATTEMPTS, then FAILED)',
+  );
+  /** A gauge per product, read from the database at scrape time: `rows` counts slots per product code. */
+  const perProduct = (name: string, help: string, rows: () => Promise<{ code: string; n: number }[]>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['product'],
+      registers: [registry],
+      async collect() {
+        const counts = await rows();
+        this.reset();
+        for (const row of counts) this.set({ product: row.code }, row.n);
+      },
+    });
+  perProduct(
+    'slotkeeper_seats_in_use',
+    'Live activations (seats taken) per product, across all api instances',
+    () => db.$queryRaw`
+      SELECT p."code", count(a."id")::int AS "n"
+      FROM "Product" p
+      LEFT JOIN "License" l ON l."productId" = p."id"
+      LEFT JOIN "Activation" a ON a."licenseId" = l."id" AND a."releasedAt" IS NULL
+      GROUP BY p."code"`,
+  );
+  perProduct(
+    'slotkeeper_overage_slots',
+    "Live slots beyond their license's seats (the product's overage) per product, across all api instances",
+    () => db.$queryRaw`
+      SELECT p."code", count(a."id")::int AS "n"
+      FROM "Product" p
+      JOIN "License" l ON l."productId" = p."id"
+      JOIN "Activation" a ON a."licenseId" = l."id" AND a."releasedAt" IS NULL AND a."overage"
+      GROUP BY p."code"`,
+  );
   new Gauge({
     name: 'slotkeeper_outbox_messages',
     help: 'Mail outbox messages not sent yet, by status (FAILED: gave up; HELD: no SMTP_URL)',
@@ -206,13 +235,21 @@ export function createMetrics(deps: {
     ],
     observe(services) {
       const inner = services.activations;
+      const seated = <R extends { activation: { overage: boolean } }>(result: R): R => {
+        if (result.activation.overage) overageActivations.inc();
+        return result;
+      };
+      const denied = (operation: string) => (error: unknown) => {
+        if (error instanceof DomainError && error.code === 'NO_FREE_SLOT') denials.inc({ operation });
+        throw error;
+      };
       return {
         ...services,
         activations: {
           ...inner,
           async activate(input) {
             try {
-              const result = await inner.activate(input);
+              const result = seated(await inner.activate(input).catch(denied('activateMachine')));
               activations.inc({ result: 'ok' });
               return result;
             } catch (error) {
@@ -220,10 +257,12 @@ export function createMetrics(deps: {
               throw error;
             }
           },
+          renew: async (token, borrowSeconds) => seated(await inner.renew(token, borrowSeconds).catch(denied('renewToken'))),
         },
       };
     },
     rateLimitHit: (limit) => rateLimitHits.inc({ limit }),
     mailSendFailed: () => mailFailures.inc(),
+    slotsHealed: (count, by) => healed.inc({ by }, count),
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { DomainError } from '@slotkeeper/schema/services/errors';
+import { formatDuration, parseDuration } from '@slotkeeper/schema/services/duration';
 import type { TokenAlg } from '@slotkeeper/schema/services/signing-key';
 import type { App } from './app.ts';
 import { migrate } from './migrate.ts';
@@ -32,10 +33,43 @@ function optionalInt(args: Args, name: string): number | undefined {
   return value;
 }
 
-/** `--lease-days N`, or `none` to remove the lease (tokens then live until the license expires). */
-function optionalLeaseDays(args: Args): number | null | undefined {
-  return args['lease-days'] === 'none' ? null : optionalInt(args, 'lease-days');
+/** `--NAME 30m|12h|7d|none` in seconds (null: none); undefined when not given. */
+/** `--status` and `--limit` of a newest-first listing: 50 rows unless asked, 1000 at the most. */
+function newestFirst<F extends string>(args: Args, at: F) {
+  const take = Math.min(optionalInt(args, 'limit') ?? 50, 1000);
+  return { where: args.status ? { status: args.status.toUpperCase() } : {}, orderBy: { [at]: 'desc' } as Record<F, 'desc'>, take };
 }
+
+/** One line per row, or what to say when there are none. */
+function lines<R>(rows: R[], line: (row: R) => string, none: string): string {
+  return rows.length ? rows.map(line).join('\n') : none;
+}
+
+function optionalDuration(args: Args, name: string): number | null | undefined {
+  const raw = args[name];
+  if (raw === undefined) return undefined;
+  try {
+    return parseDuration(raw, `--${name}`);
+  } catch (error) {
+    throw error instanceof DomainError ? new UsageError(error.message) : error;
+  }
+}
+
+/**
+ * The seat policy options: `--lease DURATION|none` (or the older `--lease-days N|none`),
+ * `--max-borrow DURATION|none`, `--overage PERCENT`, `--revival-window DURATION|none`.
+ */
+function seatPolicy(args: Args) {
+  return {
+    leaseSeconds: optionalDuration(args, 'lease'),
+    leaseDays: args['lease-days'] === 'none' ? null : optionalInt(args, 'lease-days'),
+    maxBorrowSeconds: optionalDuration(args, 'max-borrow'),
+    overagePercent: optionalInt(args, 'overage'),
+    revivalWindowSeconds: optionalDuration(args, 'revival-window'),
+  };
+}
+
+const SEAT_POLICY_USAGE = '[--lease DURATION|none] [--lease-days N|none] [--max-borrow DURATION|none] [--overage PERCENT] [--revival-window DURATION|none]';
 
 /** The link options as given; `--website ""` removes that link. */
 function links(args: Args) {
@@ -47,14 +81,47 @@ function tokenAlg(args: Args) {
   return args['token-alg'] as TokenAlg | undefined;
 }
 
+/** `--entitlements a,b` as a list (`""`: none); left out: undefined. */
+function entitlements(args: Args): string[] | undefined {
+  const raw = args.entitlements;
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((code) => code.trim()).filter(Boolean);
+}
+
+/** `--trial 14d` in seconds, `--trial none` null; left out: undefined. */
+function trial(args: Args): number | null | undefined {
+  return optionalDuration(args, 'trial');
+}
+
+/** The settings `product create` and `product update` both take (PRODUCT_USAGE). */
+function productSettings(args: Args) {
+  return {
+    ...seatPolicy(args),
+    remoteReleasesPerYear: optionalInt(args, 'remote-releases'),
+    tokenAlg: tokenAlg(args),
+    entitlements: entitlements(args),
+    trialSeconds: trial(args),
+    links: links(args),
+  };
+}
+
+const POLICY_USAGE = `${SEAT_POLICY_USAGE} [--entitlements CODE,CODE] [--trial DURATION|none]`;
+
 const LINK_USAGE = '[--website URL] [--documentation URL] [--support URL] [--purchase URL]';
+
+const PRODUCT_USAGE = `${POLICY_USAGE} [--remote-releases N] [--token-alg EdDSA|RS256] ${LINK_USAGE}`;
 
 type ProductRow = {
   code: string;
   name: string;
-  leaseDays: number | null;
+  leaseSeconds: number | null;
+  maxBorrowSeconds: number | null;
+  overagePercent: number;
+  revivalWindowSeconds: number | null;
   remoteReleasesPerYear: number;
   tokenAlg: string;
+  entitlements: string[];
+  trialSeconds: number | null;
   websiteUrl: string | null;
   documentationUrl: string | null;
   supportUrl: string | null;
@@ -63,9 +130,14 @@ type ProductRow = {
 
 function productText(p: ProductRow): string {
   const lines = [
-    `Product ${p.code} "${p.name}": ${p.leaseDays ? `${p.leaseDays}-day lease` : 'token until license expiry'}, ${p.remoteReleasesPerYear} remote releases a year.`,
+    `Product ${p.code} "${p.name}": ${p.leaseSeconds ? `${formatDuration(p.leaseSeconds)} lease` : 'token until license expiry'}, ${p.remoteReleasesPerYear} remote releases a year.`,
   ];
+  if (p.maxBorrowSeconds) lines.push(`Borrowing: up to ${formatDuration(p.maxBorrowSeconds)}`);
+  if (p.overagePercent) lines.push(`Overage: ${p.overagePercent} %`);
+  if (p.leaseSeconds && p.revivalWindowSeconds != null) lines.push(`Revival window: ${formatDuration(p.revivalWindowSeconds)}`);
   if (p.tokenAlg !== 'EdDSA') lines.push(`Tokens: ${p.tokenAlg}`);
+  if (p.entitlements.length > 0) lines.push(`Entitlements: ${p.entitlements.join(', ')}`);
+  if (p.trialSeconds != null) lines.push(`Trial: ${formatDuration(p.trialSeconds)}`);
   const shown: [string, string | null][] = [
     ['Website', p.websiteUrl],
     ['Documentation', p.documentationUrl],
@@ -93,9 +165,11 @@ function issuedText(result: Issued): string {
   const { license, customer, password } = result;
   return [
     `License ${license.id}: ${license.seats} seat(s) of ${license.product.code}, valid until ${day(license.expiresAt)}.`,
+    ...(license.entitlements.length > 0 ? [`Entitlements: ${license.entitlements.join(', ')}`] : []),
     `Login: ${customer.email}${customer.created ? ' (new customer)' : ''}`,
     password ? `Password: ${password}` : 'Password: unchanged (existing customer)',
     ...(license.reseller ? [`Sold by reseller ${license.reseller.name}.`] : []),
+    ...(result.repeated ? [`Order ${license.orderId} was issued before: this is its license; nothing was changed or e-mailed.`] : []),
   ].join('\n');
 }
 
@@ -107,33 +181,46 @@ export const commands: Record<string, Command> = {
       result.applied.length ? `Applied: ${result.applied.join(', ')}` : 'The database is up to date.',
   },
   'product create': {
-    usage: `product create --code CODE --name NAME [--lease-days N] [--remote-releases N] [--token-alg EdDSA|RS256] ${LINK_USAGE}`,
+    usage: `product create --code CODE --name NAME ${PRODUCT_USAGE}`,
     run: (app, args) =>
       app.services.products.create('operator', {
         code: required(args, 'code'),
         name: required(args, 'name'),
-        leaseDays: optionalInt(args, 'lease-days') ?? null,
-        remoteReleasesPerYear: optionalInt(args, 'remote-releases'),
-        tokenAlg: tokenAlg(args),
-        links: links(args),
+        ...productSettings(args),
       }),
     text: productText,
   },
   'product update': {
-    usage: `product update --code CODE [--name NAME] [--lease-days N|none] [--remote-releases N] [--token-alg EdDSA|RS256] ${LINK_USAGE}`,
-    run: (app, args) =>
-      app.services.products.update('operator', {
+    usage:
+      `product update --code CODE [--name NAME] ${PRODUCT_USAGE} ` +
+      '[--stripe-price PRICE_ID [--seats-per-unit N]] [--remove-stripe-price PRICE_ID] [--license-duration DURATION|none] [--renewal-grace DURATION]',
+    run: async (app, args) => {
+      const price = args['stripe-price'];
+      const removed = args['remove-stripe-price'];
+      if (args['seats-per-unit'] !== undefined && !price) throw new UsageError('--seats-per-unit goes with --stripe-price.');
+      const duration = args['license-duration'];
+      const grace = args['renewal-grace'];
+      const product = await app.services.products.update('operator', {
         code: required(args, 'code'),
         name: args.name,
-        leaseDays: optionalLeaseDays(args),
-        remoteReleasesPerYear: optionalInt(args, 'remote-releases'),
-        tokenAlg: tokenAlg(args),
-        links: links(args),
-      }),
-    text: productText,
+        ...productSettings(args),
+        licenseDurationSeconds: duration === undefined ? undefined : parseDuration(duration, 'licenseDuration'),
+        renewalGraceSeconds: grace === undefined ? undefined : (parseDuration(grace, 'renewalGrace') ?? 0),
+        mapPrice: price ? { shop: 'stripe', priceId: price, seatsPerUnit: optionalInt(args, 'seats-per-unit') } : undefined,
+        unmapPrice: removed ? { shop: 'stripe', priceId: removed } : undefined,
+      });
+      const prices = await app.database.prisma.shopPrice.findMany({ where: { productId: product.id }, orderBy: { createdAt: 'asc' } });
+      return { ...product, stripePrices: prices.map((p) => ({ priceId: p.priceId, seatsPerUnit: p.seatsPerUnit })) };
+    },
+    text: (p: ProductRow & { licenseDurationSeconds: number | null; renewalGraceSeconds: number; stripePrices: { priceId: string; seatsPerUnit: number }[] }) =>
+      [
+        productText(p),
+        `Shop purchases: ${p.licenseDurationSeconds ? `one-time purchases last ${formatDuration(p.licenseDurationSeconds)}` : 'one-time purchases do not end'}, renewal grace ${formatDuration(p.renewalGraceSeconds)}.`,
+        ...p.stripePrices.map((sp) => `Stripe price ${sp.priceId}: ${sp.seatsPerUnit} seat(s) per unit`),
+      ].join('\n'),
   },
   'license issue': {
-    usage: 'license issue --email EMAIL --product CODE --seats N --expires DATE|+DAYSd [--reseller NAME]',
+    usage: 'license issue --email EMAIL --product CODE --seats N --expires DATE|+DAYSd [--reseller NAME] [--entitlements CODE,CODE] [--order-id ID]',
     run: (app, args) =>
       app.services.licenses.issue('operator', {
         email: required(args, 'email'),
@@ -141,6 +228,8 @@ export const commands: Record<string, Command> = {
         seats: optionalInt(args, 'seats') ?? Number.NaN,
         expiresAt: parseExpiry(required(args, 'expires')),
         reseller: args.reseller,
+        entitlements: entitlements(args),
+        orderId: args['order-id'],
       }),
     text: issuedText,
   },
@@ -177,21 +266,65 @@ export const commands: Record<string, Command> = {
     text: (r: { email: string; role: string; reseller: string | null; password: string | null }) =>
       [`Staff ${r.email}: ${r.role}${r.reseller ? ` of ${r.reseller}` : ''}.`, r.password ? `Password: ${r.password}` : 'Password: as given'].join('\n'),
   },
+  'token create': {
+    usage: 'token create --name NAME --role VENDOR_ADMIN|RESELLER_ADMIN [--reseller NAME]',
+    run: async (app, args) => {
+      const { apiToken, token } = await app.services.apiTokens.create('operator', {
+        name: required(args, 'name'),
+        role: required(args, 'role').toUpperCase() as 'VENDOR_ADMIN' | 'RESELLER_ADMIN',
+        reseller: args.reseller ?? null,
+      });
+      return { id: apiToken.id, name: apiToken.name, role: apiToken.role, reseller: apiToken.reseller?.name ?? null, token };
+    },
+    text: (r: { id: string; name: string; role: string; reseller: string | null; token: string }) =>
+      [
+        `API token ${r.id} "${r.name}": ${r.role}${r.reseller ? ` of ${r.reseller}` : ''}.`,
+        `Token: ${r.token}`,
+        'It is shown only now; send it as Authorization: Bearer <token>.',
+      ].join('\n'),
+  },
+  'token list': {
+    usage: 'token list',
+    run: async (app) =>
+      (await app.services.apiTokens.list('operator')).map((t) => ({
+        id: t.id,
+        name: t.name,
+        role: t.role,
+        reseller: t.reseller?.name ?? null,
+        hint: t.hint,
+        createdAt: t.createdAt,
+        lastUsedAt: t.lastUsedAt,
+        revokedAt: t.revokedAt,
+      })),
+    text: (rows: { id: string; name: string; role: string; reseller: string | null; hint: string; lastUsedAt: Date | null; revokedAt: Date | null }[]) =>
+      lines(
+        rows,
+        (t) => `${t.id}  ${t.revokedAt ? 'REVOKED' : 'ACTIVE '}  ${t.hint}…  ${t.role}${t.reseller ? ` of ${t.reseller}` : ''}  "${t.name}"  last used ${t.lastUsedAt ? new Date(t.lastUsedAt).toISOString().slice(0, 16) : 'never'}`,
+        'No API tokens.',
+      ),
+  },
+  'token revoke': {
+    usage: 'token revoke ID',
+    positional: 'id',
+    run: async (app, args) => {
+      const revoked = await app.services.apiTokens.revoke('operator', required(args, 'id'));
+      return { id: revoked.id, revokedAt: revoked.revokedAt };
+    },
+    text: (r: { id: string }) => `API token ${r.id} revoked: requests with it are refused from now on.`,
+  },
   'mail list': {
     usage: 'mail list [--status PENDING|SENDING|SENT|FAILED|HELD] [--limit N]',
     run: (app, args) =>
       app.database.prisma.mailMessage.findMany({
-        where: args.status ? { status: args.status.toUpperCase() } : {},
-        orderBy: { createdAt: 'desc' },
-        take: Math.min(optionalInt(args, 'limit') ?? 50, 1000),
+        ...newestFirst(args, 'createdAt'),
         select: { id: true, to: true, template: true, status: true, attempts: true, createdAt: true, sentAt: true, lastError: true },
       }),
     text: (rows: { id: string; to: string; template: string; status: string; attempts: number; createdAt: Date; lastError: string | null }[]) =>
-      rows.length
-        ? rows
-            .map((m) => `${m.id}  ${new Date(m.createdAt).toISOString().slice(0, 16)}  ${m.status.padEnd(7)}  ${m.template.padEnd(16)}  ${m.to}${m.lastError ? `  (${m.attempts} attempts: ${m.lastError})` : ''}`)
-            .join('\n')
-        : 'The outbox is empty.',
+      lines(
+        rows,
+        (m) => `${m.id}  ${new Date(m.createdAt).toISOString().slice(0, 16)}  ${m.status.padEnd(7)}  ${m.template.padEnd(16)}  ${m.to}${m.lastError ? `  (${m.attempts} attempts: ${m.lastError})` : ''}`,
+        'The outbox is empty.',
+      ),
   },
   'mail show': {
     usage: 'mail show ID',
@@ -222,14 +355,11 @@ export const commands: Record<string, Command> = {
     run: async (app) =>
       (await app.services.webhookEndpoints.list('operator')).map(({ secret: _secret, previousSecret: _previous, ...endpoint }) => endpoint),
     text: (rows: { id: string; url: string; events: string[]; resellerId: string | null; disabledAt: Date | null; failingSince: Date | null }[]) =>
-      rows.length
-        ? rows
-            .map(
-              (e) =>
-                `${e.id}  ${e.disabledAt ? 'DISABLED' : e.failingSince ? 'FAILING ' : 'OK      '}  ${e.url}  ${e.events.length ? e.events.join(',') : 'every event'}${e.resellerId ? `  (reseller ${e.resellerId})` : ''}`,
-            )
-            .join('\n')
-        : 'No webhook endpoints.',
+      lines(
+        rows,
+        (e) => `${e.id}  ${e.disabledAt ? 'DISABLED' : e.failingSince ? 'FAILING ' : 'OK      '}  ${e.url}  ${e.events.length ? e.events.join(',') : 'every event'}${e.resellerId ? `  (reseller ${e.resellerId})` : ''}`,
+        'No webhook endpoints.',
+      ),
   },
   'webhook remove': {
     usage: 'webhook remove ID',
@@ -253,6 +383,20 @@ export const commands: Record<string, Command> = {
     text: (r: { id: string; secret: string; previousSecretUntil: Date }) =>
       [`New secret for ${r.id}: ${r.secret}`, `The old secret keeps signing beside it until ${new Date(r.previousSecretUntil).toISOString()}.`].join('\n'),
   },
+  'shop events': {
+    usage: 'shop events [--status APPLIED|WAITING|IGNORED|REJECTED|DUPLICATE] [--limit N]',
+    run: (app, args) =>
+      app.database.prisma.shopEvent.findMany({
+        ...newestFirst(args, 'receivedAt'),
+        select: { shop: true, eventId: true, type: true, status: true, note: true, livemode: true, occurredAt: true, receivedAt: true, waitingFor: true },
+      }),
+    text: (rows: { shop: string; eventId: string; type: string; status: string; note: string | null; livemode: boolean; receivedAt: Date }[]) =>
+      lines(
+        rows,
+        (e) => `${new Date(e.receivedAt).toISOString().slice(0, 16)}  ${e.shop}${e.livemode ? '' : ' (test)'}  ${e.status.padEnd(9)}  ${e.type}  ${e.eventId}${e.note ? `  ${e.note}` : ''}`,
+        'No shop events.',
+      ),
+  },
   seed: {
     usage: 'seed',
     async run(app) {
@@ -260,7 +404,7 @@ export const commands: Record<string, Command> = {
       const existing = await app.database.prisma.product.findUnique({ where: { code } });
       const product =
         existing ??
-        (await app.services.products.create('operator', { code, name: 'Demo Revit Plug-in', leaseDays: null, remoteReleasesPerYear: 3 }));
+        (await app.services.products.create('operator', { code, name: 'Demo Revit Plug-in', remoteReleasesPerYear: 3 }));
       const email = 'demo@example.com';
       const seeded = await app.database.prisma.license.findFirst({
         where: { productId: product.id, customer: { email } },

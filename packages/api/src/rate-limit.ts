@@ -87,13 +87,18 @@ export function createRateLimits(
   config: Config,
   redis: Redis | null,
   onLimited: (limit: RateLimitName) => void,
-): RateLimits & { perAddress: RateLimiterAbstract | null; passwordChecksPerAddress: RateLimiterAbstract | null } {
+): RateLimits & {
+  perAddress: RateLimiterAbstract | null;
+  passwordChecksPerAddress: RateLimiterAbstract | null;
+  trialsPerAddress: RateLimiterAbstract | null;
+} {
   return {
     failedLogins: asRateLimiter(limiter(redis, 'failed-login', config.rateLimitFailedLogins, 60), () => onLimited('failed_logins')),
     passwordResets: asRateLimiter(limiter(redis, 'password-reset', config.rateLimitPasswordResets, 3600), () => onLimited('password_resets')),
     perAddress: config.rateLimitPerAddress > 0 ? limiter(redis, 'address', config.rateLimitPerAddress, 60) : null,
     passwordChecksPerAddress:
       config.rateLimitPasswordChecksPerAddress > 0 ? limiter(redis, 'password-check-address', config.rateLimitPasswordChecksPerAddress, 60) : null,
+    trialsPerAddress: config.rateLimitTrialsPerAddress > 0 ? limiter(redis, 'trial-address', config.rateLimitTrialsPerAddress, 3600) : null,
   };
 }
 
@@ -191,8 +196,10 @@ export function addressLimitPlugin(
 /** Input fields that carry a password the server checks with bcrypt. */
 const CHECKED_PASSWORD_FIELDS = ['password', 'currentPassword'];
 
-/** How many root fields of the operation give a password to check (deactivateMachine only with a login). */
-function passwordChecks(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): number {
+type ExecuteArgs = { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null };
+
+/** How many root fields of the operation `counts` (given the field's name and input) says to count. */
+function countedFields(args: ExecuteArgs, counts: (field: string, input: Record<string, unknown> | undefined) => boolean): number {
   const operation = getOperationAST(args.document, args.operationName);
   const root = operation && args.schema.getRootType(operation.operation);
   if (!operation || !root) return 0;
@@ -208,22 +215,29 @@ function passwordChecks(args: { schema: GraphQLSchema; document: DocumentNode; o
     } catch {
       continue;
     }
-    const input = values.input as Record<string, unknown> | undefined;
-    if (input && CHECKED_PASSWORD_FIELDS.some((name) => input[name] != null)) checks++;
+    if (counts(field.name, values.input as Record<string, unknown> | undefined)) checks++;
   }
   return checks;
 }
 
+/** Root fields that give a password to check (deactivateMachine only with a login). */
+const givesPassword = (_field: string, input: Record<string, unknown> | undefined) =>
+  input !== undefined && CHECKED_PASSWORD_FIELDS.some((name) => input[name] != null);
+
 /**
- * Per client address, the operations that make the server check a password (logIn, activateMachine,
- * deactivateMachine with a login, changePassword, staffLogIn): bcrypt is the costliest thing a
- * request can ask for, so one address gets far fewer of these than of requests. Counted when the
- * operation executes, whatever carried it (HTTP, WebSocket, REST); a refused one gets RATE_LIMITED.
+ * Per client address, operations counted by `counts` (one point per counted root field), whatever
+ * carried them (HTTP, WebSocket, REST); a refused one gets RATE_LIMITED and runs nothing.
  */
-export function passwordCheckLimitPlugin(limiter: RateLimiterAbstract, trust: ProxyTrust, onLimited: () => void): Plugin {
+function operationLimitPlugin(
+  limiter: RateLimiterAbstract,
+  trust: ProxyTrust,
+  onLimited: () => void,
+  counts: (field: string, input: Record<string, unknown> | undefined) => boolean,
+  refusal: string,
+): Plugin {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      const checks = passwordChecks(args);
+      const checks = countedFields(args, counts);
       if (checks === 0) return;
       const { req, request } = args.contextValue as { req?: IncomingMessage; request?: Request };
       const address = req?.socket
@@ -237,8 +251,22 @@ export function passwordCheckLimitPlugin(limiter: RateLimiterAbstract, trust: Pr
         if (!(error instanceof RateLimiterRes)) throw error;
         onLimited();
         const seconds = retryAfter(error);
-        setResultAndStopExecution(rateLimitedResult(`Too many password checks from this address. Try again in ${seconds} seconds.`, seconds));
+        setResultAndStopExecution(rateLimitedResult(`${refusal} Try again in ${seconds} seconds.`, seconds));
       }
     },
   };
+}
+
+/**
+ * Per client address, the operations that make the server check a password (logIn, activateMachine,
+ * deactivateMachine with a login, changePassword, staffLogIn): bcrypt is the costliest thing a
+ * request can ask for, so one address gets far fewer of these than of requests.
+ */
+export function passwordCheckLimitPlugin(limiter: RateLimiterAbstract, trust: ProxyTrust, onLimited: () => void): Plugin {
+  return operationLimitPlugin(limiter, trust, onLimited, givesPassword, 'Too many password checks from this address.');
+}
+
+/** Per client address, `startTrial` operations: each new fingerprint would otherwise get a fresh trial token. */
+export function trialLimitPlugin(limiter: RateLimiterAbstract, trust: ProxyTrust, onLimited: () => void): Plugin {
+  return operationLimitPlugin(limiter, trust, onLimited, (field) => field === 'startTrial', 'Too many trials started from this address.');
 }

@@ -13,6 +13,8 @@ export interface ServerRoutes {
   ready(): Promise<void>;
   metrics: Route;
   rest: Route[];
+  /** POST /webhooks/<shop> of each shop adapter (shop-webhook.ts). */
+  shops: Route[];
 }
 
 export function serverRoutes(deps: ServerRoutes): RouteTable {
@@ -45,6 +47,7 @@ export function serverRoutes(deps: ServerRoutes): RouteTable {
     },
     resetPageRoute(deps.services, deps.vendorName),
     ...adminRoutes(),
+    ...deps.shops,
     ...deps.rest,
   ]);
 }

@@ -8,6 +8,9 @@ import { type Plugin, isAsyncIterable } from 'graphql-yoga';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
+/** On each subscriber's copy of a shared result: the shared result itself (sse-fan-out.ts encodes it once). */
+export const SHARED_RESULT = Symbol('shared event result');
+
 /** Maps each event of `source` through `fn`; return() reaches the source at once, even mid-wait. */
 function mapEvents<T>(source: AsyncIterable<T>, fn: (event: T) => Promise<ExecutionResult>): AsyncGenerator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]();
@@ -52,7 +55,7 @@ export function sharedEventExecutionPlugin(): Plugin {
     let result = byKey.get(key);
     if (!result) byKey.set(key, (result = execute({ ...args, rootValue: event })));
     // A copy per subscriber: plugins further on may set fields of the result they are given.
-    return Promise.resolve(result).then((shared) => ({ ...shared }));
+    return Promise.resolve(result).then((shared) => ({ ...shared, [SHARED_RESULT]: shared }));
   }
 
   return {

@@ -4,7 +4,10 @@ import { isIP } from 'node:net';
 import { type Clock, type Db, transaction } from '@slotkeeper/schema/services/db';
 import type { Outbox } from '@slotkeeper/schema/services/mail';
 import { PrivateAddressError, guardedLookup, hostOf, isPrivateAddress } from '@slotkeeper/schema/services/webhook/address';
+import type { WebhookSecrets } from '@slotkeeper/schema/services/webhook/secret';
+import { Prisma } from '@slotkeeper/schema/generated/prisma/client';
 import { Webhook } from 'standardwebhooks';
+import { type Leased, claimDue, unclaim } from './outbox-claim.ts';
 import { passLoop } from './worker-loop.ts';
 import type { Logger } from './logger.ts';
 
@@ -28,14 +31,13 @@ export function retryDelayMs(attempt: number, baseMs: number, random = Math.rand
   return Math.round(baseMs * 2 ** (attempt - 1) * (0.75 + random() * 0.5));
 }
 
-interface Claimed {
+type Claimed = Leased<{
   id: string;
   endpointId: string;
   eventId: string;
   attempts: number;
   createdAt: Date;
-  lease: Date;
-}
+}>;
 
 export interface AttemptResult {
   statusCode: number | null;
@@ -107,6 +109,8 @@ export function createWebhookWorker(deps: {
   retryBaseMs: number;
   timeoutMs: number;
   allowPrivate: boolean;
+  /** Opens the endpoints' secrets, sealed at rest. */
+  secrets: WebhookSecrets;
   pollMs?: number;
   leaseMs?: number;
 }): WebhookWorker {
@@ -114,28 +118,18 @@ export function createWebhookWorker(deps: {
   // An attempt lasts at most the timeout: three of them cover it and the writes around it, and a
   // worker killed mid-attempt hands its deliveries on soon after.
   const leaseMs = deps.leaseMs ?? deps.timeoutMs * 3;
-  let timer: NodeJS.Timeout | undefined;
   const loop = passLoop(() => pass(), () => stopped, (error) => logger.error({ err: error }, 'webhook worker pass failed'));
   let started = false;
   let stopped = false;
 
-  async function claim(): Promise<Claimed[]> {
-    const now = clock.now();
-    const until = new Date(now.getTime() + leaseMs);
-    const rows = await db.$queryRaw<Omit<Claimed, 'lease'>[]>`
-      UPDATE "WebhookDelivery" SET "status" = 'SENDING', "lockedUntil" = ${until.toISOString()}::timestamp, "attempts" = "attempts" + 1
-      WHERE "id" IN (
-        SELECT d."id" FROM "WebhookDelivery" d
-        WHERE ((d."status" = 'PENDING' AND d."nextAttemptAt" <= ${now.toISOString()}::timestamp)
-            OR (d."status" = 'SENDING' AND d."lockedUntil" < ${now.toISOString()}::timestamp))
-          AND EXISTS (SELECT 1 FROM "WebhookEndpoint" e WHERE e."id" = d."endpointId" AND e."disabledAt" IS NULL)
-        ORDER BY d."nextAttemptAt"
-        LIMIT ${CLAIM_BATCH}
-        FOR UPDATE SKIP LOCKED
-      )
-      RETURNING "id", "endpointId", "eventId", "attempts", "createdAt"`;
-    return rows.map((row) => ({ ...row, lease: until }));
-  }
+  const claim = () =>
+    claimDue<Omit<Claimed, 'lease'>>(db, clock, leaseMs, CLAIM_BATCH, {
+      table: 'WebhookDelivery',
+      order: 'nextAttemptAt',
+      returning: ['id', 'endpointId', 'eventId', 'attempts', 'createdAt'],
+      // A disabled endpoint's deliveries wait until it is enabled again.
+      also: Prisma.sql`EXISTS (SELECT 1 FROM "WebhookEndpoint" e WHERE e."id" = t."endpointId" AND e."disabledAt" IS NULL)`,
+    });
 
   function sign(secrets: string[], id: string, at: Date, body: string): string {
     return secrets.map((secret) => new Webhook(secret).sign(id, at, body)).join(' ');
@@ -166,8 +160,10 @@ export function createWebhookWorker(deps: {
     if (!endpoint || !event) return;
     const now = clock.now();
     const body = JSON.stringify(event.payload);
-    const secrets = [endpoint.secret];
-    if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > now) secrets.push(endpoint.previousSecret);
+    const secrets = [deps.secrets.open(endpoint.id, endpoint.secret)];
+    if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > now) {
+      secrets.push(deps.secrets.open(endpoint.id, endpoint.previousSecret));
+    }
     const result = await post(
       endpoint.url,
       {
@@ -212,19 +208,12 @@ export function createWebhookWorker(deps: {
     }
   }
 
-  async function unclaim(deliveries: Claimed[]) {
-    await db.webhookDelivery.updateMany({
-      where: { id: { in: deliveries.map((d) => d.id) }, status: 'SENDING', lockedUntil: deliveries[0]!.lease },
-      data: { status: 'PENDING', lockedUntil: null, attempts: { decrement: 1 } },
-    });
-  }
-
   async function pass() {
     for (;;) {
       if (stopped) return;
       const batch = await claim();
       if (stopped) {
-        if (batch.length) await unclaim(batch);
+        if (batch.length) await db.webhookDelivery.updateMany(unclaim(batch));
         return;
       }
       // One slow endpoint (up to the timeout) must not hold the others back: the batch goes out at once.
@@ -243,21 +232,16 @@ export function createWebhookWorker(deps: {
       started = true;
       stopped = false;
       void loop.run();
-      timer = setInterval(() => void loop.run(), deps.pollMs ?? 1_000);
-      timer.unref();
+      loop.every(deps.pollMs ?? 1_000);
     },
     wake() {
       // Only a started worker delivers on its own: a CLI command's app leaves deliveries to the server.
       if (started && !stopped) void loop.run();
     },
-    async drain() {
-      await loop.run();
-      await loop.idle();
-    },
+    drain: () => loop.drain(),
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await loop.idle();
+      await loop.halt();
     },
   };
 }

@@ -2,7 +2,6 @@ import type { Context } from '@slotkeeper/schema/context';
 import type { Db } from '@slotkeeper/schema/services/db';
 import type { Services } from '@slotkeeper/schema/services/services';
 import { schema } from '@slotkeeper/schema/schema/index';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import { type GraphQLLimits, graphqlLimitPlugins } from './graphql-limits.ts';
 import { type Logger, yogaLogging } from './logger.ts';
@@ -51,8 +50,9 @@ export function createSlotkeeperYoga(deps: YogaDeps) {
     schema,
     graphiql: deps.graphql.introspection ? { title: 'Slotkeeper GraphiQL' } : false,
     // The page carries GraphiQL's code and styles itself (from the installed package): yoga's default
-    // loads them from a CDN, and stays at "Loading…" wherever that is out of reach.
-    renderGraphiQL,
+    // loads them from a CDN, and stays at "Loading…" wherever that is out of reach. Loaded on the first
+    // page asked for: its ≈ 30 MB of strings are no part of an idle server.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     // Only listed origins get CORS headers: any other site's page cannot read the API's answers.
     cors: (request) => {
@@ -88,7 +88,9 @@ export function createSlotkeeperYoga(deps: YogaDeps) {
           ? { kind: 'anonymous' }
           : deps.services.staff.isStaffToken(token)
             ? await deps.services.staff.callerFromSessionToken(token)
-            : await deps.services.accounts.callerFromSessionToken(token),
+            : deps.services.apiTokens.isToken(token)
+              ? await deps.services.apiTokens.callerFromToken(token)
+              : await deps.services.accounts.callerFromSessionToken(token),
       };
     },
   });

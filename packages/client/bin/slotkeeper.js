@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The workspace ships TypeScript sources: tsx loads them, then the CLI runs.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli.ts');
+// The SDK's command line, compiled (dist/ is built by `pnpm install`, scripts/build.mjs).
+import '../dist/cli.js';

@@ -2,7 +2,7 @@
 // machine's identity, which root-signed key list to keep, the last-seen time, and the offline verdict
 // on what is stored (check.ts). No network here: the client hands in what the server answered.
 import { type JWTPayload, decodeJwt } from 'jose';
-import type { SlotData } from './api.ts';
+import type { SlotData, TrialData } from './api.ts';
 import type { CheckResult, KeyRing, OfflineCheck } from './check.ts';
 import { StateFile, type StoredRead, type StoredState, stateKey } from './storage.ts';
 import { fingerprintHash } from './verify.ts';
@@ -20,8 +20,8 @@ export interface Machine {
 
 export interface ActivationState {
   read(): Promise<StoredRead>;
-  /** Stores a slot the server just gave; `previous` is what was stored before (for last-seen and the key list). */
-  store(slot: SlotData, email: string, keyList: string | null, previous: StoredRead): Promise<StoredState>;
+  /** Stores a token the server just gave; `previous` is what was stored before (for last-seen and the key list). */
+  store(slot: StoredToken, email: string, keyList: string | null, previous: StoredRead): Promise<StoredState>;
   /** Records an online call that renewed nothing: a newer key list, the server's clock. */
   refreshed(state: StoredState, keyList: string | null): Promise<StoredState>;
   /** The offline verdict; moves last-seen forward. */
@@ -33,6 +33,12 @@ export interface ActivationState {
   ownToken(): Promise<{ token: string; activationId: string } | null>;
   remove(): void;
 }
+
+/** What the server gave this machine: a slot's token (activate, renew) or a trial's, and its product. */
+export type StoredToken = { token: string; product: TrialData['product'] };
+
+/** A slot as stored: its token and its license's product. */
+export const slotToken = (slot: SlotData): StoredToken => ({ token: slot.token, product: slot.license.product });
 
 /** How often an offline check writes the last-seen time: often enough for the tolerance, not on every call. */
 const LAST_SEEN_WRITE_MS = 60_000;
@@ -80,7 +86,7 @@ export function createActivationState(options: {
       const { key } = await machine();
       const state: StoredState = {
         server: options.serverUrl,
-        product: { code: slot.license.product.code, name: slot.license.product.name, links: slot.license.product.links },
+        product: { code: slot.product.code, name: slot.product.name, links: slot.product.links },
         email,
         token: slot.token,
         keyList: keptList(keyList, previous),

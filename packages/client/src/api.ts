@@ -11,6 +11,8 @@ import type {
   ResetPasswordInput,
   SlotkeeperActivateMutation,
   SlotkeeperLicensesQuery,
+  SlotkeeperStartTrialMutation,
+  StartTrialInput,
 } from './generated/graphql.ts';
 import {
   ACTIVATE,
@@ -22,6 +24,7 @@ import {
   RENEW,
   REQUEST_PASSWORD_RESET,
   RESET_PASSWORD,
+  START_TRIAL,
 } from './operation.ts';
 import type { Transport } from './transport.ts';
 
@@ -31,6 +34,8 @@ type Success<R extends Union> = Exclude<R, { code: unknown }>;
 
 /** A slot as activate and renew return it: the token, the activation and its license. */
 export type SlotData = Omit<Success<SlotkeeperActivateMutation['result']>, '__typename'>;
+/** A trial as startTrial returns it: the token and the product. */
+export type TrialData = Omit<Success<SlotkeeperStartTrialMutation['result']>, '__typename'>;
 export type LicenseData = SlotkeeperLicensesQuery['myLicenses'][number];
 export type SeatCount = { id: string; seats: number; seatsUsed: number };
 
@@ -45,7 +50,8 @@ function success<R extends Union>(result: R): Success<R> {
 
 export interface Api {
   activate(input: ActivateMachineInput): Promise<SlotData>;
-  renew(token: string): Promise<SlotData>;
+  renew(token: string, borrowSeconds?: number): Promise<SlotData>;
+  startTrial(input: StartTrialInput): Promise<TrialData>;
   deactivate(input: DeactivateMachineInput): Promise<SeatCount>;
   /** A session token for the license manager's calls. */
   logIn(login: { email: string; password: string }): Promise<string>;
@@ -87,7 +93,8 @@ export function createApi(transport: Transport): Api {
 
   return {
     activate: async (input) => success((await request(ACTIVATE, { input })).result),
-    renew: async (token) => success((await request(RENEW, { input: { token } })).result),
+    renew: async (token, borrowSeconds) => success((await request(RENEW, { input: { token, borrowSeconds } })).result),
+    startTrial: async (input) => success((await request(START_TRIAL, { input })).result),
     deactivate: async (input) => success((await request(DEACTIVATE, { input })).result).license,
     logIn: async ({ email, password }) => success((await request(LOG_IN, { input: { email, password } })).result).sessionToken,
     myLicenses: async (session) => (await request(MY_LICENSES, {}, session)).myLicenses,

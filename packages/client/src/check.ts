@@ -3,7 +3,7 @@
 // what this machine has already seen.
 import { type JSONWebKeySet, type JWK, type JWTPayload, decodeJwt } from 'jose';
 import type { ProductLinks, StoredRead } from './storage.ts';
-import { type KeyList, type KeySet, keySet, verifiedClaims, verifyKeyList, verifyOfflineToken } from './verify.ts';
+import { type KeyList, type KeySet, type SlotClaims, keySet, verifiedClaims, verifyKeyList, verifyOfflineToken } from './verify.ts';
 
 export type CheckStatus =
   | 'VALID'
@@ -23,9 +23,11 @@ export interface LicenseView {
   licenseId: string;
   activationId: string;
   seats: number;
-  /** When the offline token expires: the license's expiry, or the end of the current lease. */
+  /** When the offline token expires: the license's expiry, the end of the current lease, or of the trial. */
   validUntil: Date;
   issuedAt: Date;
+  /** A trial's token (startTrial): no seat, no license; `licenseId` and `activationId` are the trial's id. */
+  trial: boolean;
 }
 
 export interface CheckResult {
@@ -34,6 +36,10 @@ export interface CheckResult {
   reason: string;
   /** The stored activation as read; trust it only when `status` is VALID. Null when there is none to show. */
   license: LicenseView | null;
+  /** The entitlement codes the valid token grants; [] unless `status` is VALID. */
+  entitlements: string[];
+  /** Whether the valid token is a trial's; false unless `status` is VALID. */
+  trial: boolean;
 }
 
 /** A listed key may be any public Ed25519 or RSA key; nothing else is ever used to verify. */
@@ -114,6 +120,15 @@ export class OfflineCheck {
   }
 
   async run(read: StoredRead, machine: { fingerprint: string; fp: string }, at: Date): Promise<CheckResult> {
+    const { claims, ...verdict } = await this.#verdict(read, machine, at);
+    return { ...verdict, entitlements: claims ? [...claims.ent] : [], trial: claims?.trial === true };
+  }
+
+  async #verdict(
+    read: StoredRead,
+    machine: { fingerprint: string; fp: string },
+    at: Date,
+  ): Promise<Omit<CheckResult, 'entitlements' | 'trial'> & { claims?: SlotClaims }> {
     const options = { ...this.options, fingerprint: machine.fingerprint, now: at };
     if (read.kind === 'missing') {
       return { status: 'NOT_ACTIVATED', reason: 'This machine is not activated.', license: null };
@@ -159,7 +174,8 @@ export class OfflineCheck {
         license,
       };
     }
-    return { status: 'VALID', reason: `Licensed until ${iso(verdict.claims.exp * 1000)}.`, license };
+    const until = iso(verdict.claims.exp * 1000);
+    return { status: 'VALID', reason: verdict.claims.trial ? `Trial until ${until}.` : `Licensed until ${until}.`, license, claims: verdict.claims };
   }
 }
 
@@ -179,5 +195,6 @@ function view(state: { product: LicenseView['product']; email: string; server: s
     seats,
     validUntil: new Date(exp * 1000),
     issuedAt: new Date(iat * 1000),
+    trial: claims.trial === true,
   };
 }

@@ -18,13 +18,20 @@ const HELP = `slotkeeper — activate and check a Slotkeeper license on this mac
 Usage: slotkeeper [global options] <command> [options]
 
 Commands:
-  activate --email EMAIL --product CODE   take a slot for this machine (asks for the password)
+  activate --email EMAIL --product CODE [--borrow DURATION]
+                                          take a slot for this machine (asks for the password);
+                                          --borrow 7d: a token valid that long (travel), up to the
+                                          product's maximum (durations Ns, Nm, Nh, Nd)
   status [--online]                       check the license offline (--online: renew, fetch keys, compare clocks)
   deactivate [--email EMAIL --product CODE]
                                           free this machine's slot (with a login when nothing is stored)
   licenses --email EMAIL                  the license manager: licenses, seats, who holds them
   release ACTIVATION_ID --email EMAIL     free the slot of a lost machine
   links                                   the activated product's vendor links
+  heartbeat [--watch-stdin]               hold this machine's floating seat while running: renew the lease
+                                          in the background, deactivate on SIGINT/SIGTERM/SIGHUP (and, with
+                                          --watch-stdin, when standard input closes: run by a plug-in, the
+                                          seat goes with it, even when it crashes); one line per event
   password reset --email EMAIL            e-mail a reset code
   password reset --code CODE              set a new password with that code
   password change --email EMAIL           change the password (asks for the current and the new one)
@@ -88,6 +95,8 @@ const OPTIONS = {
   email: { type: 'string' },
   code: { type: 'string' },
   online: { type: 'boolean' },
+  'watch-stdin': { type: 'boolean' },
+  borrow: { type: 'string' },
 } as const;
 
 interface Settings {
@@ -137,6 +146,18 @@ function parse(argv: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
+
+/** `90s`, `30m`, `12h`, `7d` in seconds. */
+function parseDuration(option: string, text: string): number {
+  const match = /^(\d{1,9})([smhd])$/.exec(text.trim());
+  const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS] : 0;
+  if (!match || seconds <= 0 || seconds > 2 ** 31 - 1) {
+    throw new UsageError(`--${option} takes a duration such as 90s, 30m, 12h or 7d, not "${text}".`);
+  }
+  return seconds;
 }
 
 function required(name: 'email' | 'product', value: string | undefined): string {
@@ -202,6 +223,8 @@ interface Done {
   result: unknown;
   text: string;
   exit: number;
+  /** JSON on one line: the last of a stream of events. */
+  line?: boolean;
 }
 
 interface Context {
@@ -211,11 +234,78 @@ interface Context {
   rest: string[];
   /** --product, else SLOTKEEPER_PRODUCT, else the config file's. */
   product: string | undefined;
+  /** Prints one event of a long-running command, as a JSON line with --json. */
+  say(event: Record<string, unknown>, text: string): void;
 }
 
 type Run = (context: Context) => Promise<Done>;
 
 const ok = (result: unknown, text: string): Done => ({ result, text, exit: 0 });
+
+const errorDone = (error: unknown): Done => {
+  if (!(error instanceof SlotkeeperError)) throw error;
+  return {
+    result: { event: 'error', error: { code: error.code, message: error.message, ...error.details } },
+    text: `Error (${error.code}): ${error.message}`,
+    exit: errorExit(error),
+    line: true,
+  };
+};
+
+/**
+ * `heartbeat`: until a signal (or the end of standard input) deactivates, or the server says the seat
+ * is gone. The heartbeat's timers are unref'd, so this command holds the process itself.
+ */
+function holdSeat({ client, values, say }: Context): Promise<Done> {
+  return new Promise<Done>((resolve, reject) => {
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    let ended = false;
+    const removeHandlers = client.deactivateOnExit({
+      onExit: ({ signal, error }) => end(error, `on ${signal}`),
+    });
+    const onStdinEnd = () => {
+      removeHandlers();
+      client.close({ deactivate: true }).then(() => end(undefined, 'as standard input closed'), (error: unknown) => end(error, ''));
+    };
+    function end(error: unknown, why: string) {
+      if (ended) return;
+      ended = true;
+      clearInterval(keepAlive);
+      removeHandlers();
+      process.stdin.off('end', onStdinEnd);
+      process.stdin.pause();
+      try {
+        resolve(error === undefined ? { ...ok({ event: 'deactivated' }, `Deactivated ${why}: this machine's seat is free.`), line: true } : errorDone(error));
+      } catch (unexpected) {
+        reject(unexpected);
+      }
+    }
+    if (values['watch-stdin']) {
+      process.stdin.on('end', onStdinEnd);
+      process.stdin.resume();
+    }
+    client
+      .startHeartbeat({
+        onRenewed: ({ activationId, validUntil, revived }) =>
+          say(
+            { event: 'renewed', activationId, validUntil, revived },
+            `${revived ? 'Back on a seat (the lease had lapsed; a new activation)' : 'Renewed'}: valid until ${minute(validUntil)}.`,
+          ),
+        onRetry: ({ error, attempt, retryInMs, tokenValid }) =>
+          say(
+            { event: 'retry', code: error.code, message: error.message, attempt, retryInMs, tokenValid },
+            `Not renewed (${error.code}): ${error.message} Trying again in ${Math.ceil(retryInMs / 1000)} s${tokenValid ? '; the token is still valid' : ''}.`,
+          ),
+        onLost: (error) => end(error, ''),
+      })
+      .then(
+        (beat) =>
+          beat.running &&
+          say({ event: 'started' }, 'Holding this machine\'s seat; Ctrl-C (or SIGTERM) deactivates it.'),
+        (error: unknown) => end(error, ''),
+      );
+  });
+}
 
 const login = async (values: Values) => ({
   email: required('email', values.email),
@@ -227,8 +317,9 @@ const COMMANDS: Record<string, { online: boolean; run: Run }> = {
   activate: {
     online: true,
     async run({ client, values, product: code }) {
+      const borrowSeconds = values.borrow === undefined ? undefined : parseDuration('borrow', values.borrow);
       const credentials = await login(values);
-      const activated = await client.activate({ ...credentials, product: required('product', code) });
+      const activated = await client.activate({ ...credentials, product: required('product', code), borrowSeconds });
       const { license, product } = activated;
       return {
         result: activated,
@@ -280,6 +371,7 @@ const COMMANDS: Record<string, { online: boolean; run: Run }> = {
       return ok(product, [`${product.name} (${product.code})`, ...(lines.length ? lines : ['No links.'])].join('\n'));
     },
   },
+  heartbeat: { online: true, run: holdSeat },
   'password reset': {
     online: true,
     async run({ client, values }) {
@@ -368,8 +460,9 @@ async function main(argv: string[]): Promise<number> {
       product,
       fingerprint: values.fingerprint,
     }));
-    const done = await command.run({ client, values, rest: found.rest, product });
-    console.log(json ? JSON.stringify(done.result, null, 2) : done.text);
+    const say = (event: Record<string, unknown>, text: string) => console.log(json ? JSON.stringify(event) : text);
+    const done = await command.run({ client, values, rest: found.rest, product, say });
+    console.log(json ? JSON.stringify(done.result, null, done.line ? undefined : 2) : done.text);
     return done.exit;
   } catch (error) {
     if (error instanceof UsageError) {

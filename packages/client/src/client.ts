@@ -4,15 +4,17 @@
 // in activation.ts (stored in `storageDir`, the verdict from check.ts). Every cache lives in the client
 // instance, so two clients in one process never see each other's state.
 import { decodeJwt, type JSONWebKeySet } from 'jose';
-import { type ActivationState, type Clock, createActivationState, machineOf, type Machine } from './activation.ts';
+import { type ActivationState, type Clock, createActivationState, machineOf, type Machine, slotToken } from './activation.ts';
 import { type LicenseData, type SeatCount, type SlotData, createApi } from './api.ts';
 import { type CheckResult, KeyRing, OfflineCheck } from './check.ts';
 import { SlotkeeperError } from './error.ts';
+import { type Heartbeat, type HeartbeatOptions, type Renewed, runHeartbeat } from './heartbeat.ts';
 import { machineFingerprint, machineName as defaultMachineName, osUser as defaultOsUser } from './fingerprint.ts';
 import type { ProductLinks, StoredRead, StoredState } from './storage.ts';
 import { type ProxySettings, createTransport } from './transport.ts';
 
 export type { Clock } from './activation.ts';
+export type { Heartbeat, HeartbeatOptions, Renewed } from './heartbeat.ts';
 
 export interface ClientOptions {
   /** The license server, e.g. `https://licenses.example.com` (use https: see README, "Limits"). */
@@ -67,9 +69,19 @@ export interface ProductInfo {
 
 export interface Activated {
   activationId: string;
+  /** The slot lies beyond the license's seats (the product's overage allowed it). */
+  overage: boolean;
   license: { id: string; seats: number; seatsUsed: number; expiresAt: Date };
   product: ProductInfo;
   /** The offline check of the new token: VALID, unless e.g. this machine's clock is wrong. */
+  check: CheckResult;
+}
+
+export interface TrialStarted {
+  /** When the trial ends; the token is not renewed. */
+  expiresAt: Date;
+  product: ProductInfo;
+  /** The offline check of the trial token: VALID with `trial: true`, unless e.g. this machine's clock is wrong. */
   check: CheckResult;
 }
 
@@ -106,15 +118,27 @@ export interface SeatUsage {
 }
 
 export interface SlotkeeperClient {
-  /** Takes a slot for this machine (or refreshes the one it holds) and stores the token. */
-  activate(input: Login & { product?: string }): Promise<Activated>;
+  /**
+   * Takes a slot for this machine (or refreshes the one it holds) and stores the token. `borrowSeconds`:
+   * a token valid that long instead of the lease (travel), up to the product's maximum (else
+   * BORROW_TOO_LONG with `details.maxBorrowSeconds`).
+   */
+  activate(input: Login & { product?: string; borrowSeconds?: number }): Promise<Activated>;
   /**
    * The license verdict. Offline by default; with `online: true` it first fetches the server's keys,
    * compares clocks and renews a lease past its half; network failures leave the offline verdict.
    */
   check(options?: { online?: boolean }): Promise<CheckResult & { online?: OnlineOutcome }>;
-  /** A fresh token for the slot this machine holds (a new lease). */
-  renew(): Promise<CheckResult>;
+  /** A fresh token for the slot this machine holds (a new lease, or a borrow of `borrowSeconds`). */
+  renew(options?: { borrowSeconds?: number }): Promise<CheckResult>;
+  /**
+   * Starts this machine's trial of the product (no login, no seat; once per machine per product, ever:
+   * TRIAL_USED after that, NO_TRIAL when the product offers none) and stores its token in place of
+   * what was stored. `email`, optional, lets the vendor link a later purchase to the trial.
+   */
+  startTrial(input?: { email?: string; product?: string }): Promise<TrialStarted>;
+  /** Whether the stored token, checked offline, is VALID and grants the entitlement `code`. */
+  hasEntitlement(code: string): Promise<boolean>;
   /** Frees this machine's slot: with the stored token, or — when none is stored — with the login. */
   deactivate(login?: Login & { product?: string }): Promise<SeatUsage>;
   /** The license manager: every license of the login, seats used and who holds them. Logs in when given a login. */
@@ -128,7 +152,47 @@ export interface SlotkeeperClient {
   changePassword(input: { email: string; currentPassword: string; newPassword: string; newPasswordRepeat: string }): Promise<void>;
   /** The activated product and its vendor links (for the license window's buttons), from storage: works offline. */
   product(): Promise<ProductInfo | null>;
-  close(): Promise<void>;
+  /**
+   * Holds a floating seat while the plug-in runs: renews the stored token at about half its remaining
+   * lease, retries with backoff while the server cannot be reached, revives a lapsed lease, and stops
+   * with `onLost` when the seat is gone. One at a time per client; rejects NOT_ACTIVATED with nothing stored.
+   */
+  startHeartbeat(options?: HeartbeatOptions): Promise<Heartbeat>;
+  /**
+   * Opt-in clean exit: on one of `signals` (default SIGINT, SIGTERM, SIGHUP) stops the heartbeat,
+   * deactivates within `timeoutMs` and closes the client, then calls `onExit`, or — without it — raises
+   * the signal again so the process ends as it would have (unless the plug-in listens to it too).
+   * Returns a function that removes the handlers.
+   */
+  deactivateOnExit(options?: ExitOptions): () => void;
+  /**
+   * Stops the heartbeat and closes the connections. `deactivate: true` first frees this machine's seat,
+   * giving up after `timeoutMs` (default 5 s; the seat then frees itself when its lease runs out) and
+   * rejecting with why after closing.
+   */
+  close(options?: { deactivate?: boolean; timeoutMs?: number }): Promise<void>;
+}
+
+export interface ExitOptions {
+  signals?: NodeJS.Signals[];
+  timeoutMs?: number;
+  /** After the deactivation (`error`: why it failed); replaces raising the signal again. */
+  onExit?(outcome: { signal: NodeJS.Signals; error?: unknown }): void;
+}
+
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** `promise`, or SERVER_UNREACHABLE after `ms`; the timer never holds the process. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new SlotkeeperError('SERVER_UNREACHABLE', `${what} got no answer within ${ms / 1000} s; the seat frees itself when its lease runs out.`)),
+      ms,
+    );
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function productInfo(product: SlotData['license']['product']): ProductInfo {
@@ -178,9 +242,9 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
   }
 
   /** `keyList`: fetched just before, so that it holds the key the fresh token is signed with. */
-  async function renewStored(state: StoredState, keyList: string | null): Promise<StoredState> {
+  async function renewStored(state: StoredState, keyList: string | null, borrowSeconds?: number): Promise<StoredState> {
     try {
-      return await activation.store(await api.renew(state.token), state.email, keyList, { kind: 'sealed', state });
+      return await activation.store(slotToken(await api.renew(state.token, borrowSeconds)), state.email, keyList, { kind: 'sealed', state });
     } catch (error) {
       // The slot was freed elsewhere (license manager, vendor): this machine no longer holds one.
       if (error instanceof SlotkeeperError && error.code === 'SLOT_RELEASED') activation.remove();
@@ -195,7 +259,8 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
     const exp = (claims.exp ?? 0) * 1000;
     const keyList = await fetchKeyList();
     // This machine's clock decides: were it set back to delay the renewal, the clock check refuses it anyway.
-    if (clock.now().getTime() >= iat + (exp - iat) / 2) return { state: await renewStored(state, keyList), renewed: true };
+    // A trial's token is never renewed: it lasts the trial.
+    if (claims.trial !== true && clock.now().getTime() >= iat + (exp - iat) / 2) return { state: await renewStored(state, keyList), renewed: true };
     return { state: await activation.refreshed(state, keyList), renewed: false };
   }
 
@@ -212,6 +277,55 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
 
   const seatUsage = (license: SeatCount): SeatUsage => ({ licenseId: license.id, seats: license.seats, seatsUsed: license.seatsUsed });
 
+  async function deactivate(login?: Login & { product?: string }): Promise<SeatUsage> {
+    // A renewal racing the deactivation would answer SLOT_RELEASED and report the seat lost.
+    await heartbeat?.stop();
+    const own = await activation.ownToken();
+    let input: { token: string } | { email: string; password: string; product: string; fingerprint: string };
+    if (own) {
+      input = { token: own.token };
+    } else if (login) {
+      const product = login.product ?? options.product;
+      if (!product) throw new TypeError('deactivate with a login needs a product code.');
+      input = { email: login.email, password: login.password, product, fingerprint: (await machine()).fingerprint };
+    } else {
+      throw new SlotkeeperError('NOT_ACTIVATED', 'This machine is not activated; log in to free its slot.');
+    }
+    const license = await api.deactivate(input);
+    activation.remove();
+    return seatUsage(license);
+  }
+
+  let heartbeat: Heartbeat | null = null;
+
+  /** The heartbeat's renewal: whatever is stored now (another process may have renewed it). */
+  async function renewForHeartbeat(): Promise<Renewed> {
+    const read = await activation.read();
+    if (read.kind !== 'sealed') throw new SlotkeeperError('NOT_ACTIVATED', 'This machine holds no usable activation; activate it.');
+    const before = decodeJwt(read.state.token).sub;
+    const state = await renewStored(read.state, await fetchKeyList());
+    const claims = decodeJwt(state.token);
+    return { activationId: claims.sub!, validUntil: new Date((claims.exp ?? 0) * 1000), revived: claims.sub !== before };
+  }
+
+  let closed = false;
+
+  async function close(closeOptions: { deactivate?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    if (closed) return;
+    await heartbeat?.stop();
+    if (closeOptions.deactivate && (await activation.ownToken())) {
+      try {
+        await within(deactivate(), closeOptions.timeoutMs ?? CLOSE_TIMEOUT_MS, 'Freeing the seat');
+      } catch (error) {
+        closed = true;
+        await transport.destroy();
+        throw error;
+      }
+    }
+    closed = true;
+    await transport.close();
+  }
+
   return {
     async activate(input) {
       const product = input.product ?? options.product;
@@ -226,10 +340,12 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
         fingerprint,
         machineName: options.machineName ?? defaultMachineName(),
         osUser: options.osUser ?? defaultOsUser(),
+        borrowSeconds: input.borrowSeconds,
       });
-      const state = await activation.store(slot, input.email.trim(), keyList, await activation.read());
+      const state = await activation.store(slotToken(slot), input.email.trim(), keyList, await activation.read());
       return {
         activationId: slot.activation.id,
+        overage: slot.overage,
         license: {
           id: slot.license.id,
           seats: slot.license.seats,
@@ -253,34 +369,40 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
         if (!(error instanceof SlotkeeperError)) throw error;
         online = { ok: false, error };
         if (error.code === 'SLOT_RELEASED') {
-          return { status: 'NOT_ACTIVATED', reason: error.message, license: null, online };
+          return { status: 'NOT_ACTIVATED', reason: error.message, license: null, entitlements: [], trial: false, online };
         }
       }
       return { ...(await activation.check(read)), online };
     },
 
-    async renew() {
+    async renew(renewOptions) {
       const read = await activation.read();
       if (read.kind !== 'sealed') throw new SlotkeeperError('NOT_ACTIVATED', 'This machine holds no usable activation; activate it.');
-      return activation.check({ kind: 'sealed', state: await renewStored(read.state, await fetchKeyList()) });
+      const state = await renewStored(read.state, await fetchKeyList(), renewOptions?.borrowSeconds);
+      return activation.check({ kind: 'sealed', state });
     },
 
-    async deactivate(login) {
-      const own = await activation.ownToken();
-      let input: { token: string } | { email: string; password: string; product: string; fingerprint: string };
-      if (own) {
-        input = { token: own.token };
-      } else if (login) {
-        const product = login.product ?? options.product;
-        if (!product) throw new TypeError('deactivate with a login needs a product code.');
-        input = { email: login.email, password: login.password, product, fingerprint: (await machine()).fingerprint };
-      } else {
-        throw new SlotkeeperError('NOT_ACTIVATED', 'This machine is not activated; log in to free its slot.');
-      }
-      const license = await api.deactivate(input);
-      activation.remove();
-      return seatUsage(license);
+    async startTrial(input = {}) {
+      const product = input.product ?? options.product;
+      if (!product) throw new TypeError('startTrial needs a product code (or give `product` to createClient).');
+      const { fingerprint } = await machine();
+      const keyList = await fetchKeyList();
+      const trial = await api.startTrial({
+        product,
+        fingerprint,
+        machineName: options.machineName ?? defaultMachineName(),
+        osUser: options.osUser ?? defaultOsUser(),
+        email: input.email,
+      });
+      const state = await activation.store(trial, input.email?.trim() ?? '', keyList, await activation.read());
+      return { expiresAt: new Date(trial.expiresAt), product: state.product, check: await activation.check({ kind: 'sealed', state }) };
     },
+
+    async hasEntitlement(code) {
+      return (await activation.check(await activation.read())).entitlements.includes(code);
+    },
+
+    deactivate,
 
     async licenses(login) {
       const licenses = await withSession(login, (token) => api.myLicenses(token));
@@ -331,6 +453,36 @@ export function createClient(options: ClientOptions): SlotkeeperClient {
       return read.kind === 'sealed' ? structuredClone(read.state.product) : null;
     },
 
-    close: () => transport.close(),
+    async startHeartbeat(heartbeatOptions = {}) {
+      if (heartbeat?.running) throw new TypeError('A heartbeat is already running on this client; stop it first.');
+      const read = await activation.read();
+      if (read.kind !== 'sealed') throw new SlotkeeperError('NOT_ACTIVATED', 'This machine holds no usable activation; activate it.');
+      const exp = decodeJwt(read.state.token).exp ?? 0;
+      heartbeat = runHeartbeat(new Date(exp * 1000), { renew: renewForHeartbeat, clock }, heartbeatOptions);
+      return heartbeat;
+    },
+
+    deactivateOnExit(exitOptions = {}) {
+      const signals = exitOptions.signals ?? ['SIGINT', 'SIGTERM', 'SIGHUP'];
+      const remove = () => {
+        for (const signal of signals) process.off(signal, onSignal);
+      };
+      function onSignal(signal: NodeJS.Signals) {
+        // A second signal meets no handler of ours: it ends the process the default way, whatever is pending.
+        remove();
+        void close({ deactivate: true, timeoutMs: exitOptions.timeoutMs }).then(
+          () => finish(signal),
+          (error: unknown) => finish(signal, error),
+        );
+      }
+      function finish(signal: NodeJS.Signals, error?: unknown) {
+        if (exitOptions.onExit) exitOptions.onExit(error === undefined ? { signal } : { signal, error });
+        else if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      }
+      for (const signal of signals) process.on(signal, onSignal);
+      return remove;
+    },
+
+    close,
   };
 }

@@ -23,9 +23,10 @@ export const ACTIVATE = graphql(`
   mutation SlotkeeperActivate($input: ActivateMachineInput!) {
     result: activateMachine(input: $input) {
       __typename
-      ... on ActivateMachineSuccess { token activation { id } license { ...SlotkeeperSlotLicense } }
+      ... on ActivateMachineSuccess { token overage activation { id } license { ...SlotkeeperSlotLicense } }
       ... on Error { code message }
       ... on NoFreeSlotError { seats used }
+      ... on BorrowTooLongError { maxBorrowSeconds }
       ... on InvalidInputError { field }
       ... on LicenseExpiredError { expiredAt }
       ... on RateLimitedError { retryAfterSeconds }
@@ -37,9 +38,25 @@ export const RENEW = graphql(`
   mutation SlotkeeperRenew($input: RenewTokenInput!) {
     result: renewToken(input: $input) {
       __typename
-      ... on RenewTokenSuccess { token activation { id } license { ...SlotkeeperSlotLicense } }
+      ... on RenewTokenSuccess { token overage activation { id } license { ...SlotkeeperSlotLicense } }
       ... on Error { code message }
+      ... on NoFreeSlotError { seats used }
+      ... on BorrowTooLongError { maxBorrowSeconds }
+      ... on InvalidInputError { field }
       ... on LicenseExpiredError { expiredAt }
+    }
+  }
+`);
+
+export const START_TRIAL = graphql(`
+  mutation SlotkeeperStartTrial($input: StartTrialInput!) {
+    result: startTrial(input: $input) {
+      __typename
+      ... on StartTrialSuccess { token expiresAt product { ...SlotkeeperProduct } }
+      ... on Error { code message }
+      ... on InvalidInputError { field }
+      ... on TrialUsedError { startedAt }
+      ... on RateLimitedError { retryAfterSeconds }
     }
   }
 `);

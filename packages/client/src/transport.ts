@@ -32,6 +32,8 @@ export interface Transport {
   describe(error: unknown): SlotkeeperError;
   lastServerTime(): ServerTime | null;
   close(): Promise<void>;
+  /** Closes at once, aborting requests under way (close waits for them). */
+  destroy(): Promise<void>;
 }
 
 /** The proxy as a URL, from what a user types: `proxy.corp`, `proxy.corp:8080` or a URL. */
@@ -233,5 +235,6 @@ export function createTransport(options: {
     describe,
     lastServerTime: () => serverTime,
     close: () => dispatcher.close(),
+    destroy: () => dispatcher.destroy(),
   };
 }

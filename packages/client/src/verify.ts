@@ -24,6 +24,10 @@ export interface SlotClaims extends JWTPayload {
   lic: string;
   fp: string;
   seats: number;
+  /** Entitlement codes the token grants ([] when none; a token from before entitlements has none). */
+  ent: string[];
+  /** Only on a trial's token. */
+  trial?: true;
   iat: number;
   nbf: number;
   exp: number;
@@ -188,14 +192,17 @@ export async function verifyOfflineToken(
     if (error.claim === 'aud') return { status: 'WRONG_PRODUCT', reason: error.message };
     return { status: 'BAD_SIGNATURE', reason: error.message };
   }
-  const { lic, fp, seats } = payload;
-  if (typeof lic !== 'string' || typeof fp !== 'string' || typeof seats !== 'number') {
+  const { lic, fp, seats, ent = [], trial } = payload;
+  if (
+    typeof lic !== 'string' || typeof fp !== 'string' || typeof seats !== 'number' ||
+    !Array.isArray(ent) || !ent.every((code) => typeof code === 'string') || (trial !== undefined && trial !== true)
+  ) {
     return { status: 'BAD_SIGNATURE', reason: 'The token lacks Slotkeeper claims.' };
   }
   if (fp !== fingerprintHash(options.fingerprint)) {
     return { status: 'WRONG_MACHINE', reason: 'The token was issued to another machine.' };
   }
-  return { status: 'VALID', claims: payload as SlotClaims };
+  return { status: 'VALID', claims: { ...payload, ent } as SlotClaims };
 }
 
 /** The claims of a token whose signature verifies (time, product and machine unchecked); null otherwise. */

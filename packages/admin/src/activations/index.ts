@@ -1,9 +1,9 @@
 import ActivationIcon from '@mui/icons-material/Computer';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 import type { Activation } from '../types.ts';
 
 export default {
-  list: lazy(() => import('./ActivationList.tsx')),
+  ...lazyPages({ list: () => import('./ActivationList.tsx') }),
   icon: ActivationIcon,
   recordRepresentation: (record: Activation) => `${record.machineName} (${record.osUser})`,
 };

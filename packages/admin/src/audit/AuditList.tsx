@@ -3,6 +3,7 @@ import { Datagrid, DateField, FunctionField, Link, List, SimpleList, TextField, 
 import { csvExporter } from '../common/exporter.ts';
 import { useSmall } from '../common/useSmall.ts';
 import type { AuditEvent } from '../types.ts';
+import { actionTitle, describeChange } from './describe.ts';
 
 const filters = [
   <TextInput key="action" source="action" helperText="e.g. license.issued" alwaysOn />,
@@ -15,9 +16,9 @@ function Subject(_props: { label?: string }) {
   const event = useRecordContext<AuditEvent>();
   if (!event) return null;
   const [kind, id] = event.subject.split(':');
-  const resource = kind === 'license' ? 'licenses' : kind === 'customer' ? 'customers' : null;
+  const [resource, view] = kind === 'license' ? ['licenses', 'show'] : kind === 'customer' ? ['customers', 'show'] : kind === 'product' ? ['products', 'edit'] : [null, null];
   return resource && id ? (
-    <Link to={`/${resource}/${id}/show`} onClick={(e: { stopPropagation(): void }) => e.stopPropagation()}>
+    <Link to={`/${resource}/${id}/${view}`} onClick={(e: { stopPropagation(): void }) => e.stopPropagation()}>
       {event.subject}
     </Link>
   ) : (
@@ -40,7 +41,7 @@ function Data() {
   );
 }
 
-const exporter = csvExporter<AuditEvent>('audit', (e) => ({ When: e.at, Who: e.actor, Action: e.action, Subject: e.subject, Change: e.data ?? '' }));
+const exporter = csvExporter<AuditEvent>('audit', (e) => ({ When: e.at, Who: e.actor, Action: e.action, Subject: e.subject, Change: describeChange(e.action, e.data), Data: e.data ?? '' }));
 
 const short = (data: string | null) => (data && data.length > 80 ? `${data.slice(0, 80)}…` : (data ?? ''));
 
@@ -50,10 +51,10 @@ export default function AuditList() {
     <List filters={filters} sort={{ field: 'at', order: 'DESC' }} perPage={50} exporter={exporter}>
       {small ? (
         <SimpleList<AuditEvent>
-          primaryText={(e) => `${e.action} · ${e.actor}`}
+          primaryText={(e) => `${actionTitle(e.action)} · ${e.actor}`}
           secondaryText={(e) => (
             <Box component="span" sx={{ wordBreak: 'break-all' }}>
-              {e.subject} {short(e.data)}
+              {e.subject} {short(describeChange(e.action, e.data))}
             </Box>
           )}
           tertiaryText={(e) => new Date(e.at).toLocaleString()}
@@ -66,13 +67,9 @@ export default function AuditList() {
         <Datagrid bulkActionButtons={false} rowClick="expand" expand={<Data />}>
           <DateField source="at" showTime />
           <TextField source="actor" />
-          <TextField source="action" />
+          <FunctionField source="action" render={(e: AuditEvent) => actionTitle(e.action)} />
           <Subject label="Subject" />
-          <FunctionField
-            label="Change"
-            render={(e: AuditEvent) => short(e.data)}
-            sx={{ fontFamily: 'monospace', fontSize: 12 }}
-          />
+          <FunctionField label="Change" render={(e: AuditEvent) => describeChange(e.action, e.data)} />
         </Datagrid>
       )}
     </List>

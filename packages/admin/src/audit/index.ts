@@ -1,9 +1,9 @@
 import AuditIcon from '@mui/icons-material/History';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 import type { AuditEvent } from '../types.ts';
 
 export default {
-  list: lazy(() => import('./AuditList.tsx')),
+  ...lazyPages({ list: () => import('./AuditList.tsx') }),
   icon: AuditIcon,
   recordRepresentation: (record: AuditEvent) => `${record.action} ${record.subject}`,
 };

@@ -1,5 +1,5 @@
 import { Chip } from '@mui/material';
-import { useRecordContext } from 'react-admin';
+import { useRecordContext, useTranslate } from 'react-admin';
 
 const COLORS: Record<string, 'success' | 'warning' | 'error' | 'default' | 'info'> = {
   ACTIVE: 'success',
@@ -19,12 +19,10 @@ export const statusName = (status: string) => status.charAt(0) + status.slice(1)
 /** A status as a coloured chip. */
 export function StatusField({ source = 'status' }: { source?: string; label?: string; sortable?: boolean; sortBy?: string }) {
   const record = useRecordContext();
+  const translate = useTranslate();
   const value = record?.[source] as string | undefined;
-  return value ? <Chip size="small" label={statusName(value)} color={COLORS[value] ?? 'default'} variant="outlined" /> : null;
+  return value ? <Chip size="small" label={translate(`slotkeeper.status.${value}`, { _: statusName(value) })} color={COLORS[value] ?? 'default'} variant="outlined" /> : null;
 }
 
-export const LICENSE_STATUSES = [
-  { id: 'ACTIVE', name: 'Active' },
-  { id: 'SUSPENDED', name: 'Suspended' },
-  { id: 'REVOKED', name: 'Revoked' },
-];
+/** Named by translation keys (the select translates them); English: `Active`, as the chips. */
+export const LICENSE_STATUSES = ['ACTIVE', 'SUSPENDED', 'REVOKED'].map((id) => ({ id, name: `slotkeeper.status.${id}` }));

@@ -8,9 +8,10 @@ import { useNotify, useRefresh } from 'react-admin';
 export function useFeedback() {
   const notify = useNotify();
   const refresh = useRefresh();
-  return (success: string, then?: () => void) => ({
+  // `warning`: it worked, with a catch the user must know (an e-mail held, not sent).
+  return (success: string, then?: () => void, type: 'success' | 'warning' = 'success') => ({
     onSuccess: () => {
-      notify(success, { type: 'success' });
+      notify(success, { type, ...(type === 'warning' ? { autoHideDuration: 15_000 } : {}) });
       refresh();
       then?.();
     },

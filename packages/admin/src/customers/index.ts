@@ -1,10 +1,9 @@
 import CustomerIcon from '@mui/icons-material/People';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 import type { Customer } from '../types.ts';
 
 export default {
-  list: lazy(() => import('./CustomerList.tsx')),
-  show: lazy(() => import('./CustomerShow.tsx')),
+  ...lazyPages({ list: () => import('./CustomerList.tsx'), show: () => import('./CustomerShow.tsx'), edit: () => import('./CustomerEdit.tsx') }),
   icon: CustomerIcon,
   recordRepresentation: (record: Customer) => record.email,
 };

@@ -1,70 +1,53 @@
 import { Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
-import { Loading, Title, useDataProvider, usePermissions } from 'react-admin';
+import { Loading, Title, useDataProvider, usePermissions, useTranslate } from 'react-admin';
 import { SeatsBar } from '../common/SeatsBar.tsx';
 import type { SeatUsageRow, SlotkeeperDataProvider } from '../dataProvider.ts';
+import { ActivationChart, ActivityTotals } from './ActivityFigures.tsx';
+import { ExpiringSoon } from './ExpiringSoon.tsx';
+import { Figure } from './Figure.tsx';
 import { LiveFeed } from './LiveFeed.tsx';
+import { ResellerTrend } from './ResellerTrend.tsx';
 import { SeatChart } from './SeatChart.tsx';
+import { TableCard } from './TableCard.tsx';
 
 const DAYS = 30;
 
-function Total({ label, value, testId }: { label: string; value: number; testId: string }) {
-  return (
-    <Card sx={{ flex: 1, minWidth: 160 }}>
-      <CardContent>
-        <Typography variant="body2" color="text.secondary">
-          {label}
-        </Typography>
-        <Typography variant="h4" component="p" data-testid={testId}>
-          {value}
-        </Typography>
-      </CardContent>
-    </Card>
-  );
-}
-
 function UsageTable({ title, by, rows }: { title: string; by: string; rows: SeatUsageRow[] }) {
+  const translate = useTranslate();
   return (
-    <Card>
-      <CardContent>
-        <Typography variant="h6" component="h2" gutterBottom>
-          {title}
-        </Typography>
-        {rows.length === 0 ? (
-          <Typography color="text.secondary">No active license.</Typography>
-        ) : (
-          <Table size="small">
-            <TableHead>
-              <TableRow>
-                <TableCell>{by}</TableCell>
-                <TableCell align="right">Licenses</TableCell>
-                <TableCell>Seats used</TableCell>
-                <TableCell align="right">Free</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {rows.map((row) => (
-                <TableRow key={row.key}>
-                  <TableCell>{row.label}</TableCell>
-                  <TableCell align="right">{row.licenses}</TableCell>
-                  <TableCell>
-                    <SeatsBar used={row.seatsUsed} total={row.seatsSold} />
-                  </TableCell>
-                  <TableCell align="right">{row.seatsFree}</TableCell>
+    <TableCard title={title} empty={rows.length === 0 ? translate('slotkeeper.home.no_license') : null}>
+              <TableHead>
+                <TableRow>
+                  <TableCell>{by}</TableCell>
+                  <TableCell align="right">{translate('slotkeeper.home.licenses')}</TableCell>
+                  <TableCell>{translate('slotkeeper.home.seats_used')}</TableCell>
+                  <TableCell align="right">{translate('slotkeeper.home.free')}</TableCell>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        )}
-      </CardContent>
-    </Card>
+              </TableHead>
+              <TableBody>
+                {rows.map((row) => (
+                  <TableRow key={row.key}>
+                    <TableCell>{row.label}</TableCell>
+                    <TableCell align="right">{row.licenses}</TableCell>
+                    <TableCell>
+                      <SeatsBar used={row.seatsUsed} total={row.seatsSold} />
+                    </TableCell>
+                    <TableCell align="right">{row.seatsFree}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+    </TableCard>
   );
 }
 
-/** Home: seats sold / used / free, usage over the last 30 days, live slot activity. */
+/** Home: seats sold / used / free, renewals due, activations and refusals, usage over the last 30 days, live slot activity. */
 export default function Dashboard() {
+  const translate = useTranslate();
+  const t = (key: string) => translate(`slotkeeper.home.${key}`, { days: DAYS });
   const dataProvider = useDataProvider<SlotkeeperDataProvider>();
   const { permissions } = usePermissions<string>();
+  const vendor = permissions === 'VENDOR_ADMIN';
   const { data, isPending, error } = useQuery({ queryKey: ['seatUsage', DAYS], queryFn: () => dataProvider.seatUsage(DAYS) });
   const sum = (key: 'seatsSold' | 'seatsUsed' | 'seatsFree') => (data?.byProduct ?? []).reduce((n, row) => n + row[key], 0);
   return (
@@ -77,15 +60,17 @@ export default function Dashboard() {
       ) : (
         <>
           <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
-            <Total label="Seats sold" value={sum('seatsSold')} testId="seats-sold" />
-            <Total label="Seats in use" value={sum('seatsUsed')} testId="seats-used" />
-            <Total label="Seats free" value={sum('seatsFree')} testId="seats-free" />
+            <Figure label={t('seats_sold')} value={sum('seatsSold')} testId="seats-sold" />
+            <Figure label={t('seats_used')} value={sum('seatsUsed')} testId="seats-used" />
+            <Figure label={t('seats_free')} value={sum('seatsFree')} testId="seats-free" />
+            <ExpiringSoon />
+            <ActivityTotals />
           </Box>
           <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '2fr 1fr' }, gap: 2 }}>
             <Card>
               <CardContent>
                 <Typography variant="h6" component="h2" gutterBottom>
-                  Seats in use, last {DAYS} days
+                  {t('seat_history')}
                 </Typography>
                 <SeatChart history={data!.history} />
               </CardContent>
@@ -97,9 +82,15 @@ export default function Dashboard() {
             </Card>
           </Box>
           <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 2 }}>
-            <UsageTable title="By product" by="Product" rows={data!.byProduct} />
-            {permissions === 'VENDOR_ADMIN' && <UsageTable title="By reseller" by="Reseller" rows={data!.byReseller} />}
+            <UsageTable title={t('by_product')} by={t('product')} rows={data!.byProduct} />
+            {vendor ? <UsageTable title={t('by_reseller')} by={t('reseller')} rows={data!.byReseller} /> : <ActivationChart />}
           </Box>
+          {vendor && (
+            <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 2 }}>
+              <ActivationChart />
+              <ResellerTrend />
+            </Box>
+          )}
         </>
       )}
     </Box>

@@ -1,35 +1,43 @@
 import { Box, Chip, List, ListItem, ListItemText, Typography } from '@mui/material';
-import { Link } from 'react-admin';
+import { Link, useTranslate } from 'react-admin';
 import { type LiveStatus, useLive } from '../live.tsx';
 import type { SlotEvent } from '../slot-event.ts';
 
-const VERB: Record<SlotEvent['change'], string> = { ACTIVATED: 'activated', DEACTIVATED: 'deactivated', RELEASED: 'was released' };
-const COLOR: Record<SlotEvent['change'], 'success' | 'default' | 'warning'> = { ACTIVATED: 'success', DEACTIVATED: 'default', RELEASED: 'warning' };
+const COLOR: Record<SlotEvent['change'], 'success' | 'default' | 'warning'> = {
+  ACTIVATED: 'success',
+  DEACTIVATED: 'default',
+  RELEASED: 'warning',
+  LEASE_EXPIRED: 'default',
+};
 
 export function LiveStatusChip({ status }: { status: LiveStatus }) {
+  const translate = useTranslate();
   return (
     <Chip
       size="small"
       data-testid="live-status"
-      label={status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Offline'}
+      label={translate(`slotkeeper.live.${status}`)}
       color={status === 'live' ? 'success' : status === 'connecting' ? 'default' : 'error'}
       variant={status === 'live' ? 'filled' : 'outlined'}
     />
   );
 }
 
-/** Slot events since the page was opened, newest first. */
+/** Slot events since the page was opened, newest first: which machine, whose license, of what product. */
 export function LiveFeed() {
   const { status, events } = useLive();
+  const translate = useTranslate();
   return (
     <Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
-        <Typography variant="h6" component="h2">Slot activity</Typography>
+        <Typography variant="h6" component="h2">
+          {translate('slotkeeper.live.title')}
+        </Typography>
         <LiveStatusChip status={status} />
       </Box>
       {events.length === 0 ? (
         <Typography color="text.secondary" variant="body2">
-          Machines taking and freeing seats show here as it happens.
+          {translate('slotkeeper.live.empty')}
         </Typography>
       ) : (
         <List dense data-testid="live-feed" disablePadding>
@@ -38,14 +46,15 @@ export function LiveFeed() {
               <ListItemText
                 primary={
                   <>
-                    <Chip size="small" label={e.change.toLowerCase()} color={COLOR[e.change]} sx={{ mr: 1 }} />
-                    {e.activation.machineName} ({e.activation.osUser}) {VERB[e.change]}
+                    <Chip size="small" label={translate(`slotkeeper.live.change.${e.change}`)} color={COLOR[e.change]} sx={{ mr: 1 }} />
+                    {e.activation.machineName} ({e.activation.osUser}) {translate(`slotkeeper.live.verb.${e.change}`)} —{' '}
+                    {e.activation.license.customer.email}, {e.activation.license.product.name}
                   </>
                 }
                 secondary={
                   <>
-                    {new Date(e.at).toLocaleTimeString()} · <Link to={`/licenses/${e.licenseId}/show`}>license</Link> · {e.seatsUsed} of {e.seats}{' '}
-                    seats in use
+                    {new Date(e.at).toLocaleTimeString()} · <Link to={`/licenses/${e.licenseId}/show`}>{translate('slotkeeper.live.license')}</Link> ·{' '}
+                    {translate('slotkeeper.live.seats', { used: e.seatsUsed, seats: e.seats })}
                   </>
                 }
               />

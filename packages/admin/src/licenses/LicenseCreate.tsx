@@ -11,7 +11,8 @@ import {
   usePermissions,
   useRedirect,
 } from 'react-admin';
-import { ProductInput, ResellerNameInput } from '../common/ChoiceInputs.tsx';
+import { EntitlementsInput, ProductInput, ResellerNameInput } from '../common/ChoiceInputs.tsx';
+import { mailNoticeType, mailOutcome, useMailDelivery } from '../mail/delivery.ts';
 import type { License } from '../types.ts';
 
 const inAYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
@@ -21,6 +22,7 @@ export default function LicenseCreate() {
   const { permissions } = usePermissions<string>();
   const notify = useNotify();
   const redirect = useRedirect();
+  const delivery = useMailDelivery();
   return (
     <Create
       title="Issue a license"
@@ -28,9 +30,9 @@ export default function LicenseCreate() {
         onSuccess: (license: License & { newCustomer: boolean }) => {
           notify(
             license.newCustomer
-              ? `License issued. ${license.customer.email} is a new customer: the e-mail with their login is on its way.`
-              : `License issued to the existing login ${license.customer.email}; they were told by e-mail.`,
-            { type: 'success' },
+              ? `License issued. ${license.customer.email} is a new customer. ${mailOutcome(delivery, 'The e-mail with their login', license.customer.email)}`
+              : `License issued to the existing login ${license.customer.email}. ${mailOutcome(delivery, 'The e-mail about it', license.customer.email)}`,
+            { type: mailNoticeType(delivery), ...(delivery?.configured === false ? { autoHideDuration: 15_000 } : {}) },
           );
           redirect('show', 'licenses', license.id);
         },
@@ -39,6 +41,7 @@ export default function LicenseCreate() {
       <SimpleForm defaultValues={{ seats: 1, expiresAt: inAYear() }}>
         <TextInput source="email" type="email" validate={[required(), email()]} helperText="The purchase e-mail: the customer's login" />
         <ProductInput source="product" validate={required()} />
+        <EntitlementsInput source="entitlements" productSource="product" />
         <NumberInput source="seats" min={1} step={1} validate={[required(), minValue(1)]} />
         <DateInput source="expiresAt" validate={required()} />
         {permissions === 'VENDOR_ADMIN' && (

@@ -12,6 +12,7 @@ import {
   TextField,
   TopToolbar,
   usePermissions,
+  useTranslate,
 } from 'react-admin';
 import { ProductInput } from '../common/ChoiceInputs.tsx';
 import { EmptyList } from '../common/EmptyList.tsx';
@@ -22,22 +23,20 @@ import { useSmall } from '../common/useSmall.ts';
 import { LICENSE_STATUSES, StatusField, statusName } from '../common/StatusField.tsx';
 import type { License } from '../types.ts';
 
-const EXPIRING = [
-  { id: 7, name: 'within 7 days' },
-  { id: 30, name: 'within 30 days' },
-  { id: 90, name: 'within 90 days' },
-];
+// Narrow enough that the four filters and the list's three actions share one line at 1,366 px.
+const NARROW = { width: 140, minWidth: 140 };
+const EXPIRING = [7, 30, 90].map((id) => ({ id, name: `slotkeeper.licenses.within_${id}` }));
 
-function filters(vendor: boolean) {
+function filters(vendor: boolean, translate: (key: string) => string) {
   return [
-    <SearchInput key="customerEmail" source="customerEmail" placeholder="Customer e-mail" alwaysOn />,
-    <ProductInput key="product" source="product" label="Product" alwaysOn />,
-    <SelectInput key="status" source="status" choices={LICENSE_STATUSES} alwaysOn />,
-    <SelectInput key="expiringWithinDays" source="expiringWithinDays" label="Expiring" choices={EXPIRING} alwaysOn />,
+    <SearchInput key="customerEmail" source="customerEmail" placeholder={translate('resources.licenses.fields.customerEmail')} sx={{ width: 220 }} alwaysOn />,
+    <ProductInput key="product" source="product" label="resources.licenses.fields.product" sx={NARROW} alwaysOn />,
+    <SelectInput key="status" source="status" choices={LICENSE_STATUSES} sx={NARROW} alwaysOn />,
+    <SelectInput key="expiringWithinDays" source="expiringWithinDays" label="slotkeeper.licenses.expiring" choices={EXPIRING} sx={NARROW} alwaysOn />,
     ...(vendor
       ? [
           <ReferenceInput key="resellerId" source="resellerId" reference="resellers" perPage={100}>
-            <SelectInput optionText="name" label="Reseller" />
+            <SelectInput optionText="name" label="resources.licenses.fields.reseller" />
           </ReferenceInput>,
         ]
       : []),
@@ -62,7 +61,7 @@ const exporter = csvExporter<License>('licenses', (l) => ({
 const Actions = ({ vendor }: { vendor: boolean }) => (
   <TopToolbar>
     {vendor && <FilterButton />}
-    <CreateButton label="Issue license" />
+    <CreateButton label="slotkeeper.licenses.issue" />
     <ExportButton maxResults={5000} />
   </TopToolbar>
 );
@@ -71,14 +70,15 @@ export default function LicenseList() {
   const { permissions } = usePermissions<string>();
   const vendor = permissions === 'VENDOR_ADMIN';
   const small = useSmall();
+  const translate = useTranslate();
   return (
     <List
-      filters={filters(vendor)}
+      filters={filters(vendor, translate)}
       actions={<Actions vendor={vendor} />}
       sort={{ field: 'createdAt', order: 'DESC' }}
       exporter={exporter}
       perPage={25}
-      empty={<EmptyList title="No license yet" hint="Issue one: a new customer gets their login and password by e-mail." create="Issue license" />}
+      empty={<EmptyList title={translate('slotkeeper.licenses.empty')} hint={translate('slotkeeper.licenses.empty_hint')} create="slotkeeper.licenses.issue" />}
     >
       {small ? (
         <SimpleList<License>
@@ -90,10 +90,10 @@ export default function LicenseList() {
       ) : (
         <Datagrid rowClick="show" bulkActionButtons={false}>
           <ShowLinkField source="customer.email" sortBy="customer.email" />
-          {vendor && <TextField source="reseller.name" label="Reseller" sortable={false} emptyText="—" />}
-          <TextField source="product.name" sortable={false} />
-          {/* Sorted by the seats sold: the API has no sort by seats in use (counted, not stored). */}
-          <SeatsField label="Seats (in use / sold)" sortBy="seats" />
+          {vendor && <TextField source="reseller.name" label="resources.licenses.fields.reseller" emptyText="—" />}
+          <TextField source="product.name" />
+          <SeatsField label="resources.licenses.fields.seatsUsed" sortBy="seatsUsed" />
+          <TextField source="seats" label="resources.licenses.fields.seatsSold" />
           <StatusField source="status" />
           <DateField source="expiresAt" />
           <DateField source="createdAt" />

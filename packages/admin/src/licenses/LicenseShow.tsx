@@ -1,5 +1,6 @@
 import BlockIcon from '@mui/icons-material/Block';
 import EventIcon from '@mui/icons-material/Event';
+import FeatureIcon from '@mui/icons-material/ToggleOn';
 import PauseIcon from '@mui/icons-material/PauseCircleOutline';
 import PlayIcon from '@mui/icons-material/PlayCircleOutline';
 import SeatIcon from '@mui/icons-material/EventSeat';
@@ -15,12 +16,12 @@ import {
   DialogTitle,
   FormControlLabel,
   FormGroup,
+  Link as MuiLink,
   Button as MuiButton,
   TextField as MuiTextField,
   Table,
   TableBody,
   TableCell,
-  TableHead,
   TableRow,
   Typography,
 } from '@mui/material';
@@ -42,9 +43,13 @@ import {
 import { ReleaseButton } from '../activations/ReleaseButton.tsx';
 import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
+import { deniedWords, entitlementWords } from '../common/policy.ts';
 import { SeatsBar } from '../common/SeatsBar.tsx';
+import { Section } from '../common/Section.tsx';
 import { StatusField } from '../common/StatusField.tsx';
+import { TableHeader } from '../common/TableHeader.tsx';
 import { useFeedback } from '../common/feedback.ts';
+import { actionTitle, describeChange } from '../audit/describe.ts';
 import type { Activation, AuditEvent, License } from '../types.ts';
 
 const day = (iso: string) => new Date(iso).toLocaleDateString();
@@ -235,6 +240,45 @@ function ExtendExpiryButton({ license }: { license: License }) {
   );
 }
 
+function EntitlementsButton({ license }: { license: License }) {
+  const { change, isPending } = useLicenseUpdate();
+  const [open, setOpen] = useState(false);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const offered = license.product.entitlements;
+  if (offered.length === 0) return null;
+  const toggle = (code: string) => setChosen((now) => (now.includes(code) ? now.filter((c) => c !== code) : [...now, code]));
+  return (
+    <>
+      <Button label="Entitlements" onClick={() => (setChosen(license.entitlements), setOpen(true))} disabled={license.status === 'REVOKED'}>
+        <FeatureIcon />
+      </Button>
+      <Dialog open={open} onClose={() => setOpen(false)} fullWidth maxWidth="xs">
+        <DialogTitle>Entitlements</DialogTitle>
+        <DialogContent>
+          <Typography variant="body2" sx={{ mb: 1 }}>
+            The features of {license.product.name} this license grants. Machines get the change with their next token.
+          </Typography>
+          <FormGroup>
+            {offered.map((code) => (
+              <FormControlLabel key={code} label={code} control={<Checkbox checked={chosen.includes(code)} onChange={() => toggle(code)} />} />
+            ))}
+          </FormGroup>
+        </DialogContent>
+        <DialogActions>
+          <MuiButton onClick={() => setOpen(false)}>Cancel</MuiButton>
+          <MuiButton
+            variant="contained"
+            disabled={isPending}
+            onClick={() => change(license, { entitlements: chosen }, 'The entitlements are saved.', () => setOpen(false)).catch(ignoreShownError)}
+          >
+            Save
+          </MuiButton>
+        </DialogActions>
+      </Dialog>
+    </>
+  );
+}
+
 function Actions() {
   const license = useRecordContext<License>();
   if (!license) return null;
@@ -242,6 +286,7 @@ function Actions() {
     <TopToolbar>
       <ChangeSeatsButton license={license} />
       <ExtendExpiryButton license={license} />
+      <EntitlementsButton license={license} />
       <StatusActions license={license} />
     </TopToolbar>
   );
@@ -276,11 +321,51 @@ function Details() {
           </Item>
           <Item label="Seats in use">
             <SeatsBar used={license.seatsUsed} total={license.seats} wide />
+            {license.overSeats > 0 && (
+              <Alert severity="warning" sx={{ mt: 1, py: 0 }} data-testid="overage">
+                {license.overSeats} machine(s) over its {license.seats} seat(s), within {license.product.name}'s {license.product.overagePercent} % overage.
+              </Alert>
+            )}
+            {license.pendingSeats != null && (
+              <Typography variant="body2" color="warning.main">
+                Goes down to {license.pendingSeats} seat(s) at the next renewal: the subscription's quantity fell below the machines in use.
+              </Typography>
+            )}
           </Item>
           <Item label="Valid">
             {day(license.startsAt)} – {day(license.expiresAt)}
           </Item>
           <Item label="Reseller">{license.reseller?.name ?? '— (direct)'}</Item>
+          {license.purchase && (
+            <Item label="Purchase">
+              <MuiLink href={license.purchase.url} target="_blank" rel="noopener noreferrer">
+                {license.purchase.subscriptionId ? `Subscription ${license.purchase.subscriptionId}` : `Order ${license.purchase.orderId}`}
+              </MuiLink>{' '}
+              <Typography component="span" color="text.secondary">
+                ({license.purchase.shop === 'stripe' ? 'Stripe' : license.purchase.shop}
+                {license.purchase.livemode ? '' : ', test mode'}
+                {license.purchase.endedAt ? `, ended ${day(license.purchase.endedAt)}` : ''})
+              </Typography>
+            </Item>
+          )}
+          <Item label="Entitlements">
+            <span data-testid="entitlements">{entitlementWords(license.entitlements)}</span>
+            {license.product.entitlements.length > license.entitlements.length && (
+              <Typography variant="body2" color="text.secondary">
+                Of {entitlementWords(license.product.entitlements)}
+              </Typography>
+            )}
+          </Item>
+          <Item label="Denied activations">
+            <Typography variant="body2" data-testid="denied" sx={license.deniedLast30Days > 0 ? { fontWeight: 500 } : undefined}>
+              {deniedWords(license.deniedLast30Days)}
+            </Typography>
+            {license.deniedLast30Days > 0 && (
+              <Typography variant="body2" color="text.secondary">
+                Machines asked for a seat and found none free: more seats would have been used.
+              </Typography>
+            )}
+          </Item>
         </Box>
       </CardContent>
     </Card>
@@ -289,33 +374,28 @@ function Details() {
 
 function Machines() {
   return (
-    <Card sx={{ mt: 2 }}>
-      <CardContent>
-        <Typography variant="h6" component="h2" gutterBottom>
-          Machines holding a slot
-        </Typography>
-        <ReferenceManyField
-          reference="activations"
-          target="licenseId"
-          filter={{ live: true }}
-          sort={{ field: 'activatedAt', order: 'ASC' }}
-          perPage={100}
+    <Section title="Machines holding a slot">
+      <ReferenceManyField
+        reference="activations"
+        target="licenseId"
+        filter={{ live: true }}
+        sort={{ field: 'activatedAt', order: 'ASC' }}
+        perPage={100}
+      >
+        <Datagrid
+          bulkActionButtons={false}
+          rowClick={false}
+          empty={<Typography color="text.secondary">No machine holds a slot.</Typography>}
+          sx={WIDE_TABLE}
         >
-          <Datagrid
-            bulkActionButtons={false}
-            rowClick={false}
-            empty={<Typography color="text.secondary">No machine holds a slot.</Typography>}
-            sx={WIDE_TABLE}
-          >
-            <TextField source="machineName" />
-            <TextField source="osUser" />
-            <DateField source="activatedAt" showTime />
-            <DateField source="lastSeenAt" showTime />
-            <ReleaseButton label={ACTIONS_HEADER} />
-          </Datagrid>
-        </ReferenceManyField>
-      </CardContent>
-    </Card>
+          <TextField source="machineName" />
+          <TextField source="osUser" />
+          <DateField source="activatedAt" showTime />
+          <DateField source="lastSeenAt" showTime />
+          <ReleaseButton label={ACTIONS_HEADER} />
+        </Datagrid>
+      </ReferenceManyField>
+    </Section>
   );
 }
 
@@ -323,40 +403,28 @@ function History() {
   const license = useRecordContext<License>();
   const { data = [] } = useGetList<AuditEvent>(
     'audit',
-    { filter: { subject: `license:${license?.id}` }, sort: { field: 'at', order: 'DESC' }, pagination: { page: 1, perPage: 20 } },
+    { filter: { licenseId: license?.id }, sort: { field: 'at', order: 'DESC' }, pagination: { page: 1, perPage: 20 } },
     { enabled: !!license },
   );
   if (!data.length) return null;
   return (
-    <Card sx={{ mt: 2 }}>
-      <CardContent>
-        <Typography variant="h6" component="h2" gutterBottom>
-          History
-        </Typography>
-        <Box sx={WIDE_TABLE}>
-          <Table size="small">
-            <TableHead>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Who</TableCell>
-                <TableCell>What</TableCell>
-                <TableCell>Change</TableCell>
+    <Section title="History">
+      <Box sx={WIDE_TABLE}>
+        <Table size="small">
+          <TableHeader columns={['When', 'Who', 'What', 'Change']} />
+          <TableBody>
+            {data.map((event) => (
+              <TableRow key={event.id}>
+                <TableCell>{new Date(event.at).toLocaleString()}</TableCell>
+                <TableCell>{event.actor}</TableCell>
+                <TableCell>{actionTitle(event.action)}</TableCell>
+                <TableCell>{describeChange(event.action, event.data)}</TableCell>
               </TableRow>
-            </TableHead>
-            <TableBody>
-              {data.map((event) => (
-                <TableRow key={event.id}>
-                  <TableCell>{new Date(event.at).toLocaleString()}</TableCell>
-                  <TableCell>{event.actor}</TableCell>
-                  <TableCell>{event.action}</TableCell>
-                  <TableCell sx={{ fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' }}>{event.data}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </Box>
-      </CardContent>
-    </Card>
+            ))}
+          </TableBody>
+        </Table>
+      </Box>
+    </Section>
   );
 }
 

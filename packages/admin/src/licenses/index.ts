@@ -1,11 +1,9 @@
 import LicenseIcon from '@mui/icons-material/VpnKey';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 import type { License } from '../types.ts';
 
 export default {
-  list: lazy(() => import('./LicenseList.tsx')),
-  show: lazy(() => import('./LicenseShow.tsx')),
-  create: lazy(() => import('./LicenseCreate.tsx')),
+  ...lazyPages({ list: () => import('./LicenseList.tsx'), show: () => import('./LicenseShow.tsx'), create: () => import('./LicenseCreate.tsx') }),
   icon: LicenseIcon,
   recordRepresentation: (record: License) => `${record.product.name} × ${record.seats} — ${record.customer.email}`,
 };

@@ -1,5 +1,7 @@
 import { Datagrid, DateField, List, NumberField, SearchInput, SelectInput, TextField } from 'react-admin';
+import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 import { StatusField, statusName } from '../common/StatusField.tsx';
+import { MailOpenButton } from './MailOpenButton.tsx';
 
 const STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'HELD'].map((id) => ({ id, name: statusName(id) }));
 
@@ -20,6 +22,7 @@ export default function MailList() {
         <NumberField source="attempts" sortable={false} />
         <DateField source="sentAt" showTime emptyText="—" sortable={false} />
         <TextField source="lastError" emptyText="—" sortable={false} />
+        <MailOpenButton label={ACTIONS_HEADER} />
       </Datagrid>
     </List>
   );

@@ -1,8 +1,8 @@
 import MailIcon from '@mui/icons-material/Mail';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 
 export default {
-  list: lazy(() => import('./MailList.tsx')),
+  ...lazyPages({ list: () => import('./MailList.tsx') }),
   icon: MailIcon,
   recordRepresentation: 'to',
 };

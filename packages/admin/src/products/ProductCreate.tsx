@@ -1,19 +1,12 @@
-import { Create, NumberInput, SimpleForm, TextInput, minValue, regex, required } from 'react-admin';
-
-const url = regex(/^https?:\/\/\S+$/, 'An http(s):// address');
+import { Create, SimpleForm, TextInput, required } from 'react-admin';
+import { ProductInputs } from './ProductInputs.tsx';
 
 export default function ProductCreate() {
   return (
-    <Create redirect="list" title="New product">
-      <SimpleForm>
-        <TextInput source="code" validate={required()} helperText={'Lower-case letters, digits, ".", "_" or "-": what plug-ins send as product'} />
-        <TextInput source="name" validate={required()} />
-        <NumberInput source="leaseDays" min={1} validate={minValue(1)} helperText="Empty: tokens live until the license expires" />
-        <NumberInput source="remoteReleasesPerYear" min={0} defaultValue={3} validate={minValue(0)} />
-        <TextInput source="links.website" validate={url} />
-        <TextInput source="links.documentation" validate={url} />
-        <TextInput source="links.support" validate={url} />
-        <TextInput source="links.purchase" validate={url} />
+    <Create redirect="list" title="New product" mutationMode="pessimistic">
+      <SimpleForm defaultValues={{ remoteReleasesPerYear: 3, tokenAlg: 'EdDSA' }}>
+        <TextInput source="code" validate={required()} helperText={'Lower-case letters, digits, ".", "_" or "-" (at most 64): what plug-ins send as product'} />
+        <ProductInputs />
       </SimpleForm>
     </Create>
   );

@@ -1,9 +1,8 @@
 import ProductIcon from '@mui/icons-material/Extension';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 
 export default {
-  list: lazy(() => import('./ProductList.tsx')),
-  create: lazy(() => import('./ProductCreate.tsx')),
+  ...lazyPages({ list: () => import('./ProductList.tsx'), create: () => import('./ProductCreate.tsx'), edit: () => import('./ProductEdit.tsx') }),
   icon: ProductIcon,
   recordRepresentation: 'name',
 };

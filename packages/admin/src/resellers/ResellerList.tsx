@@ -1,4 +1,5 @@
-import { Datagrid, DateField, FunctionField, Link, List, SearchInput } from 'react-admin';
+import { Datagrid, DateField, EditButton, FunctionField, Link, List, NumberField, SearchInput } from 'react-admin';
+import { ACTIONS_HEADER } from '../common/ActionsHeader.tsx';
 
 const customersOf = (id: unknown) => `/customers?filter=${encodeURIComponent(JSON.stringify({ resellerId: id }))}`;
 
@@ -15,8 +16,15 @@ export default function ResellerList() {
             </Link>
           )}
         />
+        <NumberField source="licenseCount" sortable={false} />
+        <NumberField source="staffCount" sortable={false} />
         <DateField source="createdAt" />
+        <RenameButton label={ACTIONS_HEADER} />
       </Datagrid>
     </List>
   );
+}
+
+function RenameButton(_props: { label?: unknown }) {
+  return <EditButton label="Rename or merge" onClick={(e: { stopPropagation(): void }) => e.stopPropagation()} />;
 }

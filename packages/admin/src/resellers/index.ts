@@ -1,9 +1,8 @@
 import ResellerIcon from '@mui/icons-material/Storefront';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 
 export default {
-  list: lazy(() => import('./ResellerList.tsx')),
-  create: lazy(() => import('./ResellerCreate.tsx')),
+  ...lazyPages({ list: () => import('./ResellerList.tsx'), create: () => import('./ResellerCreate.tsx'), edit: () => import('./ResellerEdit.tsx') }),
   icon: ResellerIcon,
   recordRepresentation: 'name',
 };

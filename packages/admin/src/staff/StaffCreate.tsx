@@ -1,6 +1,7 @@
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, Typography } from '@mui/material';
 import { useState } from 'react';
 import { Create, FormDataConsumer, PasswordInput, SelectInput, SimpleForm, TextInput, email, required, useNotify, useRedirect } from 'react-admin';
+import { ResellerNameInput } from '../common/ChoiceInputs.tsx';
 import type { StaffUser } from '../types.ts';
 import { ROLES } from './StaffList.tsx';
 
@@ -29,7 +30,7 @@ export default function StaffCreate() {
           <FormDataConsumer<{ role?: string }>>
             {({ formData }) =>
               formData.role === 'RESELLER_ADMIN' ? (
-                <TextInput source="reseller" validate={required()} helperText="The reseller's name (created when new)" />
+                <ResellerNameInput source="reseller" validate={required()} helperText="Add a reseller under Resellers first if it is new" />
               ) : null
             }
           </FormDataConsumer>

@@ -23,7 +23,7 @@ function DisableButton(_props: { label?: ReactNode }) {
       icon={<DisableIcon />}
       color="error"
       title={`Disable ${staff.email}?`}
-      content="They can no longer log in to the dashboard, and their open sessions end now."
+      content="They can no longer log in to the dashboard, and their open sessions end now. This can't be undone: the account stays disabled and its e-mail can't be given to a new staff account."
       isPending={isPending}
       onConfirm={() =>
         update('staff', { id: staff.id, data: { disabled: true } as Partial<StaffUser>, previousData: staff }, feedback(`${staff.email} is disabled.`))

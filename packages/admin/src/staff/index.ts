@@ -1,10 +1,9 @@
 import StaffIcon from '@mui/icons-material/Badge';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 import type { StaffUser } from '../types.ts';
 
 export default {
-  list: lazy(() => import('./StaffList.tsx')),
-  create: lazy(() => import('./StaffCreate.tsx')),
+  ...lazyPages({ list: () => import('./StaffList.tsx'), create: () => import('./StaffCreate.tsx') }),
   icon: StaffIcon,
   recordRepresentation: (record: StaffUser) => record.email,
 };

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { CheckboxGroupInput, Create, SimpleForm, TextInput, maxLength, required, usePermissions, useRedirect } from 'react-admin';
 import { EVENT_TYPES } from './WebhookEvents.tsx';
-import { SecretDialog } from './SecretDialog.tsx';
+import { SecretDialog } from '../common/SecretDialog.tsx';
 
 export default function WebhookCreate() {
   const redirect = useRedirect();
@@ -18,7 +18,7 @@ export default function WebhookCreate() {
           ) : null}
         </SimpleForm>
       </Create>
-      <SecretDialog secret={created?.secret ?? null} title="Webhook endpoint added" onClose={() => redirect('show', 'webhooks', created!.id)} />
+      <SecretDialog secret={created?.secret ?? null} title="Webhook endpoint added" intro="Give the receiver this signing secret (Standard Webhooks); it is shown only now:" testId="webhook-secret" onClose={() => redirect('show', 'webhooks', created!.id)} />
     </>
   );
 }

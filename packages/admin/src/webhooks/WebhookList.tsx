@@ -1,4 +1,5 @@
-import { BooleanField, CreateButton, Datagrid, DateField, List, SearchInput, TextField, TopToolbar } from 'react-admin';
+import { BooleanField, Datagrid, DateField, List, SearchInput, TextField } from 'react-admin';
+import { CreateOnlyActions } from '../common/CreateOnlyActions.tsx';
 import { WebhookEventsField } from './WebhookEvents.tsx';
 
 /** Webhook endpoints in scope: a reseller admin sees its own only. */
@@ -7,11 +8,7 @@ export default function WebhookList() {
     <List
       filters={[<SearchInput key="url" source="url" placeholder="URL" alwaysOn />]}
       sort={{ field: 'createdAt', order: 'ASC' }}
-      actions={
-        <TopToolbar>
-          <CreateButton />
-        </TopToolbar>
-      }
+      actions={<CreateOnlyActions />}
       exporter={false}
     >
       <Datagrid bulkActionButtons={false} rowClick="show">

@@ -1,4 +1,4 @@
-import { Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
+import { Table, TableBody, TableCell, TableRow } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
@@ -19,10 +19,11 @@ import {
   useUpdate,
 } from 'react-admin';
 import { ConfirmButton } from '../common/ConfirmButton.tsx';
-import { StatusField } from '../common/StatusField.tsx';
 import { useFeedback } from '../common/feedback.ts';
+import { SecretDialog } from '../common/SecretDialog.tsx';
+import { StatusField } from '../common/StatusField.tsx';
+import { TableHeader } from '../common/TableHeader.tsx';
 import type { SlotkeeperDataProvider } from '../dataProvider.ts';
-import { SecretDialog } from './SecretDialog.tsx';
 import { WebhookEventsField } from './WebhookEvents.tsx';
 
 interface Endpoint {
@@ -79,7 +80,7 @@ function Actions() {
         }}
       />
       <DeleteWithConfirmButton confirmTitle="Remove this endpoint?" confirmContent="Its delivery log goes with it." />
-      <SecretDialog secret={secret} title="New signing secret" onClose={() => setSecret(null)} />
+      <SecretDialog secret={secret} title="New signing secret" intro="Give the receiver this signing secret (Standard Webhooks); it is shown only now:" testId="webhook-secret" onClose={() => setSecret(null)} />
     </TopToolbar>
   );
 }
@@ -107,14 +108,7 @@ function AttemptLog() {
   const delivery = useRecordContext<{ log: Attempt[] }>();
   return (
     <Table size="small">
-      <TableHead>
-        <TableRow>
-          <TableCell>Attempt</TableCell>
-          <TableCell>At</TableCell>
-          <TableCell>Response</TableCell>
-          <TableCell>Duration</TableCell>
-        </TableRow>
-      </TableHead>
+      <TableHeader columns={['Attempt', 'At', 'Response', 'Duration']} />
       <TableBody>
         {(delivery?.log ?? []).map((a) => (
           <TableRow key={a.attempt + a.at}>

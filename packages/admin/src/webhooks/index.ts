@@ -1,10 +1,8 @@
 import WebhookIcon from '@mui/icons-material/Webhook';
-import { lazy } from 'react';
+import { lazyPages } from '../common/lazyPages.ts';
 
 export default {
-  list: lazy(() => import('./WebhookList.tsx')),
-  create: lazy(() => import('./WebhookCreate.tsx')),
-  show: lazy(() => import('./WebhookShow.tsx')),
+  ...lazyPages({ list: () => import('./WebhookList.tsx'), create: () => import('./WebhookCreate.tsx'), show: () => import('./WebhookShow.tsx') }),
   icon: WebhookIcon,
   recordRepresentation: 'url',
 };

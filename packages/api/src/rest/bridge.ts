@@ -4,7 +4,6 @@
 // Its parts: routes.ts (which operations, where), schema.ts (the pruned schema SOFA sees),
 // typenames.ts (every answer names its types), status.ts (failures as HTTP statuses), openapi.ts
 // (the published document).
-import { useSofa } from '@graphql-yoga/plugin-sofa';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { type Plugin, type YogaLogger, createYoga } from 'graphql-yoga';
 import { httpError } from '../http/error-envelope.ts';
@@ -32,15 +31,25 @@ export function restBridge(): RestBridge {
   let logger: YogaLogger | undefined;
   let document: Promise<Json> | null = null;
   const typenamed = new WeakMap<DocumentNode, DocumentNode>();
-  const sofa = useSofa({
-    basePath: REST_BASE,
-    swaggerUI: { endpoint: false as unknown as string },
-    routes: Object.fromEntries(
-      Object.entries(REST_ROUTES).map(([field, route]) => [`${route.type}.${field}`, { method: route.method, path: route.path }]),
-    ),
-    customScalars: { DateTime: { type: 'string', format: 'date-time' } },
-    errorHandler: ((errors: readonly unknown[]) => errorResponse(errors, logger)) as never,
-  });
+  let yogaInit: Parameters<NonNullable<Plugin['onYogaInit']>>[0] | undefined;
+  let schemaChange: Parameters<NonNullable<Plugin['onSchemaChange']>>[0] | undefined;
+  let sofa: Promise<Plugin> | null = null;
+  // SOFA loads and builds its routes with the first /rest request: an idle server holds none of it.
+  const loadSofa = () =>
+    (sofa ??= import('@graphql-yoga/plugin-sofa').then(({ useSofa }) => {
+      const plugin = useSofa({
+        basePath: REST_BASE,
+        swaggerUI: { endpoint: false as unknown as string },
+        routes: Object.fromEntries(
+          Object.entries(REST_ROUTES).map(([field, route]) => [`${route.type}.${field}`, { method: route.method, path: route.path }]),
+        ),
+        customScalars: { DateTime: { type: 'string', format: 'date-time' } },
+        errorHandler: ((errors: readonly unknown[]) => errorResponse(errors, logger)) as never,
+      });
+      if (yogaInit) plugin.onYogaInit?.(yogaInit);
+      if (schemaChange && schema) plugin.onSchemaChange?.({ ...schemaChange, schema });
+      return plugin;
+    }));
 
   const openApi: Route = {
     path: OPENAPI_PATH,
@@ -48,7 +57,7 @@ export function restBridge(): RestBridge {
     async handle(payload) {
       document ??= (async () => {
         let raw: Response | undefined;
-        await sofa.onRequest?.({ ...payload, endResponse: (response: Response) => (raw = response) } as never);
+        await (await loadSofa()).onRequest?.({ ...payload, endResponse: (response: Response) => (raw = response) } as never);
         if (!raw?.ok) throw new Error(`SOFA did not serve its OpenAPI document (${raw?.status})`);
         return finishDocument(await raw.json(), schema!);
       })();
@@ -64,7 +73,7 @@ export function restBridge(): RestBridge {
     path: `${REST_BASE}${route.path}`,
     methods: [route.method],
     async handle(payload) {
-      await sofa.onRequest?.(payload);
+      await (await loadSofa()).onRequest?.(payload);
       return undefined;
     },
   }));
@@ -79,12 +88,13 @@ export function restBridge(): RestBridge {
     plugin: {
       onYogaInit(payload) {
         logger = payload.yoga.logger;
-        sofa.onYogaInit?.(payload);
+        yogaInit = payload;
       },
       onSchemaChange(payload) {
-        schema = restSchema(payload.schema);
+        const rest = (schema = restSchema(payload.schema));
+        schemaChange = payload;
         document = null;
-        sofa.onSchemaChange?.({ ...payload, schema });
+        void sofa?.then((plugin) => plugin.onSchemaChange?.({ ...payload, schema: rest }));
       },
       onExecute({ args, executeFn, setExecuteFn }) {
         // Only SOFA executes against the REST schema.

@@ -31,7 +31,7 @@ export function finishDocument(raw: Json, schema: GraphQLSchema): Json {
       // GraphQL answers null for these (OpenAPI 3.0 cannot put `nullable` beside a $ref).
       // A nullable enum must list null among its values too, or validators refuse the null (OpenAPI 3.0.3).
       properties[field] = property.$ref
-        ? { allOf: [{ $ref: property.$ref }], nullable: true }
+        ? { type: 'object', allOf: [{ $ref: property.$ref }], nullable: true }
         : { ...property, nullable: true, ...(Array.isArray(property.enum) ? { enum: [...property.enum, null] } : {}) };
     }
     component.properties = { __typename: { type: 'string', enum: [name] }, ...properties };

@@ -18,6 +18,7 @@ export const REST_ROUTES: Record<string, RestRoute> = {
   activateMachine: { type: 'Mutation', method: 'POST', path: '/activate-machine' },
   deactivateMachine: { type: 'Mutation', method: 'POST', path: '/deactivate-machine' },
   renewToken: { type: 'Mutation', method: 'POST', path: '/renew-token' },
+  startTrial: { type: 'Mutation', method: 'POST', path: '/start-trial' },
   logIn: { type: 'Mutation', method: 'POST', path: '/log-in' },
   myLicenses: { type: 'Query', method: 'GET', path: '/my-licenses', session: true },
   releaseActivation: { type: 'Mutation', method: 'POST', path: '/release-activation', session: true },

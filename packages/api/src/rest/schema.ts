@@ -19,10 +19,10 @@ import { REST_ROUTES } from './routes.ts';
 
 /**
  * Fields left out of REST answers. SOFA selects every field of a result, one level into each cycle:
- * these would pull the customer record, the license's reseller (a dashboard matter) and a second
+ * these would pull the customer record, the license's reseller and shop purchase (dashboard matters) and a second
  * copy of the license into every activation answer.
  */
-const OMITTED_FIELDS = new Set(['License.customer', 'License.reseller', 'Activation.license']);
+const OMITTED_FIELDS = new Set(['License.customer', 'License.reseller', 'License.purchase', 'Activation.license']);
 
 /**
  * The schema SOFA sees: only the plug-in root fields, and the types they reach without OMITTED_FIELDS.

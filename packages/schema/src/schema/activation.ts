@@ -1,18 +1,19 @@
-import { builder } from '../builder.ts';
+import { type BuilderTypes, builder } from '../builder.ts';
+import { recordResult } from './result.ts';
 import {
+  BorrowTooLongError,
   ForbiddenError,
-  InvalidCredentialsError,
   InvalidInputError,
   InvalidTokenError,
   NoFreeSlotError,
   NotFoundError,
-  RateLimitedError,
   ReleaseLimitReachedError,
   SlotReleasedError,
+  TrialNotRenewableError,
 } from '../services/errors.ts';
-import type { LicenseUsage, SlotResult } from '../services/activation.ts';
-import { idOrNull, offsetPage, orderBy, orderInput } from './connection.ts';
-import { LICENSE_USE_ERRORS } from './error.ts';
+import type { SlotResult } from '../services/activation.ts';
+import { idOrNull, listArgs, modelPage, orderBy } from './connection.ts';
+import { LICENSE_USE_ERRORS, PASSWORD_CHECK_ERRORS } from './error.ts';
 import { LicenseRef, LicenseResult } from './license.ts';
 
 export const ReleaseReason = builder.enumType('ReleaseReason', {
@@ -29,15 +30,8 @@ export const ActivationRef = builder.prismaObject('Activation', {
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),
     releasedAt: t.expose('releasedAt', { type: 'DateTime', nullable: true }),
     releaseReason: t.expose('releaseReason', { type: ReleaseReason, nullable: true }),
+    overage: t.exposeBoolean('overage', { description: "Taken beyond the license's seats, within the product's overage; its tokens carry `ovr: true`." }),
     license: t.relation('license'),
-  }),
-});
-
-const ActivationFilter = builder.inputType('ActivationFilter', {
-  fields: (t) => ({
-    licenseId: t.id({ required: false }),
-    live: t.boolean({ required: false, description: 'true: slots held now; false: released ones.' }),
-    q: t.string({ required: false, description: 'Part of the machine name or OS user.' }),
   }),
 });
 
@@ -45,21 +39,15 @@ builder.queryField('activations', (t) =>
   t.connection({
     type: ActivationRef,
     authScopes: { staff: true },
-    args: {
-      filter: t.arg({ type: ActivationFilter, required: false }),
-      orderBy: t.arg({ type: orderInput('Activation', ['activatedAt', 'lastSeenAt', 'releasedAt', 'machineName'] as const), required: false }),
-    },
+    args: listArgs(t, 'Activation', ['activatedAt', 'lastSeenAt', 'releasedAt', 'machineName'], (f) => ({
+      licenseId: f.id({ required: false }),
+      live: f.boolean({ required: false, description: 'true: slots held now; false: released ones.' }),
+      q: f.string({ required: false, description: 'Part of the machine name or OS user.' }),
+    })),
     resolve: (_root, args, ctx, info) => {
       const f = args.filter;
       const where = ctx.services.activations.visibleWhere(ctx.caller, f && { ...f, licenseId: idOrNull(f.licenseId) });
-      return offsetPage(args, ctx, info, () => ctx.db.activation.count({ where }), (query, page) =>
-        ctx.db.activation.findMany({
-          ...query,
-          where,
-          orderBy: args.orderBy ? orderBy(args.orderBy, 'activatedAt') : [{ activatedAt: 'desc' }, { id: 'asc' }],
-          ...page,
-        }),
-      );
+      return modelPage(args, ctx, info, ctx.db.activation, where, orderBy(args.orderBy, 'activatedAt', 'desc'));
     },
   }),
 );
@@ -71,57 +59,59 @@ const SlotSuccess = (name: string, description: string) =>
       token: t.exposeString('token', { description: "Signed offline token (JWT; EdDSA, or RS256 when the product's tokenAlg is RS256): verify it with the JWKS." }),
       activation: t.field({ type: ActivationRef, resolve: (result) => result.activation }),
       license: t.field({ type: LicenseRef, resolve: (result) => result.license }),
+      overage: t.boolean({
+        description: "This slot lies beyond the license's seats (the product's overage allowed it); the token says `ovr: true`.",
+        resolve: (result) => result.activation.overage,
+      }),
     }),
   });
 
 const ActivateMachineSuccess = SlotSuccess('ActivateMachineSuccess', 'The slot this machine holds and its fresh token.');
 const RenewTokenSuccess = SlotSuccess('RenewTokenSuccess', 'The same slot with a fresh token.');
 
-const LicenseChangeSuccess = (name: string) =>
-  builder.objectRef<LicenseUsage>(name).implement({
-    fields: (t) => ({ license: t.field({ type: LicenseRef, resolve: (license) => license }) }),
-  });
-
-const ActivateMachineInput = builder.inputType('ActivateMachineInput', {
-  fields: (t) => ({
-    email: t.string({ description: 'The purchase e-mail (login).' }),
-    password: t.string(),
-    product: t.string({ description: 'Product code.' }),
-    fingerprint: t.string({ description: 'Stable machine fingerprint; only its hash is stored.' }),
-    machineName: t.string(),
-    osUser: t.string(),
-  }),
+/** The machine a plug-in speaks for, as activateMachine and startTrial take it in their input. */
+export const machineInput = (input: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) => ({
+  product: input.string({ description: 'Product code.' }),
+  fingerprint: input.string({ description: 'Stable machine fingerprint; only its hash is stored.' }),
+  machineName: input.string(),
+  osUser: input.string(),
 });
 
-const DeactivateMachineInput = builder.inputType('DeactivateMachineInput', {
-  description: "Either the machine's token, or login + password + product + fingerprint.",
-  fields: (t) => ({
-    token: t.string({ required: false }),
-    email: t.string({ required: false }),
-    password: t.string({ required: false }),
-    product: t.string({ required: false }),
-    fingerprint: t.string({ required: false }),
-  }),
-});
+const LicenseChangeSuccess = (name: string) => recordResult(name, 'license', LicenseRef);
 
 builder.mutationField('activateMachine', (t) =>
-  t.field({
+  t.fieldWithInput({
     type: ActivateMachineSuccess,
     description: 'Takes one free slot of the login\'s license for the product (or refreshes this machine\'s slot).',
-    args: { input: t.arg({ type: ActivateMachineInput }) },
+    input: {
+      email: t.input.string({ description: 'The purchase e-mail (login).' }),
+      password: t.input.string(),
+      ...machineInput(t.input),
+      borrowSeconds: t.input.int({
+        required: false,
+        description: "A token valid this long instead of the lease (travel), up to the product's maxBorrowSeconds; more: BORROW_TOO_LONG.",
+      }),
+    },
     errors: {
-      types: [InvalidCredentialsError, RateLimitedError, InvalidInputError, NotFoundError, NoFreeSlotError, ...LICENSE_USE_ERRORS],
+      types: [...PASSWORD_CHECK_ERRORS, InvalidInputError, NotFoundError, NoFreeSlotError, BorrowTooLongError, ...LICENSE_USE_ERRORS],
     },
     resolve: (_root, { input }, ctx) => ctx.services.activations.activate(input),
   }),
 );
 
 builder.mutationField('deactivateMachine', (t) =>
-  t.field({
+  t.fieldWithInput({
     type: LicenseChangeSuccess('DeactivateMachineSuccess'),
     description: 'Frees the slot of this machine.',
-    args: { input: t.arg({ type: DeactivateMachineInput }) },
-    errors: { types: [InvalidCredentialsError, RateLimitedError, InvalidInputError, InvalidTokenError, NotFoundError] },
+    typeOptions: { description: "Either the machine's token, or login + password + product + fingerprint." },
+    input: {
+      token: t.input.string({ required: false }),
+      email: t.input.string({ required: false }),
+      password: t.input.string({ required: false }),
+      product: t.input.string({ required: false }),
+      fingerprint: t.input.string({ required: false }),
+    },
+    errors: { types: [...PASSWORD_CHECK_ERRORS, InvalidInputError, InvalidTokenError, NotFoundError] },
     resolve: (_root, { input }, ctx) => {
       const { token, email, password, product, fingerprint } = input;
       if (token != null) return ctx.services.activations.deactivateWithToken(token);
@@ -134,38 +124,36 @@ builder.mutationField('deactivateMachine', (t) =>
 );
 
 builder.mutationField('renewToken', (t) =>
-  t.field({
+  t.fieldWithInput({
     type: RenewTokenSuccess,
-    description: 'A fresh token for a live slot; the product\'s lease decides its expiry.',
-    args: { input: t.arg({ type: builder.inputType('RenewTokenInput', { fields: (f) => ({ token: f.string() }) }) }) },
-    errors: { types: [InvalidTokenError, SlotReleasedError, ...LICENSE_USE_ERRORS] },
-    resolve: (_root, { input }, ctx) => ctx.services.activations.renew(input.token),
+    description:
+      "A fresh token for the slot; the product's lease (or a borrow) decides its expiry. A slot released because its lease " +
+      'lapsed (LEASE_EXPIRED) comes back into a free seat as a new activation (within the revival window), else NO_FREE_SLOT; ' +
+      'any other release answers SLOT_RELEASED.',
+    input: {
+      token: t.input.string({ description: 'The newest token of this machine; it may have expired.' }),
+      borrowSeconds: t.input.int({ required: false, description: "As on activateMachine: up to the product's maxBorrowSeconds." }),
+    },
+    errors: { types: [InvalidTokenError, SlotReleasedError, NoFreeSlotError, BorrowTooLongError, InvalidInputError, TrialNotRenewableError, ...LICENSE_USE_ERRORS] },
+    resolve: (_root, { input }, ctx) => ctx.services.activations.renew(input.token, input.borrowSeconds),
   }),
 );
 
 builder.mutationField('releaseActivation', (t) =>
-  t.field({
+  t.fieldWithInput({
     type: LicenseChangeSuccess('ReleaseActivationSuccess'),
     description: 'Releases a lost machine\'s slot from the license manager (counted against the yearly limit).',
-    args: {
-      input: t.arg({ type: builder.inputType('ReleaseActivationInput', { fields: (f) => ({ activationId: f.id() }) }) }),
-    },
+    input: { activationId: t.input.id() },
     errors: { types: [ForbiddenError, NotFoundError, ReleaseLimitReachedError] },
     resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByCustomer(ctx.caller, String(input.activationId)),
   }),
 );
 
 builder.mutationField('adminReleaseActivation', (t) =>
-  t.field({
+  t.fieldWithInput({
     type: LicenseResult('AdminReleaseActivationSuccess'),
     description: "Frees a machine's slot (reason ADMIN_RELEASE, not counted against the customer's yearly limit).",
-    args: {
-      input: t.arg({
-        type: builder.inputType('AdminReleaseActivationInput', {
-          fields: (f) => ({ activationId: f.id(), note: f.string({ required: false, description: 'Why (kept in the audit log).' }) }),
-        }),
-      }),
-    },
+    input: { activationId: t.input.id(), note: t.input.string({ required: false, description: 'Why (kept in the audit log).' }) },
     errors: { types: [ForbiddenError, NotFoundError] },
     resolve: (_root, { input }, ctx) => ctx.services.activations.releaseByStaff(ctx.caller, String(input.activationId), input.note),
   }),

@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import { requireStaff, scope } from '../services/caller.ts';
-import { offsetPage, orderBy, orderInput } from './connection.ts';
+import { listArgs, modelPage, orderBy } from './connection.ts';
 
 const AuditEventRef = builder.prismaObject('AuditEvent', {
   description: 'Who changed what, when (before → after in `data`).',
@@ -15,33 +15,28 @@ const AuditEventRef = builder.prismaObject('AuditEvent', {
   }),
 });
 
-const AuditFilter = builder.inputType('AuditEventFilter', {
-  fields: (t) => ({
-    action: t.string({ required: false }),
-    subject: t.string({ required: false, description: 'Exact subject, e.g. license:<id>.' }),
-    actor: t.string({ required: false }),
-  }),
-});
-
 builder.queryField('auditEvents', (t) =>
   t.connection({
     type: AuditEventRef,
     authScopes: { staff: true },
     description: "Vendor admins see every event; reseller admins their reseller's.",
-    args: {
-      filter: t.arg({ type: AuditFilter, required: false }),
-      orderBy: t.arg({ type: orderInput('AuditEvent', ['at', 'action', 'actor'] as const), required: false }),
-    },
+    args: listArgs(t, 'AuditEvent', ['at', 'action', 'actor'], (f) => ({
+      action: f.string({ required: false }),
+      subject: f.string({ required: false, description: 'Exact subject, e.g. license:<id>.' }),
+      actor: f.string({ required: false }),
+      licenseId: f.id({ required: false, description: "A license's history: its own events and its machines' releases." }),
+    })),
     resolve: (_root, args, ctx, info) => {
       const where = {
         ...scope.auditEvents(requireStaff(ctx.caller)),
         ...(args.filter?.action ? { action: args.filter.action } : {}),
         ...(args.filter?.subject ? { subject: args.filter.subject } : {}),
         ...(args.filter?.actor ? { actor: args.filter.actor } : {}),
+        ...(args.filter?.licenseId
+          ? { OR: [{ subject: `license:${args.filter.licenseId}` }, { data: { path: ['license'], equals: String(args.filter.licenseId) } }] }
+          : {}),
       };
-      return offsetPage(args, ctx, info, () => ctx.db.auditEvent.count({ where }), (query, page) =>
-        ctx.db.auditEvent.findMany({ ...query, where, orderBy: args.orderBy ? orderBy(args.orderBy, 'at') : [{ at: 'desc' }, { id: 'asc' }], ...page }),
-      );
+      return modelPage(args, ctx, info, ctx.db.auditEvent, where, orderBy(args.orderBy, 'at', 'desc'));
     },
   }),
 );

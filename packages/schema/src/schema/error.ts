@@ -1,5 +1,7 @@
-import { builder } from '../builder.ts';
+import type { ObjectFieldsShape } from '@pothos/core';
+import { type BuilderTypes, builder } from '../builder.ts';
 import {
+  BorrowTooLongError,
   type DomainError,
   ERROR_CODES,
   ForbiddenError,
@@ -10,12 +12,15 @@ import {
   LicenseRevokedError,
   LicenseSuspendedError,
   NoFreeSlotError,
+  NoTrialError,
   NotFoundError,
   PasswordsDoNotMatchError,
   RateLimitedError,
   ReleaseLimitReachedError,
   ResetTokenInvalidError,
   SlotReleasedError,
+  TrialNotRenewableError,
+  TrialUsedError,
   WeakPasswordError,
 } from '../services/errors.ts';
 
@@ -32,8 +37,18 @@ export const ErrorInterface = builder.interfaceRef<DomainError>('Error').impleme
   }),
 });
 
-function errorType(cls: new (...args: any[]) => DomainError, name: string, description: string) {
-  return builder.objectType(cls, { name, description, interfaces: [ErrorInterface] });
+/** An error result type: `code` and `message` from the interface, and the fields its class carries. */
+export function errorType<E extends DomainError>(
+  cls: new (...args: any[]) => E,
+  name: string,
+  description: string,
+  fields?: ObjectFieldsShape<BuilderTypes, E>,
+) {
+  // The fields read E's own properties; for a generic E TypeScript can't check Pothos' interface
+  // constraint, so the type is declared on the DomainError base and the one assertion is here.
+  const base: new (...args: any[]) => DomainError = cls;
+  const own = fields as ObjectFieldsShape<BuilderTypes, DomainError> | undefined;
+  return builder.objectType(base, { name, description, interfaces: [ErrorInterface], ...(own ? { fields: own } : {}) });
 }
 
 errorType(InvalidCredentialsError, 'InvalidCredentialsError', 'Unknown e-mail or wrong password (the answer is the same for both).');
@@ -45,45 +60,43 @@ errorType(ForbiddenError, 'ForbiddenError', 'The caller may not do this (missing
 errorType(SlotReleasedError, 'SlotReleasedError', "The machine's slot was released; activate again.");
 errorType(WeakPasswordError, 'WeakPasswordError', 'The new password breaks the password policy; the message says which rule.');
 errorType(PasswordsDoNotMatchError, 'PasswordsDoNotMatchError', 'The new password and its repetition differ.');
+errorType(NoTrialError, 'NoTrialError', 'The product offers no trial.');
+errorType(TrialNotRenewableError, 'TrialNotRenewableError', 'A trial token is never renewed: it lasts the trial; activating a license goes on.');
 errorType(ResetTokenInvalidError, 'ResetTokenInvalidError', 'The reset code is unknown, used or expired.');
 
-builder.objectType(RateLimitedError, {
-  name: 'RateLimitedError',
-  description: 'Too many attempts; nothing was checked or changed.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
-});
+errorType(RateLimitedError, 'RateLimitedError', 'Too many attempts; nothing was checked or changed.', (t) => ({
+  retryAfterSeconds: t.exposeInt('retryAfterSeconds'),
+}));
 
-builder.objectType(InvalidInputError, {
-  name: 'InvalidInputError',
-  description: 'A field of the input is malformed.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ field: t.exposeString('field') }),
-});
+errorType(InvalidInputError, 'InvalidInputError', 'A field of the input is malformed.', (t) => ({ field: t.exposeString('field') }));
 
-builder.objectType(NoFreeSlotError, {
-  name: 'NoFreeSlotError',
-  description: 'Every seat is taken by another machine.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ seats: t.exposeInt('seats'), used: t.exposeInt('used') }),
-});
+errorType(NoFreeSlotError, 'NoFreeSlotError', 'Every seat is taken by another machine.', (t) => ({
+  seats: t.exposeInt('seats'),
+  used: t.exposeInt('used'),
+}));
 
-builder.objectType(LicenseExpiredError, {
-  name: 'LicenseExpiredError',
-  description: 'The license has expired.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ expiredAt: t.field({ type: 'DateTime', resolve: (error) => error.expiredAt }) }),
-});
+errorType(BorrowTooLongError, 'BorrowTooLongError', "The borrow asked for is longer than the product's maximum (0: the product lends no tokens).", (t) => ({
+  maxBorrowSeconds: t.exposeInt('maxBorrowSeconds'),
+}));
 
-builder.objectType(ReleaseLimitReachedError, {
-  name: 'ReleaseLimitReachedError',
-  description: "The product's remote releases per license per year are used up.",
-  interfaces: [ErrorInterface],
-  fields: (t) => ({
-    limit: t.exposeInt('limit'),
-    nextReleaseAt: t.field({ type: 'DateTime', resolve: (error) => error.nextReleaseAt }),
-  }),
-});
+errorType(LicenseExpiredError, 'LicenseExpiredError', 'The license has expired.', (t) => ({
+  expiredAt: t.field({ type: 'DateTime', resolve: (error) => error.expiredAt }),
+}));
+
+errorType(ReleaseLimitReachedError, 'ReleaseLimitReachedError', "The product's remote releases per license per year are used up.", (t) => ({
+  limit: t.exposeInt('limit'),
+  nextReleaseAt: t.field({ type: 'DateTime', resolve: (error) => error.nextReleaseAt }),
+}));
+
+errorType(TrialUsedError, 'TrialUsedError', 'This machine already had its trial of this product (one per machine per product, ever).', (t) => ({
+  startedAt: t.field({ type: 'DateTime', resolve: (error) => error.startedAt }),
+}));
 
 /** Errors that any use of a license can meet. */
 export const LICENSE_USE_ERRORS = [LicenseExpiredError, LicenseSuspendedError, LicenseRevokedError] as const;
+
+/** Errors that any check of a login's password can meet: a wrong password, the failed-login lock-out. */
+export const PASSWORD_CHECK_ERRORS = [InvalidCredentialsError, RateLimitedError] as const;
+
+/** Errors that setting a new password can meet: its repetition differs, or it breaks the policy. */
+export const NEW_PASSWORD_ERRORS = [PasswordsDoNotMatchError, WeakPasswordError] as const;

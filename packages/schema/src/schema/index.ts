@@ -5,13 +5,17 @@ import './connection.ts';
 import './product.ts';
 import './license.ts';
 import './activation.ts';
+import './trial.ts';
 import './seat-usage.ts';
 import './account.ts';
+import './reseller.ts';
 import './staff.ts';
 import './customer.ts';
 import './audit.ts';
 import './mail.ts';
 import './slot.ts';
 import './webhook.ts';
+import './commerce.ts';
+import './api-token.ts';
 
 export const schema = builder.toSchema();

@@ -3,7 +3,7 @@ import { requireVendor } from '../services/caller.ts';
 import { ForbiddenError, NotFoundError } from '../services/errors.ts';
 import { RESET_REQUEST } from '../services/mail.ts';
 import type { MailDelivery, OpenedMail } from '../services/mail-reader.ts';
-import { offsetPage, orderBy, orderInput } from './connection.ts';
+import { listArgs, modelPage, orderBy } from './connection.ts';
 
 const MailMessageRef = builder.prismaObject('MailMessage', {
   description: 'An e-mail in the outbox. Vendor admins only: messages can hold generated passwords until sent.',
@@ -24,20 +24,10 @@ builder.queryField('mailMessages', (t) =>
   t.connection({
     type: MailMessageRef,
     authScopes: { vendor: true },
-    args: {
-      filter: t.arg({
-        type: builder.inputType('MailMessageFilter', {
-          fields: (f) => ({ status: f.string({ required: false }), to: f.string({ required: false, description: 'Part of the address.' }) }),
-        }),
-        required: false,
-      }),
-      orderBy: t.arg({ type: orderInput('MailMessage', ['createdAt', 'status', 'to'] as const), required: false }),
-    },
+    args: listArgs(t, 'MailMessage', ['createdAt', 'status', 'to'], (f) => ({ status: f.string({ required: false }), to: f.string({ required: false, description: 'Part of the address.' }) })),
     resolve: (_root, args, ctx, info) => {
       const where = ctx.services.admin.mailMessagesWhere(ctx.caller, args.filter);
-      return offsetPage(args, ctx, info, () => ctx.db.mailMessage.count({ where }), (query, page) =>
-        ctx.db.mailMessage.findMany({ ...query, where, orderBy: args.orderBy ? orderBy(args.orderBy, 'createdAt') : [{ createdAt: 'desc' }, { id: 'asc' }], ...page }),
-      );
+      return modelPage(args, ctx, info, ctx.db.mailMessage, where, orderBy(args.orderBy, 'createdAt', 'desc'));
     },
   }),
 );
@@ -58,7 +48,7 @@ builder.queryField('mailDelivery', (t) =>
 );
 
 builder.mutationField('openMailMessage', (t) =>
-  t.field({
+  t.fieldWithInput({
     type: builder.objectRef<OpenedMail>('OpenMailMessageSuccess').implement({
       fields: (f) => ({
         mail: f.field({ type: MailMessageRef, description: 'Its outbox row.', resolve: (opened) => ({ ...opened.message, secret: null }) }),
@@ -69,7 +59,7 @@ builder.mutationField('openMailMessage', (t) =>
     }),
     description:
       'Vendor admins only: a message as its recipient reads it. Without SMTP this is how a new login reaches its customer; every opening is in the audit log.',
-    args: { input: t.arg({ type: builder.inputType('OpenMailMessageInput', { fields: (f) => ({ id: f.id() }) }) }) },
+    input: { id: t.input.id() },
     errors: { types: [ForbiddenError, NotFoundError] },
     resolve: (_root, { input }, ctx) => ctx.services.mail.open(ctx.caller, String(input.id)),
   }),

@@ -30,12 +30,33 @@ export const ProductRef = builder.prismaObject('Product', {
     id: t.exposeID('id'),
     code: t.exposeString('code'),
     name: t.exposeString('name'),
-    leaseDays: t.exposeInt('leaseDays', {
+    leaseSeconds: t.exposeInt('leaseSeconds', {
       nullable: true,
-      description: 'Offline token lifetime in days; null: the token lives until the license expires.',
+      description:
+        'The lease: offline token lifetime in seconds; a slot whose newest token expires unrenewed is released (LEASE_EXPIRED). ' +
+        'null: the token lives until the license expires.',
+    }),
+    leaseDays: t.int({
+      nullable: true,
+      deprecationReason: 'Use leaseSeconds.',
+      description: 'The lease in days, rounded up (a 30-minute lease shows as 1).',
+      resolve: (product) => (product.leaseSeconds == null ? null : Math.ceil(product.leaseSeconds / 86_400)),
+    }),
+    maxBorrowSeconds: t.exposeInt('maxBorrowSeconds', {
+      nullable: true,
+      description: 'The longest token a machine may borrow (activateMachine borrowSeconds); null: no borrowing.',
+    }),
+    overagePercent: t.exposeInt('overagePercent', {
+      description: "A license may hold ceil(seats × (1 + overagePercent/100)) machines; the slots beyond its seats are marked (`ovr`).",
+    }),
+    revivalWindowSeconds: t.exposeInt('revivalWindowSeconds', {
+      nullable: true,
+      description: "How long after its token expired a slot healed by its lease may come back through renewToken; null: while the license lives.",
     }),
     remoteReleasesPerYear: t.exposeInt('remoteReleasesPerYear'),
     tokenAlg: t.expose('tokenAlg', { type: TokenAlg, description: "The `alg` of this product's offline tokens." }),
+    entitlements: t.exposeStringList('entitlements', { description: 'Feature codes the product declares; each license grants a subset, its tokens carry them as `ent`.' }),
+    trialSeconds: t.exposeInt('trialSeconds', { nullable: true, description: 'Trial length in seconds (`startTrial`); null: no trial.' }),
     links: t.field({
       type: ProductLinksRef,
       resolve: (product) => ({
@@ -60,6 +81,17 @@ builder.queryField('products', (t) =>
 
 const ProductResult = resultById('Product', 'product', (ctx, query, id) => ctx.db.product.findUniqueOrThrow({ ...query, where: { id } }));
 
+type InputFields = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
+
+/** The seat policy fields of both product inputs (README "Seat policies"); durations in seconds. */
+const seatPolicyFields = (f: InputFields) => ({
+  leaseSeconds: f.int({ required: false, description: 'Offline token lifetime in seconds; null: until the license expires.' }),
+  leaseDays: f.int({ required: false, description: 'The lease in days (the older spelling of leaseSeconds; give one of the two).' }),
+  maxBorrowSeconds: f.int({ required: false, description: 'The longest borrow; null: no borrowing.' }),
+  overagePercent: f.int({ required: false, description: '0-1000; 0: no overage.' }),
+  revivalWindowSeconds: f.int({ required: false, description: 'null: a healed slot may come back while the license lives.' }),
+});
+
 const ProductLinksInput = builder.inputType('ProductLinksInput', {
   fields: (l) => ({
     website: l.string({ required: false }),
@@ -70,25 +102,21 @@ const ProductLinksInput = builder.inputType('ProductLinksInput', {
 });
 
 builder.mutationFields((t) => ({
-  createProduct: t.field({
+  createProduct: t.fieldWithInput({
     type: ProductResult('CreateProductSuccess'),
     description: 'Vendor admins only.',
-    args: {
-      input: t.arg({
-        type: builder.inputType('CreateProductInput', {
-          fields: (f) => ({
-            code: f.string(),
-            name: f.string(),
-            leaseDays: f.int({ required: false }),
-            remoteReleasesPerYear: f.int({ required: false }),
-            tokenAlg: f.field({ type: TokenAlg, required: false, description: 'EdDSA when left out.' }),
-            links: f.field({
-              required: false,
-              description: "The plug-in license window's link buttons; http(s) URLs.",
-              type: ProductLinksInput,
-            }),
-          }),
-        }),
+    input: {
+      code: t.input.string(),
+      name: t.input.string(),
+      ...seatPolicyFields(t.input),
+      remoteReleasesPerYear: t.input.int({ required: false }),
+      tokenAlg: t.input.field({ type: TokenAlg, required: false, description: 'EdDSA when left out.' }),
+      entitlements: t.input.stringList({ required: false, description: 'Feature codes (lower-kebab, at most 40 characters, at most 50).' }),
+      trialSeconds: t.input.int({ required: false, description: 'Trial length in seconds; left out or null: no trial.' }),
+      links: t.input.field({
+        required: false,
+        description: "The plug-in license window's link buttons; http(s) URLs.",
+        type: ProductLinksInput,
       }),
     },
     errors: { types: [ForbiddenError, InvalidInputError] },
@@ -96,36 +124,40 @@ builder.mutationFields((t) => ({
       ctx.services.products.create(ctx.caller, {
         ...input,
         remoteReleasesPerYear: input.remoteReleasesPerYear ?? undefined,
+        overagePercent: input.overagePercent ?? undefined,
         tokenAlg: input.tokenAlg ?? undefined,
         links: input.links ?? undefined,
+        entitlements: input.entitlements ?? undefined,
       }),
   }),
-  updateProduct: t.field({
+  updateProduct: t.fieldWithInput({
     type: ProductResult('UpdateProductSuccess'),
-    description: 'Vendor admins only. Fields left out stay; leaseDays null removes the lease; a link set to null or "" is removed.',
-    args: {
-      input: t.arg({
-        type: builder.inputType('UpdateProductInput', {
-          fields: (f) => ({
-            code: f.string({ description: 'The product to change.' }),
-            name: f.string({ required: false }),
-            leaseDays: f.int({ required: false }),
-            remoteReleasesPerYear: f.int({ required: false }),
-            links: f.field({ type: ProductLinksInput, required: false }),
-            tokenAlg: f.field({ type: TokenAlg, required: false, description: 'Applies to tokens issued or renewed from now on.' }),
-          }),
-        }),
+    description:
+      'Vendor admins only. Fields left out stay; a seat policy set to null is removed (leaseSeconds null: no lease; trialSeconds null: no trial); a link set to null or "" is removed.',
+    input: {
+      code: t.input.string({ description: 'The product to change.' }),
+      name: t.input.string({ required: false }),
+      ...seatPolicyFields(t.input),
+      remoteReleasesPerYear: t.input.int({ required: false }),
+      links: t.input.field({ type: ProductLinksInput, required: false }),
+      tokenAlg: t.input.field({ type: TokenAlg, required: false, description: 'Applies to tokens issued or renewed from now on.' }),
+      entitlements: t.input.stringList({
+        required: false,
+        description: 'The whole new list. A code left out is taken from every license of the product too (machines lose it at their next renewal).',
       }),
+      trialSeconds: t.input.int({ required: false, description: 'null: no more trials.' }),
     },
     errors: { types: [ForbiddenError, NotFoundError, InvalidInputError] },
     resolve: (_root, { input }, ctx) => {
-      const { name, remoteReleasesPerYear, links, tokenAlg, ...rest } = input;
+      const { name, remoteReleasesPerYear, links, tokenAlg, overagePercent, entitlements, ...rest } = input;
       return ctx.services.products.update(ctx.caller, {
         ...rest,
+        ...(overagePercent != null ? { overagePercent } : {}),
         ...(name != null ? { name } : {}),
         ...(remoteReleasesPerYear != null ? { remoteReleasesPerYear } : {}),
         ...(links ? { links } : {}),
         ...(tokenAlg ? { tokenAlg } : {}),
+        ...(entitlements ? { entitlements } : {}),
       });
     },
   }),

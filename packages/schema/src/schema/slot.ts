@@ -6,7 +6,10 @@ import { DomainError } from '../services/errors.ts';
 import type { SlotUsageEvent } from '../services/slot-event.ts';
 import { ActivationRef } from './activation.ts';
 
-const SlotChange = builder.enumType('SlotChange', { values: ['ACTIVATED', 'DEACTIVATED', 'RELEASED'] as const });
+const SlotChange = builder.enumType('SlotChange', {
+  description: "LEASE_EXPIRED: the slot healed, its newest token having expired unrenewed (the product's lease).",
+  values: ['ACTIVATED', 'DEACTIVATED', 'RELEASED', 'LEASE_EXPIRED'] as const,
+});
 
 const SlotUsageChange = builder.objectRef<SlotUsageEvent>('SlotUsageChange').implement({
   description: 'A slot of a license was taken or freed.',

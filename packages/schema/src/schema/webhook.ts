@@ -1,20 +1,19 @@
 // Outbound webhooks: endpoints, their delivery log, "send again". A reseller admin manages its own
 // endpoints only; another tenant's is NOT_FOUND, as every record of another tenant.
-import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
+import type { WebhookEndpoint } from '../generated/prisma/client.ts';
 import { builder } from '../builder.ts';
-import { requireStaff } from '../services/caller.ts';
+import { recordResult } from './result.ts';
+import { policy } from '../services/policy.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, UrlNotAllowedError } from '../services/errors.ts';
 import { endpointScope } from '../services/webhook.ts';
 import { WEBHOOK_EVENTS } from '../services/webhook/event.ts';
-import { ErrorInterface } from './error.ts';
-import { offsetPage, orderBy, orderInput } from './connection.ts';
+import { errorType } from './error.ts';
+import { listArgs, modelPage, orderBy, recordById } from './connection.ts';
 
-builder.objectType(UrlNotAllowedError, {
-  name: 'UrlNotAllowedError',
-  description: 'The URL resolves to a loopback, link-local or private address, which webhooks may not reach.',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ host: t.exposeString('host'), address: t.exposeString('address') }),
-});
+errorType(UrlNotAllowedError, 'UrlNotAllowedError', 'The URL resolves to a loopback, link-local or private address, which webhooks may not reach.', (t) => ({
+  host: t.exposeString('host'),
+  address: t.exposeString('address'),
+}));
 
 export const WebhookEventType = builder.enumType('WebhookEventType', {
   values: Object.fromEntries(WEBHOOK_EVENTS.map((e) => [e.replace('.', '_').toUpperCase(), { value: e }])) as Record<
@@ -77,35 +76,21 @@ builder.queryField('webhookEndpoints', (t) =>
   t.connection({
     type: WebhookEndpointRef,
     authScopes: { staff: true },
-    args: {
-      filter: t.arg({
-        type: builder.inputType('WebhookEndpointFilter', { fields: (f) => ({ url: f.string({ required: false, description: 'Part of the URL.' }) }) }),
-        required: false,
-      }),
-      orderBy: t.arg({ type: orderInput('WebhookEndpoint', ['createdAt', 'url'] as const), required: false }),
-    },
+    args: listArgs(t, 'WebhookEndpoint', ['createdAt', 'url'], (f) => ({ url: f.string({ required: false, description: 'Part of the URL.' }) })),
     resolve: (_root, args, ctx, info) => {
       const where = {
-        ...endpointScope(requireStaff(ctx.caller)),
+        ...endpointScope(policy.manageWebhooks(ctx.caller)),
         ...(args.filter?.url ? { url: { contains: args.filter.url } } : {}),
       };
-      return offsetPage(args, ctx, info, () => ctx.db.webhookEndpoint.count({ where }), (query, page) =>
-        ctx.db.webhookEndpoint.findMany({ ...query, where, orderBy: orderBy(args.orderBy, 'createdAt'), ...page }),
-      );
+      return modelPage(args, ctx, info, ctx.db.webhookEndpoint, where, orderBy(args.orderBy, 'createdAt'));
     },
   }),
 );
 
 builder.queryField('webhookEndpoint', (t) =>
-  t.prismaField({
-    type: 'WebhookEndpoint',
-    nullable: true,
-    authScopes: { staff: true },
-    description: "One endpoint; null for another tenant's.",
-    args: { id: t.arg.id() },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.webhookEndpoint.findFirst({ ...query, where: { id: String(args.id), ...endpointScope(requireStaff(ctx.caller)) } }),
-  }),
+  recordById(t, 'WebhookEndpoint', { description: "One endpoint; null for another tenant's." }, (ctx, query, id) =>
+    ctx.db.webhookEndpoint.findFirst({ ...query, where: { id, ...endpointScope(policy.manageWebhooks(ctx.caller)) } }),
+  ),
 );
 
 builder.queryField('webhookDeliveries', (t) =>
@@ -113,29 +98,14 @@ builder.queryField('webhookDeliveries', (t) =>
     type: WebhookDeliveryRef,
     authScopes: { staff: true },
     description: 'The delivery log of the endpoints in scope, newest first.',
-    args: {
-      filter: t.arg({
-        type: builder.inputType('WebhookDeliveryFilter', {
-          fields: (f) => ({ endpointId: f.id({ required: false }), status: f.string({ required: false }) }),
-        }),
-        required: false,
-      }),
-      orderBy: t.arg({ type: orderInput('WebhookDelivery', ['createdAt', 'status'] as const), required: false }),
-    },
+    args: listArgs(t, 'WebhookDelivery', ['createdAt', 'status'], (f) => ({ endpointId: f.id({ required: false }), status: f.string({ required: false }) })),
     resolve: (_root, args, ctx, info) => {
       const where = {
-        endpoint: endpointScope(requireStaff(ctx.caller)),
+        endpoint: endpointScope(policy.manageWebhooks(ctx.caller)),
         ...(args.filter?.endpointId ? { endpointId: String(args.filter.endpointId) } : {}),
         ...(args.filter?.status ? { status: args.filter.status.toUpperCase() } : {}),
       };
-      return offsetPage(args, ctx, info, () => ctx.db.webhookDelivery.count({ where }), (query, page) =>
-        ctx.db.webhookDelivery.findMany({
-          ...query,
-          where,
-          orderBy: args.orderBy ? orderBy(args.orderBy, 'createdAt') : [{ createdAt: 'desc' }, { id: 'asc' }],
-          ...page,
-        }),
-      );
+      return modelPage(args, ctx, info, ctx.db.webhookDelivery, where, orderBy(args.orderBy, 'createdAt', 'desc'));
     },
   }),
 );
@@ -150,69 +120,53 @@ function withSecret(name: string) {
   });
 }
 
-const EndpointResult = builder.objectRef<WebhookEndpoint>('WebhookEndpointSuccess').implement({
-  fields: (t) => ({ endpoint: t.field({ type: WebhookEndpointRef, resolve: (e) => e }) }),
-});
+const EndpointResult = recordResult('WebhookEndpointSuccess', 'endpoint', WebhookEndpointRef);
 
 builder.mutationFields((t) => ({
-  createWebhookEndpoint: t.field({
+  createWebhookEndpoint: t.fieldWithInput({
     type: withSecret('CreateWebhookEndpointSuccess'),
     description: "Adds an endpoint. A reseller admin's endpoint receives its reseller's events only.",
-    args: {
-      input: t.arg({
-        type: builder.inputType('CreateWebhookEndpointInput', {
-          fields: (f) => ({
-            url: f.string(),
-            events: f.field({ type: [WebhookEventType], required: false, description: 'None or empty: every event type.' }),
-            reseller: f.string({ required: false, description: "Vendor admins: a reseller's name, whose events alone it receives." }),
-          }),
-        }),
-      }),
+    input: {
+      url: t.input.string(),
+      events: t.input.field({ type: [WebhookEventType], required: false, description: 'None or empty: every event type.' }),
+      reseller: t.input.string({ required: false, description: "Vendor admins: a reseller's name, whose events alone it receives." }),
     },
     errors: { types: [ForbiddenError, InvalidInputError, NotFoundError, UrlNotAllowedError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.add(requireStaff(ctx.caller), input),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.add(ctx.caller, input),
   }),
-  updateWebhookEndpoint: t.field({
+  updateWebhookEndpoint: t.fieldWithInput({
     type: EndpointResult,
     description: 'Changes the URL or event types, or enables (after it was disabled for failing) or pauses the endpoint.',
-    args: {
-      input: t.arg({
-        type: builder.inputType('UpdateWebhookEndpointInput', {
-          fields: (f) => ({
-            id: f.id(),
-            url: f.string({ required: false }),
-            events: f.field({ type: [WebhookEventType], required: false }),
-            enabled: f.boolean({ required: false }),
-          }),
-        }),
-      }),
+    input: {
+      id: t.input.id(),
+      url: t.input.string({ required: false }),
+      events: t.input.field({ type: [WebhookEventType], required: false }),
+      enabled: t.input.boolean({ required: false }),
     },
     errors: { types: [ForbiddenError, InvalidInputError, NotFoundError, UrlNotAllowedError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.update(requireStaff(ctx.caller), String(input.id), input),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.update(ctx.caller, String(input.id), input),
   }),
-  deleteWebhookEndpoint: t.field({
+  deleteWebhookEndpoint: t.fieldWithInput({
     type: builder.objectRef<WebhookEndpoint>('DeleteWebhookEndpointSuccess').implement({
       fields: (f) => ({ id: f.exposeID('id', { description: 'The removed endpoint.' }) }),
     }),
     description: 'Removes the endpoint and its delivery log.',
-    args: { input: t.arg({ type: builder.inputType('DeleteWebhookEndpointInput', { fields: (f) => ({ id: f.id() }) }) }) },
+    input: { id: t.input.id() },
     errors: { types: [ForbiddenError, NotFoundError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.remove(requireStaff(ctx.caller), String(input.id)),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.remove(ctx.caller, String(input.id)),
   }),
-  rotateWebhookSecret: t.field({
+  rotateWebhookSecret: t.fieldWithInput({
     type: withSecret('RotateWebhookSecretSuccess'),
     description: 'A new signing secret; the old one keeps signing beside it for a day.',
-    args: { input: t.arg({ type: builder.inputType('RotateWebhookSecretInput', { fields: (f) => ({ id: f.id() }) }) }) },
+    input: { id: t.input.id() },
     errors: { types: [ForbiddenError, NotFoundError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.rotateSecret(requireStaff(ctx.caller), String(input.id)),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.rotateSecret(ctx.caller, String(input.id)),
   }),
-  resendWebhookDelivery: t.field({
-    type: builder.objectRef<WebhookDelivery>('ResendWebhookDeliverySuccess').implement({
-      fields: (f) => ({ delivery: f.field({ type: WebhookDeliveryRef, resolve: (d) => d }) }),
-    }),
+  resendWebhookDelivery: t.fieldWithInput({
+    type: recordResult('ResendWebhookDeliverySuccess', 'delivery', WebhookDeliveryRef),
     description: 'Sends the delivery again now ("send again"), with the same webhook-id.',
-    args: { input: t.arg({ type: builder.inputType('ResendWebhookDeliveryInput', { fields: (f) => ({ deliveryId: f.id() }) }) }) },
+    input: { deliveryId: t.input.id() },
     errors: { types: [ForbiddenError, NotFoundError] },
-    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.resend(requireStaff(ctx.caller), String(input.deliveryId)),
+    resolve: (_root, { input }, ctx) => ctx.services.webhookEndpoints.resend(ctx.caller, String(input.deliveryId)),
   }),
 }));

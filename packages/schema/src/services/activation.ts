@@ -1,14 +1,29 @@
-import type { Activation, License, Prisma, Product } from '../generated/prisma/client.ts';
+import { type Activation, type License, Prisma, type Product } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, scope } from './caller.ts';
-import { type Clock, type Db, type EffectLog, type Tx, lockLicenses, seatsUsed, transaction } from './db.ts';
-import { InvalidTokenError, NotFoundError, SlotReleasedError } from './errors.ts';
+import { type Clock, type Db, type EffectLog, type Tx, type Work, columnsOf, lockLicenses, rowOf, seatsUsed, transaction } from './db.ts';
+import { InvalidTokenError, NotFoundError, TrialNotRenewableError } from './errors.ts';
 import { fingerprintHash, requireText } from './input.ts';
 import type { LicenseUsage } from './license.ts';
-import { hasFreeSeat, noFreeSlot, remoteReleaseRefusal, remoteReleaseWindowStart, tokenExpiry, unusable } from './license-rule.ts';
+import {
+  borrowRefusal,
+  denialWindowStart,
+  hasFreeSeat,
+  isOverage,
+  leaseExpired,
+  noFreeSlot,
+  remoteReleaseRefusal,
+  remoteReleaseWindowStart,
+  revivalRefusal,
+  tokenEntitlements,
+  tokenExpiry,
+  tokenExpirySql,
+  unusable,
+  usableSql,
+} from './license-rule.ts';
 import { policy } from './policy.ts';
-import type { Signer } from './signing-key.ts';
+import type { Signer, VerifiedToken } from './signing-key.ts';
 import { type SlotEvents, publishSlotChange } from './slot-event.ts';
 
 export type { LicenseUsage } from './license.ts';
@@ -21,12 +36,22 @@ export interface ActivateInput {
   fingerprint: string;
   machineName: string;
   osUser: string;
+  /** A longer token than the lease, up to the product's maxBorrowSeconds (a user who travels). */
+  borrowSeconds?: number | null;
 }
 
 export interface SlotResult {
   token: string;
   activation: Activation;
   license: LicenseUsage;
+}
+
+/** A renewed slot, before its token is signed. */
+interface Renewal {
+  activation: Activation;
+  license: License & { product: Product };
+  exp: Date;
+  seatsUsed: number;
 }
 
 export interface ActivationFilter {
@@ -36,6 +61,9 @@ export interface ActivationFilter {
   /** Part of the machine name or OS user. */
   q?: string | null;
 }
+
+/** Who released lapsed slots: an activation (or revival) that needed the seat, or the background sweeper. */
+export type HealedBy = 'activation' | 'sweeper';
 
 /** Which slot events a subscriber gets: one license's, or every license of a tenant (undefined: all). */
 export type SlotStream = { licenseId: string } | { resellerId: string | undefined };
@@ -52,7 +80,22 @@ export interface ActivationService {
   activate(input: ActivateInput): Promise<SlotResult>;
   deactivateWithToken(token: string): Promise<LicenseUsage>;
   deactivateWithLogin(input: Omit<ActivateInput, 'machineName' | 'osUser'>): Promise<LicenseUsage>;
-  renew(token: string): Promise<SlotResult>;
+  /**
+   * A fresh token for the slot; a slot healed by its lapsed lease (LEASE_EXPIRED) comes back into a
+   * free seat as a new activation of the same machine, within the product's revival window.
+   */
+  renew(token: string, borrowSeconds?: number | null): Promise<SlotResult>;
+  /**
+   * One sweep: releases the lapsed slots (LEASE_EXPIRED) of up to `batch` licenses that no other
+   * transaction holds locked now (they are skipped, not waited for), so any number of instances sweep
+   * at once and each slot is released once. `licenses`: how many were swept (batch: call again).
+   */
+  sweepExpired(batch?: number): Promise<{ licenses: number; released: number }>;
+  /**
+   * Refused activations (NO_FREE_SLOT) of the last 30 days per license or per customer, among the
+   * licenses `caller` may see (a customer's count at one reseller is that reseller's licenses only).
+   */
+  deniedLast30Days(caller: Caller, by: 'licenseId' | 'customerId', ids: string[]): Promise<Map<string, number>>;
   /** Remote release from the calling customer's license manager, counted against the product's yearly limit. */
   releaseByCustomer(caller: Caller, activationId: string): Promise<LicenseUsage>;
   /** A staff member frees a slot (lost machine, support case); not counted against the customer's limit. */
@@ -68,6 +111,8 @@ export function createActivationService(deps: {
   logger: EffectLog;
   /** Where webhook events are written; without one they are written and the worker finds them by polling. */
   webhooks?: WebhookOutbox;
+  /** Told after each commit that healed slots (for /metrics): how many, and whether an activation or the sweeper did. */
+  onSlotsHealed?: (count: number, by: HealedBy) => void;
 }): ActivationService {
   const { db, clock, signer, events, accounts, logger } = deps;
   const webhooks = deps.webhooks ?? createWebhookOutbox();
@@ -85,10 +130,136 @@ export function createActivationService(deps: {
       lic: license.id,
       fp: activation.fingerprintHash,
       seats: license.seats,
+      ent: tokenEntitlements(license, product),
       nbf: Math.floor(license.startsAt.getTime() / 1000),
       exp: Math.floor(exp.getTime() / 1000),
+      ...(activation.overage ? { ovr: true } : {}),
     }, product.tokenAlg);
     return token;
+  }
+
+  function checkBorrow(product: Product, borrowSeconds: number | null | undefined) {
+    const refusal = borrowRefusal(product, borrowSeconds);
+    if (refusal) throw refusal;
+  }
+
+  /**
+   * Releases the lapsed slots (license-rule `leaseExpired`) of `licenses`, whose rows the caller has
+   * locked: each with an audit event, an `activation.released` webhook and a LEASE_EXPIRED slot change.
+   * The UPDATE is guarded by the same condition, so a slot whose renewal committed first stays.
+   */
+  async function healExpired(tx: Tx, work: Work, licenses: License[], now: Date, by: HealedBy): Promise<number> {
+    const byId = new Map(licenses.map((l) => [l.id, l]));
+    const candidates = await tx.activation.findMany({
+      where: { licenseId: { in: [...byId.keys()] }, releasedAt: null, tokenExpiresAt: { lte: now } },
+      orderBy: [{ tokenExpiresAt: 'asc' }, { id: 'asc' }],
+    });
+    const healed: { activation: Activation; license: License }[] = [];
+    for (const candidate of candidates) {
+      const license = byId.get(candidate.licenseId)!;
+      if (!leaseExpired(candidate, license, now)) continue;
+      const { count } = await tx.activation.updateMany({
+        where: { id: candidate.id, releasedAt: null, tokenExpiresAt: { lte: now } },
+        data: { releasedAt: now, releaseReason: 'LEASE_EXPIRED' },
+      });
+      if (count === 1) healed.push({ activation: { ...candidate, releasedAt: now, releaseReason: 'LEASE_EXPIRED' }, license });
+    }
+    const left = new Map<string, number>();
+    for (const licenseId of new Set(healed.map((h) => h.license.id))) left.set(licenseId, await seatsUsed(tx, licenseId));
+    // Each event carries the usage right after its own release: the later releases of its license are still to come.
+    const pending = new Map<string, number>();
+    for (const { license } of healed) pending.set(license.id, (pending.get(license.id) ?? 0) + 1);
+    for (const { activation, license } of healed) {
+      pending.set(license.id, pending.get(license.id)! - 1);
+      const usage = { ...license, seatsUsed: left.get(license.id)! + pending.get(license.id)! };
+      await audit(tx, 'system', 'activation.lease_expired', `activation:${activation.id}`, license.resellerId, {
+        license: license.id,
+        machineName: activation.machineName,
+        osUser: activation.osUser,
+        tokenExpiredAt: activation.tokenExpiresAt.toISOString(),
+        by,
+      });
+      await webhooks.emit(work, now, 'activation.released', license.resellerId, slotData(activation, usage));
+      publishSlotChange(work, events, 'LEASE_EXPIRED', usage, activation, now);
+    }
+    const { onSlotsHealed } = deps;
+    if (healed.length && onSlotsHealed) work.afterCommit(() => onSlotsHealed(healed.length, by));
+    return healed.length;
+  }
+
+  /**
+   * A new slot for `machine` on the first of `licenses` (usable, locked by the caller, in order of
+   * preference) with room: within the seats first; else, after reclaiming lapsed leases, within the
+   * seats or the product's overage. No room: the refusal is recorded (SlotDenial, `slot.denied`) in
+   * this transaction, which then commits, and returned for the caller to throw after it.
+   */
+  async function takeSeat(
+    tx: Tx,
+    work: Work,
+    licenses: License[],
+    product: Product,
+    machine: { customerId: string; fingerprintHash: string; machineName: string; osUser: string },
+    now: Date,
+    token: { kid: string; borrowSeconds?: number | null },
+  ): Promise<{ activation: Activation; license: LicenseUsage; exp: Date } | { denied: ReturnType<typeof noFreeSlot> }> {
+    const count = async () => {
+      const rows = await tx.activation.groupBy({
+        by: ['licenseId'],
+        where: { licenseId: { in: licenses.map((l) => l.id) }, releasedAt: null },
+        _count: { _all: true },
+      });
+      return (id: string) => rows.find((u) => u.licenseId === id)?._count._all ?? 0;
+    };
+    let usedOf = await count();
+    let license = licenses.find((l) => !isOverage(l, usedOf(l.id)));
+    if (!license) {
+      if (await healExpired(tx, work, licenses, now, 'activation')) usedOf = await count();
+      license = licenses.find((l) => !isOverage(l, usedOf(l.id))) ?? licenses.find((l) => hasFreeSeat(l, product, usedOf(l.id)));
+    }
+    if (!license) {
+      const denied = noFreeSlot(licenses.map((l) => ({ seats: l.seats, used: usedOf(l.id) })));
+      await tx.slotDenial.create({
+        data: {
+          licenseId: licenses[0]!.id,
+          customerId: machine.customerId,
+          at: now,
+          machineName: machine.machineName,
+          osUser: machine.osUser,
+          fingerprintHash: machine.fingerprintHash,
+        },
+      });
+      // The denial is news to the sellers: each hears of its own licenses only.
+      for (const resellerId of new Set(licenses.map((l) => l.resellerId))) {
+        const mine = licenses.filter((l) => l.resellerId === resellerId);
+        await webhooks.emit(work, now, 'slot.denied', resellerId, {
+          customerId: machine.customerId,
+          product: product.code,
+          machineName: machine.machineName,
+          osUser: machine.osUser,
+          licenses: mine.map((l) => licenseData({ ...l, seatsUsed: usedOf(l.id) })),
+        });
+      }
+      return { denied };
+    }
+    const used = usedOf(license.id);
+    const exp = tokenExpiry(license, product, now, token.borrowSeconds);
+    const activation = await tx.activation.create({
+      data: {
+        licenseId: license.id,
+        fingerprintHash: machine.fingerprintHash,
+        machineName: machine.machineName,
+        osUser: machine.osUser,
+        activatedAt: now,
+        lastSeenAt: now,
+        tokenKid: token.kid,
+        tokenExpiresAt: exp,
+        overage: isOverage(license, used),
+      },
+    });
+    const usage = { ...license, seatsUsed: used + 1 };
+    await webhooks.emit(work, now, 'activation.created', license.resellerId, slotData(activation, usage));
+    publishSlotChange(work, events, 'ACTIVATED', usage, activation, now);
+    return { activation, license: usage, exp };
   }
 
   /** Releases a live activation under its license's lock; `within` runs in that transaction first (limits, audit). */
@@ -120,6 +291,40 @@ export function createActivationService(deps: {
     }, logger);
   }
 
+  /**
+   * The common renewal as one guarded statement, no transaction: the live slot the token names, held
+   * by the machine it names, on a usable license of the product and algorithm it was signed for. It
+   * changes no seat count, so it needs no license lock; a release committed meanwhile makes the guard
+   * fail (PostgreSQL re-checks it on the locked row). No row: null, and the full path in `renew` says why.
+   */
+  async function renewLive(claims: VerifiedToken, now: Date): Promise<Renewal | null> {
+    const key = await signer.current(claims.alg);
+    const rows = await db.$queryRaw<Record<string, unknown>[]>`
+      WITH renewed AS (
+        UPDATE "Activation" AS "a"
+        SET "lastSeenAt" = ${now}, "tokenKid" = ${key.kid}, "tokenExpiresAt" = ${tokenExpirySql('l', 'p', now)}
+        FROM "License" AS "l" JOIN "Product" AS "p" ON "p"."id" = "l"."productId"
+        WHERE "a"."id" = ${claims.sub} AND "a"."licenseId" = ${claims.lic} AND "a"."fingerprintHash" = ${claims.fp}
+          AND "a"."releasedAt" IS NULL AND "l"."id" = "a"."licenseId" AND ${usableSql('l', now)}
+          AND "p"."code" = ${claims.aud} AND "p"."tokenAlg"::text = ${claims.alg}
+        RETURNING ${columnsOf('a', Prisma.ActivationScalarFieldEnum)}, ${columnsOf('l', Prisma.LicenseScalarFieldEnum)},
+          ${columnsOf('p', Prisma.ProductScalarFieldEnum)}
+      )
+      SELECT "renewed".*, (
+        SELECT count(*)::int FROM "Activation" AS "u" WHERE "u"."licenseId" = "renewed"."a.licenseId" AND "u"."releasedAt" IS NULL
+      ) AS "seatsUsed"
+      FROM "renewed"`;
+    const row = rows[0];
+    if (!row) return null;
+    const activation = rowOf<Activation>(row, 'a');
+    return {
+      activation,
+      license: { ...rowOf<License>(row, 'l'), product: rowOf<Product>(row, 'p') },
+      exp: activation.tokenExpiresAt,
+      seatsUsed: row.seatsUsed as number,
+    };
+  }
+
   return {
     visibleWhere(caller, filter) {
       const staff = policy.readTenantRecords(caller);
@@ -147,6 +352,7 @@ export function createActivationService(deps: {
       const fp = fingerprintHash(input.fingerprint);
       const customer = await accounts.authenticate(input.email, input.password);
       const product = await findProduct(input.product);
+      checkBorrow(product, input.borrowSeconds);
       const key = await signer.current(product.tokenAlg);
       const now = clock.now();
 
@@ -168,7 +374,7 @@ export function createActivationService(deps: {
           const license = licenses.find((l) => l.id === held.licenseId)!;
           const problem = unusable(license, now);
           if (problem) throw problem;
-          const exp = tokenExpiry(license, product, now);
+          const exp = tokenExpiry(license, product, now, input.borrowSeconds);
           const activation = await tx.activation.update({
             where: { id: held.id },
             data: { machineName, osUser, lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
@@ -178,45 +384,10 @@ export function createActivationService(deps: {
 
         const usable = licenses.filter((l) => !unusable(l, now));
         if (usable.length === 0) throw unusable(licenses[0]!, now)!;
-        const used = await tx.activation.groupBy({
-          by: ['licenseId'],
-          where: { licenseId: { in: usable.map((l) => l.id) }, releasedAt: null },
-          _count: { _all: true },
+        return takeSeat(tx, work, usable, product, { customerId: customer.id, fingerprintHash: fp, machineName, osUser }, now, {
+          kid: key.kid,
+          borrowSeconds: input.borrowSeconds,
         });
-        const usedOf = (id: string) => used.find((u) => u.licenseId === id)?._count._all ?? 0;
-        const license = usable.find((l) => hasFreeSeat(l, usedOf(l.id)));
-        if (!license) {
-          const denied = noFreeSlot(usable.map((l) => ({ seats: l.seats, used: usedOf(l.id) })));
-          // The denial changes nothing, but it is news to the sellers: each hears of its own licenses only.
-          for (const resellerId of new Set(usable.map((l) => l.resellerId))) {
-            const mine = usable.filter((l) => l.resellerId === resellerId);
-            await webhooks.emit(work, now, 'slot.denied', resellerId, {
-              customerId: customer.id,
-              product: product.code,
-              machineName,
-              osUser,
-              licenses: mine.map((l) => licenseData({ ...l, seatsUsed: usedOf(l.id) })),
-            });
-          }
-          return { denied };
-        }
-        const exp = tokenExpiry(license, product, now);
-        const activation = await tx.activation.create({
-          data: {
-            licenseId: license.id,
-            fingerprintHash: fp,
-            machineName,
-            osUser,
-            activatedAt: now,
-            lastSeenAt: now,
-            tokenKid: key.kid,
-            tokenExpiresAt: exp,
-          },
-        });
-        const usage = { ...license, seatsUsed: usedOf(license.id) + 1 };
-        await webhooks.emit(work, now, 'activation.created', license.resellerId, slotData(activation, usage));
-        publishSlotChange(work, events, 'ACTIVATED', usage, activation, now);
-        return { activation, license: usage, exp };
       }, logger);
       if ('denied' in outcome) throw outcome.denied;
 
@@ -241,35 +412,87 @@ export function createActivationService(deps: {
       return release(held.id, 'DEACTIVATED');
     },
 
-    async renew(token) {
+    async renew(token, borrowSeconds) {
       const claims = await signer.verifySignature(token);
-      // The renewed token takes the product's algorithm as it is now: a product moved to RS256 renews its EdDSA tokens into RS256 ones.
-      const product = await db.product.findUnique({ where: { code: claims.aud }, select: { tokenAlg: true } });
-      const key = await signer.current(product?.tokenAlg);
+      // A trial lasts what the product promised when it started; going on takes a license.
+      if (claims.trial) throw new TrialNotRenewableError();
       const now = clock.now();
-      const outcome = await transaction(db, async (tx) => {
+      // The common case, one guarded statement; a borrow asks the product's limits, so it takes the full path.
+      const fast = borrowSeconds == null ? await renewLive(claims, now) : null;
+      if (fast) {
+        const newToken = await signFor(fast.activation, fast.license, fast.license.product, fast.exp);
+        return { token: newToken, activation: fast.activation, license: { ...fast.license, seatsUsed: fast.seatsUsed } };
+      }
+      // Every other renewal, under the license's lock: the exact refusal, a revival of a healed slot, a
+      // borrow, or a renewal the guard missed (the product moved to another algorithm).
+      const product = await db.product.findUnique({ where: { code: claims.aud } });
+      if (!product) throw new InvalidTokenError();
+      checkBorrow(product, borrowSeconds);
+      // The renewed token takes the product's algorithm as it is now: a product moved to RS256 renews its EdDSA tokens into RS256 ones.
+      const key = await signer.current(product.tokenAlg);
+      const outcome = await transaction(db, async (tx, work) => {
         await lockLicenses(tx, { ids: [claims.lic] });
-        const activation = await tx.activation.findUnique({
-          where: { id: claims.sub },
-          include: { license: { include: { product: true } } },
-        });
-        if (!activation || activation.licenseId !== claims.lic || activation.fingerprintHash !== claims.fp) {
+        const activation = await tx.activation.findUnique({ where: { id: claims.sub }, include: { license: true } });
+        if (
+          !activation || activation.licenseId !== claims.lic || activation.fingerprintHash !== claims.fp ||
+          activation.license.productId !== product.id
+        ) {
           throw new InvalidTokenError();
         }
-        if (activation.releasedAt) throw new SlotReleasedError();
-        const { license } = activation;
-        const problem = unusable(license, now);
+        const { license: row, ...slot } = activation;
+        let live: Activation | null = slot;
+        if (slot.releasedAt) {
+          const refusal = revivalRefusal(slot, product, now);
+          if (refusal) throw refusal;
+          // The machine may hold a slot again already (activated with its login meanwhile): that slot renews.
+          live = await tx.activation.findFirst({ where: { licenseId: row.id, fingerprintHash: slot.fingerprintHash, releasedAt: null } });
+        }
+        const problem = unusable(row, now);
         if (problem) throw problem;
-        const exp = tokenExpiry(license, license.product, now);
+        if (!live) {
+          const machine = { customerId: row.customerId, fingerprintHash: slot.fingerprintHash, machineName: slot.machineName, osUser: slot.osUser };
+          return takeSeat(tx, work, [row], product, machine, now, { kid: key.kid, borrowSeconds });
+        }
+        const exp = tokenExpiry(row, product, now, borrowSeconds);
         const updated = await tx.activation.update({
-          where: { id: activation.id },
+          where: { id: live.id },
           data: { lastSeenAt: now, tokenKid: key.kid, tokenExpiresAt: exp },
         });
-        return { activation: updated, license, exp, seatsUsed: await seatsUsed(tx, license.id) };
+        return { activation: updated, license: { ...row, seatsUsed: await seatsUsed(tx, row.id) }, exp };
       }, logger);
-      const { license } = outcome;
-      const newToken = await signFor(outcome.activation, license, license.product, outcome.exp);
-      return { token: newToken, activation: outcome.activation, license: { ...license, seatsUsed: outcome.seatsUsed } };
+      if ('denied' in outcome) throw outcome.denied;
+      const newToken = await signFor(outcome.activation, outcome.license, product, outcome.exp);
+      return { token: newToken, activation: outcome.activation, license: { ...outcome.license, product } };
+    },
+
+    async deniedLast30Days(caller, by, ids) {
+      const rows = await db.slotDenial.groupBy({
+        by: [by],
+        where: { [by]: { in: ids }, at: { gt: denialWindowStart(clock.now()) }, license: scope.licensesOf(caller) },
+        _count: { _all: true },
+      });
+      return new Map(rows.map((row) => [row[by], row._count._all]));
+    },
+
+    async sweepExpired(batch = 100) {
+      const now = clock.now();
+      const at = now.toISOString();
+      return transaction(db, async (tx, work) => {
+        // SKIP LOCKED: a license another instance is sweeping, or an activation or renewal holds, is
+        // left to a later pass; the lock taken here serialises this sweep with renewals of its slots.
+        const locked = await tx.$queryRaw<{ id: string }[]>`
+          SELECT l."id" FROM "License" l
+          WHERE EXISTS (
+            SELECT 1 FROM "Activation" a
+            WHERE a."licenseId" = l."id" AND a."releasedAt" IS NULL
+              AND a."tokenExpiresAt" <= ${at}::timestamp AND a."tokenExpiresAt" < l."expiresAt"
+          )
+          ORDER BY l."id" LIMIT ${batch}
+          FOR UPDATE SKIP LOCKED`;
+        if (locked.length === 0) return { licenses: 0, released: 0 };
+        const licenses = await tx.license.findMany({ where: { id: { in: locked.map((l) => l.id) } } });
+        return { licenses: locked.length, released: await healExpired(tx, work, licenses, now, 'sweeper') };
+      }, logger);
     },
 
     async releaseByStaff(caller, activationId, note) {

@@ -1,10 +1,10 @@
-import type { Customer, Prisma, Reseller } from '../generated/prisma/client.ts';
+import type { Customer, Prisma } from '../generated/prisma/client.ts';
 import type { AccountService } from './account.ts';
 import { audit } from './audit.ts';
 import { type Caller, scope } from './caller.ts';
 import { type Clock, type Db, type EffectLog, transaction } from './db.ts';
 import { InvalidInputError, NotFoundError } from './errors.ts';
-import { requireText } from './input.ts';
+import { normalizeEmail } from './input.ts';
 import { type Outbox, RESET_REQUEST } from './mail.ts';
 import { type PasswordHasher, generatePassword } from './password.ts';
 import { policy } from './policy.ts';
@@ -19,11 +19,21 @@ export interface SeatUsageRow {
   seatsFree: number;
 }
 
+/** One day (UTC): seats in use at its end, machines activated during it, activations refused with NO_FREE_SLOT. */
+export interface SeatUsagePoint {
+  day: string;
+  seatsUsed: number;
+  activations: number;
+  denied: number;
+}
+
 export interface SeatUsageSummary {
   byProduct: SeatUsageRow[];
   byReseller: SeatUsageRow[];
-  /** Seats in use at the end of each of the last `days` days (UTC), from activation records. */
-  history: { day: string; seatsUsed: number }[];
+  /** The last `days` days, from activation and denial records. */
+  history: SeatUsagePoint[];
+  /** The same days per reseller (direct sales under `direct`), in `byReseller`'s order, then resellers with activity only. */
+  resellerHistory: { key: string; label: string; history: SeatUsagePoint[] }[];
 }
 
 export interface CustomerFilter {
@@ -51,7 +61,8 @@ export interface AdminService {
   sendPasswordReset(caller: Caller, customerId: string): Promise<void>;
   /** Forgets a customer's failed log-ins (support's "clear lock-out"); audited. */
   clearLoginLockout(caller: Caller, customerId: string): Promise<Customer>;
-  createReseller(caller: Caller, name: string): Promise<Reseller>;
+  /** Vendor admins change a login's e-mail (it spans every reseller); the old address is told by mail. */
+  changeCustomerEmail(caller: Caller, customerId: string, email: string): Promise<Customer>;
   seatUsage(caller: Caller, days: number): Promise<SeatUsageSummary>;
 }
 
@@ -128,17 +139,19 @@ export function createAdminService(deps: {
       return customer;
     },
 
-    async createReseller(caller, name) {
-      const staff = policy.createReseller(caller);
-      const clean = requireText(name, 'name', 100);
-      return transaction(db, async (tx) => {
-        if (await tx.reseller.findUnique({ where: { name: clean } })) {
-          throw new InvalidInputError('name', `A reseller "${clean}" already exists.`);
-        }
-        const reseller = await tx.reseller.create({ data: { name: clean } });
-        await audit(tx, staff, 'reseller.created', `reseller:${reseller.id}`, reseller.id, { after: { name: clean } });
-        return reseller;
-      });
+    async changeCustomerEmail(caller, customerId, newEmail) {
+      const staff = policy.changeCustomerEmail(caller);
+      const email = normalizeEmail(newEmail);
+      return transaction(db, async (tx, work) => {
+        const before = await tx.customer.findUnique({ where: { id: customerId } });
+        if (!before) throw new NotFoundError('There is no such customer.');
+        if (before.email === email) return before;
+        if (await tx.customer.findUnique({ where: { email } })) throw new InvalidInputError('email', `Another login already uses ${email}.`);
+        const customer = await tx.customer.update({ where: { id: customerId }, data: { email } });
+        await outbox.enqueue(work, before.email, 'email-changed', { oldEmail: before.email, newEmail: email, at: clock.now().toISOString() });
+        await audit(tx, staff, 'customer.email_changed', `customer:${customerId}`, null, { before: { email: before.email }, after: { email } });
+        return customer;
+      }, logger);
     },
 
     async seatUsage(caller, days) {
@@ -168,20 +181,46 @@ export function createAdminService(deps: {
         return [...rows.values()].sort((a, b) => b.seatsSold - a.seatsSold);
       };
       const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - span + 1));
+      const reseller = { select: { reseller: { select: { id: true, name: true } } } } as const;
       const activations = await db.activation.findMany({
         where: { ...scope.activations(staff), activatedAt: { lt: now }, OR: [{ releasedAt: null }, { releasedAt: { gte: start } }] },
-        select: { activatedAt: true, releasedAt: true },
+        select: { activatedAt: true, releasedAt: true, license: reseller },
       });
-      const history = Array.from({ length: span }, (_, i) => {
-        const end = new Date(start.getTime() + (i + 1) * 86_400_000);
-        const at = end < now ? end : now;
-        const seatsUsed = activations.filter((a) => a.activatedAt < at && (!a.releasedAt || a.releasedAt >= at)).length;
-        return { day: new Date(start.getTime() + i * 86_400_000).toISOString().slice(0, 10), seatsUsed };
+      const denials = await db.slotDenial.findMany({
+        where: { license: scope.licenses(staff), at: { gte: start, lt: now } },
+        select: { at: true, license: reseller },
       });
+      const points = (acts: typeof activations, dens: typeof denials): SeatUsagePoint[] =>
+        Array.from({ length: span }, (_, i) => {
+          const begin = new Date(start.getTime() + i * 86_400_000);
+          const end = new Date(begin.getTime() + 86_400_000);
+          const at = end < now ? end : now;
+          return {
+            day: begin.toISOString().slice(0, 10),
+            seatsUsed: acts.filter((a) => a.activatedAt < at && (!a.releasedAt || a.releasedAt >= at)).length,
+            activations: acts.filter((a) => a.activatedAt >= begin && a.activatedAt < end).length,
+            denied: dens.filter((d) => d.at >= begin && d.at < end).length,
+          };
+        });
+      const resellerOf = (r: { id: string; name: string } | null): [string, string] => [r?.id ?? 'direct', r?.name ?? 'Direct (no reseller)'];
+      const byReseller = group((l) => resellerOf(l.reseller));
+      const labels = new Map(byReseller.map((row) => [row.key, row.label]));
+      for (const record of [...activations, ...denials]) {
+        const [key, label] = resellerOf(record.license.reseller);
+        if (!labels.has(key)) labels.set(key, label);
+      }
       return {
         byProduct: group((l) => [l.product.code, l.product.name]),
-        byReseller: group((l) => [l.reseller?.id ?? 'direct', l.reseller?.name ?? 'Direct (no reseller)']),
-        history,
+        byReseller,
+        history: points(activations, denials),
+        resellerHistory: [...labels].map(([key, label]) => ({
+          key,
+          label,
+          history: points(
+            activations.filter((a) => resellerOf(a.license.reseller)[0] === key),
+            denials.filter((d) => resellerOf(d.license.reseller)[0] === key),
+          ),
+        })),
       };
     },
   };

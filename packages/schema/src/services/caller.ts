@@ -6,7 +6,20 @@ export type StaffRole = 'VENDOR_ADMIN' | 'RESELLER_ADMIN';
 export type Caller =
   | { kind: 'anonymous' }
   | { kind: 'customer'; customerId: string; sessionId: string; sessionExpiresAt: Date }
-  | { kind: 'staff'; staffId: string; email: string; role: StaffRole; resellerId: string | null; sessionId: string; sessionExpiresAt: Date };
+  | {
+      kind: 'staff';
+      staffId: string;
+      email: string;
+      role: StaffRole;
+      resellerId: string | null;
+      sessionId: string;
+      sessionExpiresAt: Date;
+      /**
+       * Set when an API token calls (api-token.ts): it acts as staff of its role and reseller, but is
+       * no staff account, so `staffId`, `email` and `sessionId` name the token instead.
+       */
+      apiToken?: { id: string; name: string };
+    };
 
 export type Staff = Extract<Caller, { kind: 'staff' }>;
 
@@ -44,6 +57,10 @@ export const scope = {
     const resellerId = scope.resellerId(staff);
     return resellerId === undefined ? {} : { resellerId };
   },
+  apiTokens(staff: Staff): Prisma.ApiTokenWhereInput {
+    const resellerId = scope.resellerId(staff);
+    return resellerId === undefined ? {} : { resellerId };
+  },
   resellers(staff: Staff): Prisma.ResellerWhereInput {
     const resellerId = scope.resellerId(staff);
     return resellerId === undefined ? {} : { id: resellerId };
@@ -53,6 +70,13 @@ export const scope = {
 export function requireStaff(caller: Caller): Staff {
   if (caller.kind !== 'staff') throw new ForbiddenError('Log in as staff first.');
   return caller;
+}
+
+/** A staff member logged in with a password: what only a person does (log out, change the password, make tokens). */
+export function requireStaffLogin(caller: Caller, what: string): Staff {
+  const staff = requireStaff(caller);
+  if (staff.apiToken) throw new ForbiddenError(`An API token cannot ${what}; log in to the dashboard as a staff member.`);
+  return staff;
 }
 
 export function requireVendor(caller: Caller): Staff {

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 
 export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
@@ -74,4 +74,28 @@ export async function lockLicenses(tx: Tx, where: { ids: string[] } | { customer
   } else {
     await tx.$queryRaw`SELECT "id" FROM "License" WHERE "customerId" = ${where.customerId} AND "productId" = ${where.productId} ORDER BY "id" FOR UPDATE`;
   }
+}
+
+// Enum columns come back from a raw statement as text only when cast (the embedded engine's adapter
+// does not know the types); every other column keeps Prisma's mapping (DateTime → Date, …).
+const ENUM_COLUMNS = new Set(['status', 'tokenAlg', 'releaseReason', 'role']);
+
+/**
+ * The columns of a model's row aliased `alias`, each named `alias.field`: for one raw statement that
+ * returns the rows of several models (`fields`: the model's `Prisma.XScalarFieldEnum`).
+ */
+export function columnsOf(alias: string, fields: Record<string, string>): Prisma.Sql {
+  return Prisma.raw(
+    Object.values(fields)
+      .map((f) => `"${alias}"."${f}"${ENUM_COLUMNS.has(f) ? '::text' : ''} AS "${alias}.${f}"`)
+      .join(', '),
+  );
+}
+
+/** The row of `alias` out of a row selected with `columnsOf(alias, …)`. */
+export function rowOf<T>(row: Record<string, unknown>, alias: string): T {
+  const prefix = `${alias}.`;
+  const out: Record<string, unknown> = {};
+  for (const key in row) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = row[key];
+  return out as T;
 }

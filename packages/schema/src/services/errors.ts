@@ -2,6 +2,7 @@
 // to a typed error result (packages/schema/src/schema/error.ts). Anything else is a bug and is masked.
 
 export const ERROR_CODES = [
+  'BORROW_TOO_LONG',
   'FORBIDDEN',
   'INVALID_CREDENTIALS',
   'INVALID_INPUT',
@@ -11,11 +12,15 @@ export const ERROR_CODES = [
   'LICENSE_SUSPENDED',
   'NOT_FOUND',
   'NO_FREE_SLOT',
+  'NO_TRIAL',
+  'ORDER_CONFLICT',
   'PASSWORDS_DO_NOT_MATCH',
   'RATE_LIMITED',
   'RELEASE_LIMIT_REACHED',
   'RESET_TOKEN_INVALID',
   'SLOT_RELEASED',
+  'TRIAL_NOT_RENEWABLE',
+  'TRIAL_USED',
   'URL_NOT_ALLOWED',
   'WEAK_PASSWORD',
 ] as const;
@@ -26,12 +31,17 @@ export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
 }
 
-export class InvalidCredentialsError extends DomainError {
-  readonly code = 'INVALID_CREDENTIALS';
-  constructor() {
-    super('The e-mail or password is wrong.');
-  }
+/** The base of an error with a standing message (a thrower may word it for its case). */
+function withMessage<C extends ErrorCode>(code: C, standing: string) {
+  return class extends DomainError {
+    readonly code: C = code;
+    constructor(message = standing) {
+      super(message);
+    }
+  };
 }
+
+export class InvalidCredentialsError extends withMessage('INVALID_CREDENTIALS', 'The e-mail or password is wrong.') {}
 
 export class InvalidInputError extends DomainError {
   readonly code = 'INVALID_INPUT';
@@ -43,23 +53,13 @@ export class InvalidInputError extends DomainError {
   }
 }
 
-export class InvalidTokenError extends DomainError {
-  readonly code = 'INVALID_TOKEN';
-  constructor(message = 'The token is not a valid Slotkeeper token.') {
-    super(message);
-  }
-}
+export class InvalidTokenError extends withMessage('INVALID_TOKEN', 'The token is not a valid Slotkeeper token.') {}
 
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
 }
 
-export class ForbiddenError extends DomainError {
-  readonly code = 'FORBIDDEN';
-  constructor(message = 'You are not allowed to do this; log in first.') {
-    super(message);
-  }
-}
+export class ForbiddenError extends withMessage('FORBIDDEN', 'You are not allowed to do this; log in first.') {}
 
 export class NoFreeSlotError extends DomainError {
   readonly code = 'NO_FREE_SLOT';
@@ -78,24 +78,20 @@ export class LicenseExpiredError extends DomainError {
   }
 }
 
-export class LicenseSuspendedError extends DomainError {
-  readonly code = 'LICENSE_SUSPENDED';
-  constructor() {
-    super('The license is suspended. Contact your reseller.');
-  }
-}
+export class LicenseSuspendedError extends withMessage('LICENSE_SUSPENDED', 'The license is suspended. Contact your reseller.') {}
 
-export class LicenseRevokedError extends DomainError {
-  readonly code = 'LICENSE_REVOKED';
-  constructor() {
-    super('The license was revoked.');
-  }
-}
+export class LicenseRevokedError extends withMessage('LICENSE_REVOKED', 'The license was revoked.') {}
 
-export class SlotReleasedError extends DomainError {
-  readonly code = 'SLOT_RELEASED';
-  constructor() {
-    super("This machine's slot was released; activate it again.");
+export class SlotReleasedError extends withMessage('SLOT_RELEASED', "This machine's slot was released; activate it again.") {}
+
+export class BorrowTooLongError extends DomainError {
+  readonly code = 'BORROW_TOO_LONG';
+  constructor(readonly maxBorrowSeconds: number) {
+    super(
+      maxBorrowSeconds > 0
+        ? `This product lends a token for at most ${maxBorrowSeconds} seconds.`
+        : 'This product does not allow borrowing.',
+    );
   }
 }
 
@@ -122,19 +118,9 @@ export class WeakPasswordError extends DomainError {
   readonly code = 'WEAK_PASSWORD';
 }
 
-export class PasswordsDoNotMatchError extends DomainError {
-  readonly code = 'PASSWORDS_DO_NOT_MATCH';
-  constructor() {
-    super('The new password and its repetition differ.');
-  }
-}
+export class PasswordsDoNotMatchError extends withMessage('PASSWORDS_DO_NOT_MATCH', 'The new password and its repetition differ.') {}
 
-export class ResetTokenInvalidError extends DomainError {
-  readonly code = 'RESET_TOKEN_INVALID';
-  constructor() {
-    super('This reset code is unknown, used or expired. Request a new one.');
-  }
-}
+export class ResetTokenInvalidError extends withMessage('RESET_TOKEN_INVALID', 'This reset code is unknown, used or expired. Request a new one.') {}
 
 export class UrlNotAllowedError extends DomainError {
   readonly code = 'URL_NOT_ALLOWED';
@@ -143,5 +129,31 @@ export class UrlNotAllowedError extends DomainError {
     readonly address: string,
   ) {
     super(`${host} resolves to ${address}, a loopback, link-local or private address: webhooks may not reach it.`);
+  }
+}
+
+export class NoTrialError extends DomainError {
+  readonly code = 'NO_TRIAL';
+  constructor(product: string) {
+    super(`${product} offers no trial.`);
+  }
+}
+
+export class TrialUsedError extends DomainError {
+  readonly code = 'TRIAL_USED';
+  constructor(readonly startedAt: Date) {
+    super(`This machine already had its trial of this product (started ${startedAt.toISOString().slice(0, 10)}); buy a license to go on.`);
+  }
+}
+
+export class TrialNotRenewableError extends withMessage('TRIAL_NOT_RENEWABLE', 'A trial token is not renewed: it lasts the trial. Activate a license to go on.') {}
+
+export class OrderConflictError extends DomainError {
+  readonly code = 'ORDER_CONFLICT';
+  constructor(
+    readonly orderId: string,
+    readonly licenseId: string,
+  ) {
+    super(`Order ${orderId} was already issued as license ${licenseId}, for another e-mail, product or number of seats; nothing was changed.`);
   }
 }

@@ -3,8 +3,13 @@ import {
   checkExpiry,
   checkSeatCount,
   checkSeatsCoverUse,
+  borrowRefusal,
   hasFreeSeat,
+  isOverage,
+  leaseExpired,
   noFreeSlot,
+  revivalRefusal,
+  seatLimit,
   remoteReleaseRefusal,
   remoteReleaseWindowStart,
   statusAfter,
@@ -28,8 +33,24 @@ describe('seats', () => {
   });
 
   it('one more machine fits while fewer than the seats are held', () => {
-    expect(hasFreeSeat({ seats: 2 }, 1)).toBe(true);
-    expect(hasFreeSeat({ seats: 2 }, 2)).toBe(false);
+    expect(hasFreeSeat({ seats: 2 }, { overagePercent: 0 }, 1)).toBe(true);
+    expect(hasFreeSeat({ seats: 2 }, { overagePercent: 0 }, 2)).toBe(false);
+  });
+
+  it('overage lets ceil(seats × (1 + p/100)) machines in, counted exactly in integers', () => {
+    expect(seatLimit({ seats: 3 }, { overagePercent: 0 })).toBe(3);
+    expect(seatLimit({ seats: 3 }, { overagePercent: 10 })).toBe(4);
+    expect(seatLimit({ seats: 10 }, { overagePercent: 10 })).toBe(11);
+    expect(seatLimit({ seats: 10 }, { overagePercent: 25 })).toBe(13);
+    expect(seatLimit({ seats: 4 }, { overagePercent: 25 })).toBe(5);
+    expect(seatLimit({ seats: 1 }, { overagePercent: 100 })).toBe(2);
+    expect(hasFreeSeat({ seats: 4 }, { overagePercent: 25 }, 4)).toBe(true);
+    expect(hasFreeSeat({ seats: 4 }, { overagePercent: 25 }, 5)).toBe(false);
+  });
+
+  it('a slot is an overage slot when the seats are already held', () => {
+    expect(isOverage({ seats: 2 }, 1)).toBe(false);
+    expect(isOverage({ seats: 2 }, 2)).toBe(true);
   });
 
   it('no free slot answers the seats and use summed over the usable licenses', () => {
@@ -68,9 +89,51 @@ describe('status changes', () => {
 describe('token lifetime', () => {
   it('lives until the license expiry without a lease, the lease with one, never past the expiry', () => {
     const license = { expiresAt: days(30) };
-    expect(tokenExpiry(license, { leaseDays: null }, now)).toEqual(days(30));
-    expect(tokenExpiry(license, { leaseDays: 7 }, now)).toEqual(days(7));
-    expect(tokenExpiry(license, { leaseDays: 60 }, now)).toEqual(days(30));
+    expect(tokenExpiry(license, { leaseSeconds: null }, now)).toEqual(days(30));
+    expect(tokenExpiry(license, { leaseSeconds: 7 * 86_400 }, now)).toEqual(days(7));
+    expect(tokenExpiry(license, { leaseSeconds: 60 * 86_400 }, now)).toEqual(days(30));
+    expect(tokenExpiry(license, { leaseSeconds: 90 }, now)).toEqual(new Date(now.getTime() + 90_000));
+  });
+
+  it('a borrow lengthens a lease, never shortens it, never past the expiry', () => {
+    const license = { expiresAt: days(30) };
+    expect(tokenExpiry(license, { leaseSeconds: 3600 }, now, 7 * 86_400)).toEqual(days(7));
+    expect(tokenExpiry(license, { leaseSeconds: 3600 }, now, 60)).toEqual(new Date(now.getTime() + 3_600_000));
+    expect(tokenExpiry(license, { leaseSeconds: 3600 }, now, 90 * 86_400)).toEqual(days(30));
+  });
+
+  it('a borrow beyond the maximum, or on a product that lends none, is refused with the maximum', () => {
+    expect(borrowRefusal({ maxBorrowSeconds: 600 }, undefined)).toBeNull();
+    expect(borrowRefusal({ maxBorrowSeconds: 600 }, 600)).toBeNull();
+    expect(borrowRefusal({ maxBorrowSeconds: 600 }, 601)).toMatchObject({ code: 'BORROW_TOO_LONG', maxBorrowSeconds: 600 });
+    expect(borrowRefusal({ maxBorrowSeconds: null }, 1)).toMatchObject({ code: 'BORROW_TOO_LONG', maxBorrowSeconds: 0 });
+    for (const bad of [0, -5, 1.5]) expect(borrowRefusal({ maxBorrowSeconds: 600 }, bad)).toMatchObject({ code: 'INVALID_INPUT', field: 'borrowSeconds' });
+  });
+});
+
+describe('leases that heal', () => {
+  const license = { expiresAt: days(30) };
+  const slot = (tokenExpiresAt: Date, releasedAt: Date | null = null) => ({ tokenExpiresAt, releasedAt });
+
+  it('a live slot whose token expired before the license is lapsed, from the second of its exp', () => {
+    expect(leaseExpired(slot(new Date(now.getTime() - 1)), license, now)).toBe(true);
+    expect(leaseExpired(slot(now), license, now)).toBe(true);
+    expect(leaseExpired(slot(new Date(now.getTime() + 1)), license, now)).toBe(false);
+  });
+
+  it('a released slot, or a token that ends with the license, is never healed', () => {
+    expect(leaseExpired(slot(days(-1), days(-1)), license, now)).toBe(false);
+    expect(leaseExpired(slot(days(-1)), { expiresAt: days(-1) }, now)).toBe(false);
+  });
+
+  it('only a LEASE_EXPIRED slot comes back, within the revival window after its token expired', () => {
+    const healed = { releaseReason: 'LEASE_EXPIRED' as const, tokenExpiresAt: days(-1) };
+    expect(revivalRefusal(healed, { revivalWindowSeconds: null }, now)).toBeNull();
+    expect(revivalRefusal(healed, { revivalWindowSeconds: 86_400 }, now)).toBeNull();
+    expect(revivalRefusal(healed, { revivalWindowSeconds: 86_399 }, now)).toMatchObject({ code: 'SLOT_RELEASED' });
+    for (const releaseReason of ['DEACTIVATED', 'REMOTE_RELEASE', 'ADMIN_RELEASE'] as const) {
+      expect(revivalRefusal({ ...healed, releaseReason }, { revivalWindowSeconds: null }, now)).toMatchObject({ code: 'SLOT_RELEASED' });
+    }
   });
 });
 

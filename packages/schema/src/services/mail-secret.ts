@@ -8,6 +8,7 @@ const SECRET_FIELDS: { [T in MailTemplate]: (keyof MailData[T] & string)[] } = {
   'license-issued': [],
   'password-reset': ['token'],
   'password-changed': [],
+  'email-changed': [],
   'webhook-disabled': [],
 };
 

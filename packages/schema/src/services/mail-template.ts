@@ -93,6 +93,20 @@ export function renderMail<T extends MailTemplate>(template: T, data: MailData[T
         brand,
       );
     }
+    case 'email-changed': {
+      const d = data as MailData['email-changed'];
+      return compose(
+        'Your login e-mail was changed',
+        [
+          `On ${d.at.replace('T', ' ').slice(0, 16)} UTC the login ${d.oldEmail} was changed to ${d.newEmail} by ${brand.vendorName}'s support.`,
+          'Log in with the new address from now on; the password stays as it was. Machines that are already activated keep working.',
+          brand.replyTo
+            ? "If you didn't ask for this, reply to this e-mail."
+            : `If you didn't ask for this, tell ${brand.vendorName}'s support.`,
+        ],
+        brand,
+      );
+    }
     case 'webhook-disabled': {
       const d = data as MailData['webhook-disabled'];
       return compose(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Work } from './db.ts';
 import type { MailSecrets } from './mail-secret.ts';
 
-export type MailTemplate = 'credentials' | 'license-issued' | 'password-reset' | 'password-changed' | 'webhook-disabled';
+export type MailTemplate = 'credentials' | 'license-issued' | 'password-reset' | 'password-changed' | 'email-changed' | 'webhook-disabled';
 
 /** The outbox row of a reset request (Outbox.enqueueResetRequest): no mail of its own, never sent. */
 export const RESET_REQUEST = 'password-reset-request';
@@ -12,6 +12,8 @@ export interface MailData {
   'license-issued': { email: string; productName: string; productCode: string; seats: number; expiresAt: string };
   'password-reset': { email: string; token: string; expiresAt: string };
   'password-changed': { email: string; at: string };
+  /** Sent to the old address: the login moved away from it. */
+  'email-changed': { oldEmail: string; newEmail: string; at: string };
   'webhook-disabled': { url: string; endpointId: string; failingSince: string };
 }
 

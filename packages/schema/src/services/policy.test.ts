@@ -16,11 +16,13 @@ describe('policy', () => {
     for (const caller of [customer, anonymous]) expect(() => policy.issueLicense(caller)).toThrow(FORBIDDEN);
   });
 
-  it('products, resellers and the outbox are the vendor admins\' (and the operator\'s for products)', () => {
+  it('products, resellers, trials and the outbox are the vendor admins\' (and the operator\'s for products)', () => {
     expect(policy.manageProducts('operator')).toBe('operator');
     expect(policy.manageProducts(vendor)).toBe(vendor);
     expect(policy.readMail(vendor)).toBe(vendor);
+    expect(policy.readTrials(vendor)).toBe(vendor);
     for (const caller of [reseller, customer, anonymous]) {
+      expect(() => policy.readTrials(caller)).toThrow(FORBIDDEN);
       expect(() => policy.manageProducts(caller)).toThrow(FORBIDDEN);
       expect(() => policy.createReseller(caller)).toThrow(FORBIDDEN);
       expect(() => policy.readMail(caller)).toThrow(FORBIDDEN);

@@ -47,6 +47,45 @@ interface AccountStore<A> {
 
 type LoginAccount = { id: string; passwordHash: string; disabledAt?: Date | null };
 
+/** One kind of account's two tables, as far as the writes below use them. */
+interface AccountTables<K extends string> {
+  accounts(db: Db | Tx): {
+    updateMany(args: { where: { id: string; passwordHash?: string }; data: { passwordHash: string; passwordChangedAt?: Date } }): PromiseLike<unknown>;
+  };
+  sessions(db: Db | Tx): {
+    create(args: { data: Record<K, string> & { tokenHash: string; expiresAt: Date } }): PromiseLike<unknown>;
+    deleteMany(args: { where: (Record<K, string> & { id?: { not: string } }) | { id: string } }): PromiseLike<unknown>;
+    update(args: { where: { id: string }; data: { createdAt: Date } }): PromiseLike<unknown>;
+  };
+  /** The sessions' column that names their account. */
+  accountColumn: K;
+}
+
+/** The store's writes, the same for both kinds but for the tables they go to. */
+function accountWrites<K extends string>(tables: AccountTables<K>): Pick<AccountStore<never>, 'writeHash' | 'createSession' | 'deleteSessions' | 'touchSession'> {
+  // A computed key widens to `string` in TypeScript; the object has exactly the column K.
+  const owner = (accountId: string) => ({ [tables.accountColumn]: accountId }) as Record<K, string>;
+  return {
+    async writeHash(db, id, passwordHash, { onlyIfHash, changedAt }) {
+      await tables.accounts(db).updateMany({
+        where: { id, ...(onlyIfHash ? { passwordHash: onlyIfHash } : {}) },
+        data: { passwordHash, ...(changedAt ? { passwordChangedAt: changedAt } : {}) },
+      });
+    },
+    async createSession(db, accountId, tokenHash, expiresAt) {
+      await tables.sessions(db).create({ data: { ...owner(accountId), tokenHash, expiresAt } });
+    },
+    async deleteSessions(db, where) {
+      await tables.sessions(db).deleteMany({
+        where: 'accountId' in where ? { ...owner(where.accountId), ...(where.exceptId ? { id: { not: where.exceptId } } : {}) } : { id: where.id },
+      });
+    },
+    async touchSession(tx, id, at) {
+      await tables.sessions(tx).update({ where: { id }, data: { createdAt: at } });
+    },
+  };
+}
+
 const customerStore: AccountStore<Customer> = {
   tokenPrefix: 'sks_',
   limitKeyPrefix: '',
@@ -57,23 +96,7 @@ const customerStore: AccountStore<Customer> = {
     WHERE s."tokenHash" = ${tokenHash}`,
   caller: (row) => ({ kind: 'customer', customerId: row.id, sessionId: row.sessionId, sessionExpiresAt: row.sessionExpiresAt }),
   find: (db, email) => db.customer.findUnique({ where: { email } }),
-  async writeHash(db, id, passwordHash, { onlyIfHash, changedAt }) {
-    await db.customer.updateMany({
-      where: { id, ...(onlyIfHash ? { passwordHash: onlyIfHash } : {}) },
-      data: { passwordHash, ...(changedAt ? { passwordChangedAt: changedAt } : {}) },
-    });
-  },
-  async createSession(db, customerId, tokenHash, expiresAt) {
-    await db.session.create({ data: { customerId, tokenHash, expiresAt } });
-  },
-  async deleteSessions(db, where) {
-    await db.session.deleteMany({
-      where: 'accountId' in where ? { customerId: where.accountId, ...(where.exceptId ? { id: { not: where.exceptId } } : {}) } : { id: where.id },
-    });
-  },
-  async touchSession(tx, id, at) {
-    await tx.session.update({ where: { id }, data: { createdAt: at } });
-  },
+  ...accountWrites({ accounts: (db) => db.customer, sessions: (db) => db.session, accountColumn: 'customerId' }),
 };
 
 const staffStore: AccountStore<StaffUser> = {
@@ -94,23 +117,7 @@ const staffStore: AccountStore<StaffUser> = {
     sessionExpiresAt: row.sessionExpiresAt,
   }),
   find: (db, email) => db.staffUser.findUnique({ where: { email } }),
-  async writeHash(db, id, passwordHash, { onlyIfHash, changedAt }) {
-    await db.staffUser.updateMany({
-      where: { id, ...(onlyIfHash ? { passwordHash: onlyIfHash } : {}) },
-      data: { passwordHash, ...(changedAt ? { passwordChangedAt: changedAt } : {}) },
-    });
-  },
-  async createSession(db, staffUserId, tokenHash, expiresAt) {
-    await db.staffSession.create({ data: { staffUserId, tokenHash, expiresAt } });
-  },
-  async deleteSessions(db, where) {
-    await db.staffSession.deleteMany({
-      where: 'accountId' in where ? { staffUserId: where.accountId, ...(where.exceptId ? { id: { not: where.exceptId } } : {}) } : { id: where.id },
-    });
-  },
-  async touchSession(tx, id, at) {
-    await tx.staffSession.update({ where: { id }, data: { createdAt: at } });
-  },
+  ...accountWrites({ accounts: (db) => db.staffUser, sessions: (db) => db.staffSession, accountColumn: 'staffUserId' }),
 };
 
 /** Log-in, sessions and their end for one kind of account; the rules are the same for both kinds. */

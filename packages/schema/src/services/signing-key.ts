@@ -21,14 +21,22 @@ export interface OfflineClaims {
   lic: string;
   fp: string;
   seats: number;
+  /** Entitlement codes the token grants; always present, [] when none. */
+  ent: string[];
+  /** Only on a trial's token (no seat, not renewable). */
+  trial?: true;
   nbf: number;
   exp: number;
+  /** Only on a slot beyond the license's seats (the product's overage). */
+  ovr?: true;
 }
 
-export interface VerifiedToken extends OfflineClaims {
+export interface VerifiedToken extends Omit<OfflineClaims, 'ent'> {
   iat: number;
   iss: string;
   kid: string;
+  /** The algorithm of the key that signed it. */
+  alg: TokenAlg;
 }
 
 export interface Signer {
@@ -137,7 +145,14 @@ export function createSigner(deps: {
     current,
     async sign(claims, alg = 'EdDSA') {
       const key = await current(alg);
-      const token = await new SignJWT({ lic: claims.lic, fp: claims.fp, seats: claims.seats })
+      const token = await new SignJWT({
+        lic: claims.lic,
+        fp: claims.fp,
+        seats: claims.seats,
+        ent: claims.ent,
+        ...(claims.ovr ? { ovr: true } : {}),
+        ...(claims.trial ? { trial: true } : {}),
+      })
         .setProtectedHeader({ alg, kid: key.kid, typ: TOKEN_TYPE })
         .setIssuer(issuer)
         .setSubject(claims.sub)
@@ -166,7 +181,7 @@ export function createSigner(deps: {
       try {
         const { payload } = await compactVerify(token, key.key, { algorithms: [key.alg] });
         const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-        const { sub, aud, lic, fp, seats, nbf, exp, iat, iss } = claims;
+        const { sub, aud, lic, fp, seats, nbf, exp, iat, iss, trial } = claims;
         if (
           typeof sub !== 'string' || typeof aud !== 'string' || typeof lic !== 'string' || typeof fp !== 'string' ||
           typeof seats !== 'number' || typeof nbf !== 'number' || typeof exp !== 'number' || typeof iat !== 'number' ||
@@ -174,7 +189,7 @@ export function createSigner(deps: {
         ) {
           throw new Error('claims');
         }
-        return { sub, aud, lic, fp, seats, nbf, exp, iat, iss, kid };
+        return { sub, aud, lic, fp, seats, nbf, exp, iat, iss, kid, alg: key.alg, ...(trial === true ? { trial } : {}) };
       } catch {
         throw new InvalidTokenError();
       }

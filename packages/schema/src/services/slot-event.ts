@@ -1,7 +1,8 @@
 import type { Activation, License, ReleaseReason } from '../generated/prisma/client.ts';
 import type { Work } from './db.ts';
 
-export type SlotChange = 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED';
+/** LEASE_EXPIRED: the slot healed, its token having expired unrenewed (README "Seat policies"). */
+export type SlotChange = 'ACTIVATED' | 'DEACTIVATED' | 'RELEASED' | 'LEASE_EXPIRED';
 
 /** What every slot change publishes. JSON-safe (dates as ISO strings): it crosses Redis between instances. */
 export interface SlotUsageEvent {

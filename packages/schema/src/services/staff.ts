@@ -4,7 +4,8 @@ import { type Caller, type StaffRole, requireStaff, scope } from './caller.ts';
 import { type Actor, policy } from './policy.ts';
 import { type Clock, type Db, transaction } from './db.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, PasswordsDoNotMatchError, WeakPasswordError } from './errors.ts';
-import { normalizeEmail, requireText } from './input.ts';
+import { normalizeEmail } from './input.ts';
+import { findOrCreateReseller } from './reseller.ts';
 import { type PasswordHasher, checkPasswordPolicy, generatePassword } from './password.ts';
 import type { LoginLockout, Sessions } from './session.ts';
 
@@ -53,11 +54,11 @@ export function createStaffService(deps: {
     callerFromSessionToken: (token) => sessions.callerFromToken(token),
 
     async logOut(caller) {
-      await sessions.end(requireStaff(caller).sessionId);
+      await sessions.end(policy.ownStaffLogin(caller, 'log out (revoke it instead)').sessionId);
     },
 
     async changePassword(caller, currentPassword, newPassword, newPasswordRepeat) {
-      const me = requireStaff(caller);
+      const me = policy.ownStaffLogin(caller, 'change a password');
       if (newPassword !== newPasswordRepeat) throw new PasswordsDoNotMatchError();
       checkPasswordPolicy(newPassword, me.email);
       const staff = await sessions.authenticate(me.email, currentPassword);
@@ -90,10 +91,8 @@ export function createStaffService(deps: {
         if (await tx.staffUser.findUnique({ where: { email } })) {
           throw new InvalidInputError('email', `A staff member ${email} already exists.`);
         }
-        const resellerName = input.reseller ? requireText(input.reseller, 'reseller', 100) : null;
-        const reseller = resellerName
-          ? await tx.reseller.upsert({ where: { name: resellerName }, create: { name: resellerName }, update: {} })
-          : null;
+        const reseller = input.reseller ? (await findOrCreateReseller(tx, input.reseller)).reseller : null;
+        const resellerName = reseller?.name ?? null;
         const created = await tx.staffUser.create({ data: { email, passwordHash, role: input.role, resellerId: reseller?.id } });
         await audit(tx, by, 'staff.created', `staff:${created.id}`, reseller?.id ?? null, {
           after: { email, role: input.role, reseller: resellerName },

@@ -1,11 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
 import { audit } from './audit.ts';
 import { type Staff, scope } from './caller.ts';
+import { type Actor, policy } from './policy.ts';
 import { type Clock, type Db, transaction } from './db.ts';
 import { InvalidInputError, NotFoundError, UrlNotAllowedError } from './errors.ts';
+import { resellerByName } from './reseller.ts';
 import { firstPrivateAddress, hostOf } from './webhook/address.ts';
 import { WEBHOOK_EVENTS, type WebhookEventType } from './webhook/event.ts';
+import type { WebhookSecrets } from './webhook/secret.ts';
 
 export interface AddEndpointInput {
   url: string;
@@ -29,14 +32,14 @@ export interface EndpointWithSecret {
 }
 
 export interface WebhookService {
-  add(actor: Staff | 'operator', input: AddEndpointInput): Promise<EndpointWithSecret>;
-  list(actor: Staff | 'operator'): Promise<WebhookEndpoint[]>;
-  update(actor: Staff | 'operator', id: string, input: UpdateEndpointInput): Promise<WebhookEndpoint>;
-  remove(actor: Staff | 'operator', id: string): Promise<WebhookEndpoint>;
+  add(actor: Actor, input: AddEndpointInput): Promise<EndpointWithSecret>;
+  list(actor: Actor): Promise<WebhookEndpoint[]>;
+  update(actor: Actor, id: string, input: UpdateEndpointInput): Promise<WebhookEndpoint>;
+  remove(actor: Actor, id: string): Promise<WebhookEndpoint>;
   /** A new secret; the old one keeps signing beside it for a day, so receivers can switch without a gap. */
-  rotateSecret(actor: Staff | 'operator', id: string): Promise<EndpointWithSecret>;
+  rotateSecret(actor: Actor, id: string): Promise<EndpointWithSecret>;
   /** Delivers a delivery's event again, now ("send again" in the dashboard). */
-  resend(actor: Staff | 'operator', deliveryId: string): Promise<WebhookDelivery>;
+  resend(actor: Actor, deliveryId: string): Promise<WebhookDelivery>;
 }
 
 export const SECRET_OVERLAP_MS = 86_400_000;
@@ -45,14 +48,14 @@ export function generateSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-/** Which endpoints a caller manages: the vendor every one, a reseller admin its reseller's. */
+/** Which endpoints a caller manages (after `policy.manageWebhooks`): the vendor every one, a reseller admin its reseller's. */
 export function endpointScope(actor: Staff | 'operator') {
   const resellerId = actor === 'operator' ? undefined : scope.resellerId(actor);
   return resellerId === undefined ? {} : { resellerId };
 }
 
-export function createWebhookService(deps: { db: Db; clock: Clock; allowPrivate: boolean }): WebhookService {
-  const { db, clock } = deps;
+export function createWebhookService(deps: { db: Db; clock: Clock; allowPrivate: boolean; webhookSecrets: WebhookSecrets }): WebhookService {
+  const { db, clock, webhookSecrets: secrets } = deps;
 
   async function checkUrl(raw: string): Promise<string> {
     const text = raw.trim();
@@ -94,30 +97,35 @@ export function createWebhookService(deps: { db: Db; clock: Clock; allowPrivate:
   }
 
   return {
-    async add(actor, input) {
+    async add(caller, input) {
+      const actor = policy.manageWebhooks(caller);
       const url = await checkUrl(input.url);
       const events = checkEvents(input.events);
       const tenant = actor === 'operator' ? undefined : scope.resellerId(actor);
       let resellerId: string | null = tenant ?? null;
       if (tenant === undefined && input.reseller) {
-        const reseller = await db.reseller.findUnique({ where: { name: input.reseller.trim() } });
+        const reseller = await resellerByName(db, input.reseller);
         if (!reseller) throw new NotFoundError(`There is no reseller "${input.reseller}".`);
         resellerId = reseller.id;
       }
       const secret = generateSecret();
+      // The id is known before the row exists: the sealed secret is bound to it.
+      const id = randomUUID();
       const endpoint = await transaction(db, async (tx) => {
-        const created = await tx.webhookEndpoint.create({ data: { url, events, resellerId, secret } });
+        const created = await tx.webhookEndpoint.create({ data: { id, url, events, resellerId, secret: secrets.seal(id, secret) } });
         await audit(tx, actor, 'webhook.added', `webhook:${created.id}`, resellerId, { after: { url, events } });
         return created;
       });
       return { endpoint, secret };
     },
 
-    list(actor) {
+    list(caller) {
+      const actor = policy.manageWebhooks(caller);
       return db.webhookEndpoint.findMany({ where: endpointScope(actor), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     },
 
-    async update(actor, id, input) {
+    async update(caller, id, input) {
+      const actor = policy.manageWebhooks(caller);
       const before = await visible(actor, id);
       const data = {
         ...(input.url != null ? { url: await checkUrl(input.url) } : {}),
@@ -135,7 +143,8 @@ export function createWebhookService(deps: { db: Db; clock: Clock; allowPrivate:
       });
     },
 
-    async remove(actor, id) {
+    async remove(caller, id) {
+      const actor = policy.manageWebhooks(caller);
       const endpoint = await visible(actor, id);
       return transaction(db, async (tx) => {
         await tx.webhookEndpoint.delete({ where: { id } });
@@ -144,13 +153,19 @@ export function createWebhookService(deps: { db: Db; clock: Clock; allowPrivate:
       });
     },
 
-    async rotateSecret(actor, id) {
+    async rotateSecret(caller, id) {
+      const actor = policy.manageWebhooks(caller);
       const endpoint = await visible(actor, id);
       const secret = generateSecret();
       const updated = await transaction(db, async (tx) => {
         const rotated = await tx.webhookEndpoint.update({
           where: { id },
-          data: { secret, previousSecret: endpoint.secret, previousSecretUntil: new Date(clock.now().getTime() + SECRET_OVERLAP_MS) },
+          data: {
+            secret: secrets.seal(id, secret),
+            // Re-sealed: a secret stored before sealing existed does not stay plain as the previous one.
+            previousSecret: secrets.seal(id, secrets.open(id, endpoint.secret)),
+            previousSecretUntil: new Date(clock.now().getTime() + SECRET_OVERLAP_MS),
+          },
         });
         await audit(tx, actor, 'webhook.secret_rotated', `webhook:${id}`, endpoint.resellerId, {});
         return rotated;
@@ -158,7 +173,8 @@ export function createWebhookService(deps: { db: Db; clock: Clock; allowPrivate:
       return { endpoint: updated, secret };
     },
 
-    async resend(actor, deliveryId) {
+    async resend(caller, deliveryId) {
+      const actor = policy.manageWebhooks(caller);
       const delivery = await db.webhookDelivery.findFirst({ where: { id: deliveryId, endpoint: endpointScope(actor) } });
       if (!delivery) throw new NotFoundError('There is no such webhook delivery.');
       // Claimed right now: the attempt under way decides; sending it again beside it would race.

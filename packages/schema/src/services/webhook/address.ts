@@ -8,8 +8,12 @@ import { BlockList, isIP } from 'node:net';
  * multicast and reserved. IPv4-mapped IPv6 is refused whole: it is a second spelling of IPv4.
  * Two lists: Node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules.
  */
-const PRIVATE_V4 = new BlockList();
-for (const [net, bits] of [
+function blockList(family: 'ipv4' | 'ipv6', subnets: readonly (readonly [string, number])[]): BlockList {
+  const list = new BlockList();
+  for (const [net, bits] of subnets) list.addSubnet(net, bits, family);
+  return list;
+}
+const PRIVATE_V4 = blockList('ipv4', [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
@@ -20,20 +24,15 @@ for (const [net, bits] of [
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['224.0.0.0', 3],
-] as const) {
-  PRIVATE_V4.addSubnet(net, bits, 'ipv4');
-}
-const PRIVATE_V6 = new BlockList();
-for (const [net, bits] of [
+]);
+const PRIVATE_V6 = blockList('ipv6', [
   ['::', 127],
   ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-] as const) {
-  PRIVATE_V6.addSubnet(net, bits, 'ipv6');
-}
+]);
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);

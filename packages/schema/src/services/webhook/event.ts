@@ -9,6 +9,7 @@ export const WEBHOOK_EVENTS = [
   'activation.released',
   'slot.denied',
   'customer.created',
+  'trial.started',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
@@ -54,9 +55,11 @@ export function licenseData(license: License & { seatsUsed?: number }) {
     customerId: license.customerId,
     productId: license.productId,
     resellerId: license.resellerId,
+    orderId: license.orderId,
     seats: license.seats,
     ...(license.seatsUsed !== undefined ? { seatsUsed: license.seatsUsed } : {}),
     status: license.status,
+    entitlements: license.entitlements,
     startsAt: license.startsAt.toISOString(),
     expiresAt: license.expiresAt.toISOString(),
   };
