@@ -12,7 +12,7 @@ import { ensureBuilt } from '../packages/admin/scripts/build-if-stale.mjs';
 import type { Listening } from '@slotkeeper/api/server';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { axe } from './support/axe.ts';
-import { launchBrowser, openDashboard, screenshot } from './support/browser.ts';
+import { launchBrowser, only, openDashboard, screenshot } from './support/browser.ts';
 import { ACTIVATE, machine } from './support/operations.ts';
 
 const PASSWORD = 'Dashboard-Pass-2026!';
@@ -90,6 +90,9 @@ describe('seat policies in the dashboard', () => {
     await page.getByLabel('Revival window').fill('');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/admin\/products$/);
+    // The list filtered to this product: on PostgreSQL every test file shares one schema, and other
+    // files' products come before this one in code order, off the first page.
+    await goTo(page, only('products', { q: code }));
 
     const stored = await t.app.database.prisma.product.findUniqueOrThrow({ where: { code } });
     expect(stored).toMatchObject({ leaseSeconds: 1800, maxBorrowSeconds: 7 * 86_400, overagePercent: 50, trialSeconds: 14 * 86_400, revivalWindowSeconds: null, entitlements: ['ifc-export', 'batch'] });
@@ -236,11 +239,11 @@ describe('seat policies in the dashboard', () => {
   it('the changed pages fit a phone', async () => {
     const { context, page, errors } = await open(PHONE);
     for (const [path, ready, shot] of [
-      ['products', `${name} (${code})`, 'phone-policies-products'],
+      [only('products', { q: code }), `${name} (${code})`, 'phone-policies-products'],
       [`licenses/${licenseId}/show`, 'Denied 1 time in the last 30 days', 'phone-policies-license'],
       [`customers/${customerId}/show`, 'Denied 1 time in the last 30 days', 'phone-policies-customer'],
       ['', 'Denied, no free seat:', 'phone-policies-home'],
-      ['trials', `TRIAL-${tag} (bob)`, 'phone-policies-trials'],
+      [only('trials', { email: lead }), `TRIAL-${tag} (bob)`, 'phone-policies-trials'],
     ] as const) {
       await goTo(page, path);
       await page.locator('main').getByText(ready).first().waitFor();
@@ -250,7 +253,7 @@ describe('seat policies in the dashboard', () => {
       expect(width, shot).toBeLessThanOrEqual(PHONE);
     }
     // On a phone the product list says the policy in a line.
-    await goTo(page, 'products');
+    await goTo(page, only('products', { q: code }));
     await page.getByText('Lease 30 min · overage 50 % · trial 14 days').waitFor();
     expect(errors).toEqual([]);
     await context.close();

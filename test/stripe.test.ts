@@ -10,7 +10,7 @@ import { runCommand } from '@slotkeeper/api/operator';
 import { shopWebhookRoute } from '@slotkeeper/api/shop-webhook';
 import { parseDuration } from '@slotkeeper/schema/services/duration';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.ts';
 import { ACTIVATE, machine } from './support/operations.ts';
 import { TestSmtpServer, line } from './support/smtp.ts';
@@ -106,10 +106,25 @@ async function post(body: object | string, header: string | null = sign(typeof b
 const licensesOf = (email: string) =>
   t.app.database.prisma.license.findMany({ where: { customer: { email } }, include: { shopLink: true, product: true }, orderBy: { seats: 'desc' } });
 
+// Mail waits are long and say why when they end (tests assert what arrives, never how fast): a CI
+// run once saw no mail reach this file's SMTP server for about 100 s, with nothing on record to say why.
+vi.setConfig({ testTimeout: 180_000 });
+
+/** The mails to `email` once the outbox has nothing due; a pass still running after 20 s is reported, then awaited. */
 async function mailsTo(email: string) {
-  await t.app.mailWorker.drain();
+  const drained = t.app.mailWorker.drain();
+  const watchdog = setTimeout(() => {
+    void t.outboxReport(email).then((report) => console.warn(`mail drain still running after 20 s\n${report}`));
+  }, 20_000);
+  try {
+    await drained;
+  } finally {
+    clearTimeout(watchdog);
+  }
   return smtp.to(email);
 }
+
+const mailTo = (email: string, count = 1) => smtp.waitFor(email, count, { timeoutMs: 90_000, explain: () => t.outboxReport(email) });
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
@@ -148,7 +163,7 @@ describe('a one-time purchase', () => {
     expect(license!.shopLink!.dashboardUrl).toBe(`https://dashboard.stripe.com/test/payments/${paid.payment_intent}`);
     // --license-duration 365d
     expect(license!.expiresAt.getTime() - license!.startsAt.getTime()).toBe(365 * DAY * 1000);
-    const [mail] = await smtp.waitFor(email, 1);
+    const [mail] = await mailTo(email, 1);
     expect(line(mail!.text, 'Login')).toBe(email);
     const password = line(mail!.text, 'Password');
     const { data } = await t.gql(ACTIVATE, { input: machine({ email, password, product: product.code }, `fp-${tag()}`) });
@@ -230,7 +245,7 @@ describe('a subscription', () => {
     expect(listed.result).toContainEqual(expect.objectContaining({ eventId: first.id, type: 'invoice.paid', status: 'APPLIED' }));
     const waited = await t.app.database.prisma.shopEvent.findFirstOrThrow({ where: { waitingFor: null, type: 'invoice.paid', objectKey: { startsWith: 'invoice:' }, intent: { path: ['subscriptionId'], equals: sub } } });
     expect(waited.status).toBe('APPLIED');
-    password = line((await smtp.waitFor(email, 1))[0]!.text, 'Password');
+    password = line((await mailTo(email, 1))[0]!.text, 'Password');
   });
 
   it('a quantity change applies at once when the seats cover the machines, and waits for the renewal when they would not', async () => {
@@ -331,7 +346,7 @@ describe('line items from Stripe’s API (a local stand-in)', () => {
       [second.code, 3],
     ]);
     expect(licenses[0]!.shopLink!.priceIds).toEqual([priceA]);
-    const mails = await smtp.waitFor(email, 2);
+    const mails = await mailTo(email, 2);
     expect(mails.filter((m) => /^Password: /m.test(m.text))).toHaveLength(1);
   });
 

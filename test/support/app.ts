@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Clock } from '@slotkeeper/schema/services/db';
@@ -82,6 +82,11 @@ export interface TestApp {
    * queued mail's password or code is encrypted in its row, not readable from `data`.
    */
   mailLine(message: MailRow, label: string): string;
+  /**
+   * For a mail test's failure message: the outbox rows to `email` (status, attempts, last error,
+   * times) and this app's last mail log lines, so a mail that never came says why.
+   */
+  outboxReport(email: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -112,6 +117,21 @@ export async function startTestApp(
       return listening;
     },
     mailLine: (message, label) => line(app.mailWorker.render(message).text, label),
+    async outboxReport(email) {
+      const rows = await database.prisma.mailMessage.findMany({
+        where: { to: email },
+        select: { id: true, template: true, status: true, attempts: true, lastError: true, createdAt: true, nextAttemptAt: true, lockedUntil: true, sentAt: true },
+        orderBy: { createdAt: 'asc' },
+      });
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
+      const mailLines = log.filter((l) => /mail/i.test(l)).slice(-20);
+      return [
+        `now ${new Date().toISOString()} (app clock ${clock.now().toISOString()}); outbox rows to ${email}:`,
+        ...rows.map((r) => `  ${JSON.stringify(r)}`),
+        `last mail log lines of ${logFile}:`,
+        ...mailLines.map((l) => `  ${l.slice(0, 600)}`),
+      ].join('\n');
+    },
     async close() {
       for (const l of listeners) await l.close();
       await app.close();

@@ -41,6 +41,16 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
+/** Requests of a page that failed or answered 4xx/5xx, for a failing test's report. */
+export function collectNetworkTrouble(page: Page): string[] {
+  const trouble: string[] = [];
+  page.on('requestfailed', (request) => trouble.push(`failed ${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) trouble.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  return trouble;
+}
+
 export interface DashboardSession {
   context: BrowserContext;
   page: Page;
@@ -55,8 +65,15 @@ export async function openDashboard(browser: Browser, url: string, login: { emai
   const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 900 }, locale: 'en-US', timezoneId: 'UTC' });
   const page = await context.newPage();
   const errors = collectErrors(page);
+  const network = collectNetworkTrouble(page);
   onTestFailed(async ({ task }) => {
     console.log(`page errors: ${JSON.stringify(errors)}`);
+    console.log(`failed or refused requests: ${JSON.stringify(network)}`);
+    if (!page.isClosed()) {
+      // What the page showed when the test gave up (the screenshot stays on this machine only).
+      const shown = await page.locator('body').innerText({ timeout: 5_000 }).catch((error: Error) => `(unreadable: ${error.message})`);
+      console.log(`page ${page.url()} showed:\n${shown.slice(0, 3_000)}`);
+    }
     // A test that opened several sessions has closed the earlier ones: a screenshot of those would
     // throw, and that error would stand in the report instead of the test's own.
     if (!page.isClosed()) await screenshot(page, `failed-${task.name.replace(/\W+/g, '-').slice(0, 60)}`);

@@ -30,6 +30,8 @@ export class TestSmtpServer {
   async start() {
     const server = new SMTPServer({
       authOptional: true,
+      // The client is this machine: no reverse DNS lookup (up to 1.5 s per connection on a sandboxed resolver).
+      disableReverseLookup: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
       onRcptTo: (address, _session, callback) => {
@@ -78,11 +80,17 @@ export class TestSmtpServer {
     return this.received.filter((mail) => mail.to === address);
   }
 
-  /** Waits until `count` messages went to `address` (fails after 20 s). */
-  async waitFor(address: string, count = 1): Promise<ReceivedMail[]> {
-    const deadline = Date.now() + 20_000;
+  /**
+   * Waits until `count` messages went to `address`; after `timeoutMs` (20 s) it fails, with what
+   * `explain` says (e.g. the outbox rows and the app's mail log lines) in the error.
+   */
+  async waitFor(address: string, count = 1, options: { timeoutMs?: number; explain?: () => Promise<string> | string } = {}): Promise<ReceivedMail[]> {
+    const deadline = Date.now() + (options.timeoutMs ?? 20_000);
     while (this.to(address).length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} mail(s) to ${address}, got ${this.to(address).length}`);
+      if (Date.now() > deadline) {
+        const explained = options.explain ? `\n${await options.explain()}` : '';
+        throw new Error(`expected ${count} mail(s) to ${address}, got ${this.to(address).length} (${this.received.length} received in all)${explained}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return this.to(address);

@@ -128,38 +128,32 @@ export function createMetrics(deps: {
     'slotkeeper_mail_send_failures_total',
     'Failed SMTP delivery attempts (retried with backoff until MAIL_MAX_ATTEMPTS, then FAILED)',
   );
-  /** A gauge per product, read from the database at scrape time: `rows` counts slots per product code. */
-  const perProduct = (name: string, help: string, rows: () => Promise<{ code: string; n: number }[]>) =>
+  /**
+   * A gauge per product of its live slots, read from the database at scrape time; `overageOnly`:
+   * only the slots beyond their license's seats. Every product has a value (0 when none).
+   */
+  const liveSlotsPerProduct = (name: string, help: string, overageOnly: boolean) =>
     new Gauge({
       name,
       help,
       labelNames: ['product'],
       registers: [registry],
       async collect() {
-        const counts = await rows();
+        const counts = await db.$queryRaw<{ code: string; n: number }[]>`
+          SELECT p."code", count(a."id")::int AS "n"
+          FROM "Product" p
+          LEFT JOIN "License" l ON l."productId" = p."id"
+          LEFT JOIN "Activation" a ON a."licenseId" = l."id" AND a."releasedAt" IS NULL AND (a."overage" OR NOT ${overageOnly})
+          GROUP BY p."code"`;
         this.reset();
         for (const row of counts) this.set({ product: row.code }, row.n);
       },
     });
-  perProduct(
-    'slotkeeper_seats_in_use',
-    'Live activations (seats taken) per product, across all api instances',
-    () => db.$queryRaw`
-      SELECT p."code", count(a."id")::int AS "n"
-      FROM "Product" p
-      LEFT JOIN "License" l ON l."productId" = p."id"
-      LEFT JOIN "Activation" a ON a."licenseId" = l."id" AND a."releasedAt" IS NULL
-      GROUP BY p."code"`,
-  );
-  perProduct(
+  liveSlotsPerProduct('slotkeeper_seats_in_use', 'Live activations (seats taken) per product, across all api instances', false);
+  liveSlotsPerProduct(
     'slotkeeper_overage_slots',
     "Live slots beyond their license's seats (the product's overage) per product, across all api instances",
-    () => db.$queryRaw`
-      SELECT p."code", count(a."id")::int AS "n"
-      FROM "Product" p
-      JOIN "License" l ON l."productId" = p."id"
-      JOIN "Activation" a ON a."licenseId" = l."id" AND a."releasedAt" IS NULL AND a."overage"
-      GROUP BY p."code"`,
+    true,
   );
   new Gauge({
     name: 'slotkeeper_outbox_messages',
