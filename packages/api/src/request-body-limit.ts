@@ -1,6 +1,6 @@
-// Bounds request bodies on the routes that answer before GraphQL Yoga parses anything (the password
-// reset form, and any other plugin that reads a body in `onRequest`). Yoga bounds its own endpoint's
-// bodies with `maxRequestBodySize`, which applies only once yoga parses the request.
+// Bounds every request body (GraphQL, the REST bridge, the password reset form, the shop webhooks)
+// before anything reads it: a declared length over the limit is refused unread; a chunked body is
+// read up to the limit. Yoga's own `maxRequestBodySize` is off (yoga.ts says why).
 import type { Plugin } from 'graphql-yoga';
 import { httpError } from './http/error-envelope.ts';
 
@@ -10,11 +10,11 @@ function refused(status: 400 | 413, message: string): Response {
   return httpError(status, status === 413 ? REQUEST_ENTITY_TOO_LARGE : 'BAD_REQUEST', message);
 }
 
-export function requestBodyLimitPlugin(maxBytes: number, graphqlEndpoint: string): Plugin {
+export function requestBodyLimitPlugin(maxBytes: number): Plugin {
   const tooLarge = () => refused(413, `The request body is larger than ${maxBytes} bytes.`);
   return {
-    async onRequest({ request, url, setRequest, endResponse, fetchAPI }) {
-      if (url.pathname === graphqlEndpoint || !request.body) return;
+    async onRequest({ request, setRequest, endResponse, fetchAPI }) {
+      if (!request.body) return;
       const declared = request.headers.get('content-length');
       if (declared !== null) {
         if (!/^\d+$/.test(declared)) return endResponse(refused(400, 'Content-Length is invalid.'));

@@ -1,10 +1,11 @@
 import { type KeyObject, createPrivateKey, generateKeyPair, generateKeyPairSync } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CompactSign, type JWK, SignJWT, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import { CompactSign, type JWK, calculateJwkThumbprint } from 'jose';
 import type { TokenAlg } from '../generated/prisma/client.ts';
 import { type Clock, type Db, transaction } from './db.ts';
 import { InvalidTokenError } from './errors.ts';
 import { decryptAtRest, encryptAtRest } from './key-encryption.ts';
+import { encodedHeader, importPublicJwk, parseCompact, signCompact, verifiedPayload } from './jws.ts';
 
 export const TOKEN_TYPE = 'slot+jwt';
 export const TOKEN_ALGS: readonly TokenAlg[] = ['EdDSA', 'RS256'];
@@ -67,6 +68,8 @@ export interface Signer {
 interface LoadedKey {
   kid: string;
   privateKey: KeyObject;
+  /** The protected header of the tokens it signs, encoded once. */
+  header: string;
   loadedAt: number;
 }
 
@@ -84,7 +87,7 @@ export function createSigner(deps: {
   const refreshMs = deps.refreshMs ?? 60_000;
   const active = new Map<TokenAlg, LoadedKey>();
   const loading = new Map<TokenAlg, Promise<LoadedKey>>();
-  const publicKeys = new Map<string, Promise<{ alg: TokenAlg; key: CryptoKey | Uint8Array }>>();
+  const publicKeys = new Map<string, Promise<{ alg: TokenAlg; key: KeyObject }>>();
   let root: Promise<{ kid: string; publicJwk: JWK; privateKey: KeyObject }> | undefined;
   let signedList: { keys: string; jws: string } | undefined;
 
@@ -112,7 +115,12 @@ export function createSigner(deps: {
       const found = await tx.signingKey.findFirst({ where: { retiredAt: null, alg }, orderBy: { createdAt: 'desc' } });
       return found ?? tx.signingKey.create({ data: { ...(fresh ?? (await newKeyRow(kek, alg))), alg } });
     });
-    return { kid: row.kid, privateKey: decryptPrivateKey(row.encryptedPrivateKey, kek, row.kid), loadedAt: Date.now() };
+    return {
+      kid: row.kid,
+      privateKey: decryptPrivateKey(row.encryptedPrivateKey, kek, row.kid),
+      header: encodedHeader(alg, row.kid, TOKEN_TYPE),
+      loadedAt: Date.now(),
+    };
   }
 
   async function current(alg: TokenAlg = 'EdDSA'): Promise<LoadedKey> {
@@ -133,7 +141,7 @@ export function createSigner(deps: {
     if (!key) {
       key = db.signingKey.findUnique({ where: { kid } }).then(async (row) => {
         if (!row) throw new InvalidTokenError();
-        return { alg: row.alg, key: await importJWK(row.publicJwk as JWK, row.alg) };
+        return { alg: row.alg, key: importPublicJwk(row.publicJwk as JWK) };
       });
       key.catch(() => publicKeys.delete(kid));
       publicKeys.set(kid, key);
@@ -145,54 +153,42 @@ export function createSigner(deps: {
     current,
     async sign(claims, alg = 'EdDSA') {
       const key = await current(alg);
-      const token = await new SignJWT({
+      // jose's SignJWT order: the private claims, then iss, sub, aud, iat, nbf, exp.
+      const payload = {
         lic: claims.lic,
         fp: claims.fp,
         seats: claims.seats,
         ent: claims.ent,
         ...(claims.ovr ? { ovr: true } : {}),
         ...(claims.trial ? { trial: true } : {}),
-      })
-        .setProtectedHeader({ alg, kid: key.kid, typ: TOKEN_TYPE })
-        .setIssuer(issuer)
-        .setSubject(claims.sub)
-        .setAudience(claims.aud)
-        .setIssuedAt(Math.floor(clock.now().getTime() / 1000))
-        .setNotBefore(claims.nbf)
-        .setExpirationTime(claims.exp)
-        .sign(key.privateKey);
-      return { token, kid: key.kid };
+        iss: issuer,
+        sub: claims.sub,
+        aud: claims.aud,
+        iat: Math.floor(clock.now().getTime() / 1000),
+        nbf: claims.nbf,
+        exp: claims.exp,
+      };
+      return { token: signCompact(key.header, payload, alg, key.privateKey), kid: key.kid };
     },
 
     async verifySignature(token) {
-      let kid: string | undefined;
-      let alg: string | undefined;
-      try {
-        const header = decodeProtectedHeader(token);
-        if (!TOKEN_ALGS.includes(header.alg as TokenAlg) || header.typ !== TOKEN_TYPE || typeof header.kid !== 'string') throw new Error();
-        kid = header.kid;
-        alg = header.alg;
-      } catch {
-        throw new InvalidTokenError();
-      }
+      const jws = parseCompact(token);
+      const { alg, kid, typ } = jws?.header ?? {};
+      if (!jws || !TOKEN_ALGS.includes(alg as TokenAlg) || typ !== TOKEN_TYPE || typeof kid !== 'string') throw new InvalidTokenError();
       const key = await publicKey(kid);
       // A kid names one key of one algorithm: a token claiming another is forged, whatever it carries.
       if (key.alg !== alg) throw new InvalidTokenError();
-      try {
-        const { payload } = await compactVerify(token, key.key, { algorithms: [key.alg] });
-        const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-        const { sub, aud, lic, fp, seats, nbf, exp, iat, iss, trial } = claims;
-        if (
-          typeof sub !== 'string' || typeof aud !== 'string' || typeof lic !== 'string' || typeof fp !== 'string' ||
-          typeof seats !== 'number' || typeof nbf !== 'number' || typeof exp !== 'number' || typeof iat !== 'number' ||
-          iss !== issuer
-        ) {
-          throw new Error('claims');
-        }
-        return { sub, aud, lic, fp, seats, nbf, exp, iat, iss, kid, alg: key.alg, ...(trial === true ? { trial } : {}) };
-      } catch {
+      const claims = verifiedPayload(jws, key.alg, key.key);
+      if (!claims) throw new InvalidTokenError();
+      const { sub, aud, lic, fp, seats, nbf, exp, iat, iss, trial } = claims;
+      if (
+        typeof sub !== 'string' || typeof aud !== 'string' || typeof lic !== 'string' || typeof fp !== 'string' ||
+        typeof seats !== 'number' || typeof nbf !== 'number' || typeof exp !== 'number' || typeof iat !== 'number' ||
+        iss !== issuer
+      ) {
         throw new InvalidTokenError();
       }
+      return { sub, aud, lic, fp, seats, nbf, exp, iat, iss, kid, alg: key.alg, ...(trial === true ? { trial } : {}) };
     },
 
     async rotate() {
