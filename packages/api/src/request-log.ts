@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { type Logger, inRequest } from './logger.ts';
+import { type Logger, accessLogger, inRequest } from './logger.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -12,6 +12,8 @@ const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 interface Seen {
   requestId: string;
   started: number;
+  /** The path without its query string. */
+  path: string;
   operationName?: string;
 }
 
@@ -27,6 +29,7 @@ export function requestLogPlugin(
   quiet: (pathname: string) => boolean,
 ): Plugin {
   const seen = new WeakMap<Request, Seen>();
+  const access = accessLogger(logger);
   // The operation's name as the document declares it (clients often send no operationName).
   function noteOperation(args: { document: DocumentNode; operationName?: string | null; contextValue: unknown }) {
     const request = (args.contextValue as { request?: Request }).request;
@@ -38,10 +41,11 @@ export function requestLogPlugin(
       request({ request }, wrapped) {
         const incoming = request.headers.get(REQUEST_ID_HEADER);
         const requestId = incoming && SANE_ID.test(incoming) ? incoming : randomUUID();
-        seen.set(request, { requestId, started: performance.now() });
+        const path = new URL(request.url).pathname;
+        seen.set(request, { requestId, started: performance.now(), path });
         return inRequest(requestId, () => {
           // At debug only: shows which requests were running when something hung or stopped.
-          logger.debug({ method: request.method, path: new URL(request.url).pathname }, 'request received');
+          logger.debug({ method: request.method, path }, 'request received');
           return wrapped();
         });
       },
@@ -52,7 +56,7 @@ export function requestLogPlugin(
       const entry = seen.get(request);
       if (!entry) return;
       response.headers.set(REQUEST_ID_HEADER, entry.requestId);
-      const path = new URL(request.url).pathname;
+      const { path } = entry;
       const line = {
         requestId: entry.requestId,
         method: request.method,
@@ -61,8 +65,8 @@ export function requestLogPlugin(
         ms: Math.round(performance.now() - entry.started),
         operationName: entry.operationName,
       };
-      if (quiet(path)) logger.debug(line, 'request');
-      else logger.info(line, 'request');
+      if (quiet(path)) access.debug(line, 'request');
+      else access.info(line, 'request');
     },
   };
 }
