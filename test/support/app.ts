@@ -94,6 +94,15 @@ export async function startTestApp(
   options: { database?: Database; config?: Partial<Config> } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await openTestDatabase());
+  if (!options.database && options.config?.smtpUrl) {
+    // On PostgreSQL the files a worker runs share its schema. A server with SMTP sends what earlier
+    // servers held, so an app with SMTP would first send every held mail the earlier files left (a
+    // CI run once queued 806 before the test's own and waited 90 s): those are retired first.
+    await database.prisma.mailMessage.updateMany({
+      where: { status: { in: ['HELD', 'PENDING', 'SENDING'] } },
+      data: { status: 'FAILED', lastError: 'left unsent by an earlier test file', lockedUntil: null },
+    });
+  }
   const clock = new TestClock();
   const { logger, file: logFile } = testLogger();
   const app = await createApp(testConfig(options.config), { database, clock, logger });
