@@ -207,6 +207,13 @@ async function idle(server: RunningServer, seeded: { licenseId: string; tokens: 
   }
 }
 
+/** One login with one license of a million seats and 100 sessions: every subscriber watches that license. */
+async function oneLicense(prisma: Parameters<Parameters<typeof withApi>[1]>[0]) {
+  const { product, customers } = await seed(prisma, { customers: 1, seats: 1_000_000, cost: 4, sessions: 100 });
+  const customer = customers[0]!;
+  return { product, email: customer.email, licenseId: customer.licenseIds[0]!, tokens: customer.sessions };
+}
+
 export async function runP3(): Promise<BenchResult> {
   const sse = sizes('BENCH_P3_SSE', QUICK ? '200' : '1000,10000');
   const ws = sizes('BENCH_P3_WS', QUICK ? '100' : '1000');
@@ -217,11 +224,7 @@ export async function runP3(): Promise<BenchResult> {
   const details: Record<string, unknown> = { events, fdLimit, runs: [] as unknown[] };
   await withApi(
     'embedded',
-    async (prisma) => {
-      const { product, customers } = await seed(prisma, { customers: 1, seats: 1_000_000, cost: 4, sessions: 100 });
-      const customer = customers[0]!;
-      return { product, email: customer.email, licenseId: customer.licenseIds[0]!, tokens: customer.sessions };
-    },
+    oneLicense,
     async (server, seeded) => {
       for (const [transport, counts] of [['sse', sse], ['ws', ws]] as const) {
         for (const count of counts) {
@@ -258,11 +261,7 @@ export async function runP3(): Promise<BenchResult> {
   if (idleWanted > 0) {
     await withApi(
       'embedded',
-      async (prisma) => {
-        const { product, customers } = await seed(prisma, { customers: 1, seats: 1_000_000, cost: 4, sessions: 100 });
-        const customer = customers[0]!;
-        return { product, email: customer.email, licenseId: customer.licenseIds[0]!, tokens: customer.sessions };
-      },
+      oneLicense,
       async (server, seeded) => {
         const count = Number.isFinite(fdLimit) ? Math.min(idleWanted, fdLimit - 500) : idleWanted;
         if (count < idleWanted) log(`P3: ${count.toLocaleString('en-US')} idle subscribers instead of ${idleWanted.toLocaleString('en-US')}: ulimit -n is ${fdLimit}`);
