@@ -30,29 +30,15 @@ export type LogDestination = { fd: 1 | 2 } | { file: string };
  */
 export function createLogger(options: { logLevel: LogLevel }, destination: LogDestination = { fd: 1 }): Logger {
   const stream = pino.destination({ dest: 'file' in destination ? destination.file : destination.fd, sync: 'file' in destination });
-  const logger = pino(
-    {
-      level: options.logLevel,
-      redact: { paths: REDACT, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      mixin: () => requestScope.getStore() ?? {},
-    },
-    stream,
-  );
+  const format = {
+    level: options.logLevel,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  const logger = pino({ ...format, redact: { paths: REDACT, censor: '[redacted]' }, mixin: () => requestScope.getStore() ?? {} }, stream);
   // The access lines carry fields the request log itself picks (id, method, path, status, time,
   // operation name): nothing to redact, so they skip the redaction walk. Same stream, same format.
-  accessLoggers.set(
-    logger,
-    pino(
-      {
-        level: options.logLevel,
-        timestamp: pino.stdTimeFunctions.isoTime,
-        formatters: { level: (label) => ({ level: label }) },
-      },
-      stream,
-    ),
-  );
+  accessLoggers.set(logger, pino(format, stream));
   return logger;
 }
 
